@@ -1,0 +1,308 @@
+//! The command line: clap definitions and what each command does.
+
+use crate::finding::Severity;
+use crate::report::{self, Format, RenderOptions};
+use crate::rules::{self, ExampleKind, RuleDoc};
+use crate::selection::Selection;
+use crate::{Options, Scan, scan_paths};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit codes.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bucketlint",
+    version,
+    about = "Offline security scanner for Amazon S3 in Terraform and CloudFormation",
+    long_about = None,
+    after_help = "Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage error or a file that could not be parsed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for S3 misconfigurations.
+    Check(CheckArgs),
+    /// Show the documentation of one rule.
+    Rule {
+        /// Rule code or name (`BL110`, `public-acl`).
+        rule: String,
+    },
+    /// List the rules.
+    Rules,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    None,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::None => None,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format: text, concise, json or sarif. Repeat to write several;
+    /// `FORMAT=FILE` writes that format to FILE.
+    #[arg(long, short = 'f', value_name = "FORMAT[=FILE]")]
+    pub format: Vec<String>,
+
+    /// Write the report(s) without `=FILE` here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Rules to run (codes, names or code prefixes, comma-separated or repeated;
+    /// `ALL` for every rule). Default: the rules that are on by default.
+    #[arg(long, value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Rules not to run.
+    #[arg(long, value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Exit with status 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value = "low")]
+    pub fail_on: FailOn,
+
+    /// No colours in the text report (also: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// A requested output: a format and where it goes (`None`: standard output or
+/// `--output`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+pub fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
+    if specs.is_empty() {
+        return Ok(vec![OutputSpec {
+            format: Format::Text,
+            file: None,
+        }]);
+    }
+    specs
+        .iter()
+        .map(|s| {
+            let (f, file) = match s.split_once('=') {
+                Some((f, file)) if !file.is_empty() => (f, Some(PathBuf::from(file))),
+                Some((f, _)) => return Err(format!("--format {f}=: the file name is empty")),
+                None => (s.as_str(), None),
+            };
+            Ok(OutputSpec {
+                format: f.parse()?,
+                file,
+            })
+        })
+        .collect()
+}
+
+/// Runs the command line; returns the exit status.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Rule { rule } => match rules::find(&rule) {
+            Some(entry) => {
+                print(&rule_doc(&entry.doc));
+                EXIT_CLEAN
+            }
+            None => {
+                let hint = Selection::new(&[rule.clone()], &[])
+                    .err()
+                    .map(|e| e.to_string());
+                eprintln!(
+                    "error: {}",
+                    hint.unwrap_or_else(|| format!("unknown rule {rule:?}"))
+                );
+                EXIT_ERROR
+            }
+        },
+        Command::Rules => {
+            print(&rules_table());
+            EXIT_CLEAN
+        }
+    }
+}
+
+fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+}
+
+fn check(args: &CheckArgs) -> u8 {
+    let outputs = match parse_outputs(&args.format) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let selection = match Selection::new(&args.select, &args.ignore) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let options = Options {
+        selection,
+        ..Options::default()
+    };
+    let scan = match scan_paths(&args.paths, &options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    for spec in &outputs {
+        let target = spec.file.as_ref().or(args.output.as_ref());
+        let color = !no_color && target.is_none() && std::io::stdout().is_terminal();
+        let text = report::render(spec.format, &scan, RenderOptions { color });
+        let written = match target {
+            Some(path) => std::fs::write(path, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write to standard output: {e}")),
+        };
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    exit_status(&scan, args.fail_on)
+}
+
+/// 2 when a file could not be parsed, 1 when a finding reaches the threshold, else 0.
+pub fn exit_status(scan: &Scan, fail_on: FailOn) -> u8 {
+    if scan.incomplete() {
+        return EXIT_ERROR;
+    }
+    match fail_on.threshold() {
+        Some(t) if scan.findings.iter().any(|f| f.severity >= t) => EXIT_FINDINGS,
+        _ => EXIT_CLEAN,
+    }
+}
+
+/// `bucketlint rule CODE`: the rule's documentation as plain text.
+pub fn rule_doc(doc: &RuleDoc) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {}", doc.code, doc.name);
+    let sev = match doc.max_severity {
+        Some(max) => format!("{} (up to {max})", doc.severity),
+        None => doc.severity.to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "severity: {sev}; {}",
+        if doc.is_default() {
+            "on by default"
+        } else {
+            "opt-in"
+        }
+    );
+    let _ = writeln!(
+        s,
+        "\n{}\n\n{}\n",
+        doc.summary.trim(),
+        doc.explanation.trim()
+    );
+    let _ = writeln!(s, "Remediation:\n{}", doc.remediation.trim());
+    if !doc.compliance.is_empty() {
+        let _ = writeln!(s, "\nCompliance:");
+        for (framework, controls) in &doc.compliance {
+            let _ = writeln!(s, "  {framework}: {}", controls.join(", "));
+        }
+    }
+    for ex in &doc.examples {
+        let kind = match ex.kind {
+            ExampleKind::Bad => "Bad",
+            ExampleKind::Good => "Good",
+        };
+        let _ = writeln!(s, "\n{kind}: {}\n", ex.title);
+        for line in ex.source.trim_end().lines() {
+            let _ = writeln!(s, "    {line}");
+        }
+    }
+    let _ = writeln!(s, "\nMore: {}", doc.help_uri());
+    s
+}
+
+fn rules_table() -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<6} {:<34} {:<9} {:<7} summary",
+        "code", "name", "severity", "default"
+    );
+    for e in rules::catalog() {
+        let d = &e.doc;
+        let _ = writeln!(
+            s,
+            "{:<6} {:<34} {:<9} {:<7} {}",
+            d.code,
+            d.name,
+            d.severity.as_str(),
+            if d.is_default() { "on" } else { "opt-in" },
+            d.summary
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_specs() {
+        let o = parse_outputs(&["sarif=out.sarif".into(), "text".into()]).unwrap();
+        assert_eq!(o[0].format, Format::Sarif);
+        assert_eq!(
+            o[0].file.as_deref(),
+            Some(std::path::Path::new("out.sarif"))
+        );
+        assert_eq!(o[1].file, None);
+        assert!(parse_outputs(&["xml".into()]).is_err());
+        assert!(parse_outputs(&["json=".into()]).is_err());
+        assert_eq!(parse_outputs(&[]).unwrap()[0].format, Format::Text);
+    }
+
+    #[test]
+    fn cli_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

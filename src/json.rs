@@ -1,0 +1,243 @@
+//! Strict JSON into spanned [`Node`] trees, for `.tf.json` files, policy documents in
+//! strings and CloudFormation JSON templates.
+
+use crate::model::value::{HOLE_CHAR, Key, Node, NodeKind, Text};
+use crate::source::Span;
+use jsonc_parser::ast;
+use jsonc_parser::{CollectOptions, ParseOptions};
+
+/// A JSON syntax error with the byte range it was found at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub message: String,
+    pub range: std::ops::Range<usize>,
+}
+
+/// A key that appears twice in one object: the first and the second occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub name: String,
+    pub first: Option<Span>,
+    pub second: Option<Span>,
+}
+
+/// The result of parsing: the tree and any duplicate keys (JSON allows them
+/// syntactically; what consumes them decides whether that is an error).
+#[derive(Debug)]
+pub struct Parsed {
+    pub node: Node,
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+fn strict() -> ParseOptions {
+    ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+/// Where the parsed text came from: a whole file, or a [`Text`] (possibly with holes)
+/// whose bytes map back to source through its segments.
+#[derive(Clone, Copy)]
+pub enum Origin<'a> {
+    File(crate::source::FileId),
+    Text(&'a Text),
+}
+
+impl Origin<'_> {
+    fn span(&self, range: std::ops::Range<usize>) -> Option<Span> {
+        match self {
+            Origin::File(file) => Some(Span::new(*file, range)),
+            Origin::Text(text) => text.source_span(range),
+        }
+    }
+
+    /// The text of a string literal whose decoded value is `value` and whose inner
+    /// (unquoted) raw range is `inner`.
+    fn string(&self, value: &str, inner: std::ops::Range<usize>, raw: &str) -> Text {
+        let verbatim = raw.get(inner.clone()) == Some(value);
+        match self {
+            Origin::File(file) => Text::lit_at(value, Span::new(*file, inner), verbatim),
+            Origin::Text(text) => {
+                if verbatim {
+                    return text.slice(inner);
+                }
+                // Escapes moved bytes around: keep the holes in order, map the start.
+                let holes = text.slice(inner.clone()).holes().to_vec();
+                let mut out = Text::default();
+                for (i, part) in value.split(HOLE_CHAR).enumerate() {
+                    if i > 0 {
+                        match holes.get(i - 1) {
+                            Some(h) => out.push(&Text::hole(h.clone())),
+                            None => out.push_str("\u{FFFD}"),
+                        }
+                    }
+                    out.push_str(part);
+                }
+                match text.source_span(inner.start..inner.start + 1) {
+                    Some(span) if out.is_lit() => Text::lit_at(out.raw(), span, false),
+                    _ => out,
+                }
+            }
+        }
+    }
+}
+
+/// Parses strict JSON (RFC 8259: no comments, no trailing commas). Nesting deeper
+/// than the parser's limit (512) is a located error, not a stack overflow.
+pub fn parse(text: &str, origin: Origin<'_>) -> Result<Parsed, JsonError> {
+    let result =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| {
+            let r = e.range();
+            JsonError {
+                message: e.kind().to_string(),
+                range: r.start..r.end,
+            }
+        })?;
+    let Some(value) = result.value else {
+        return Err(JsonError {
+            message: "expected a JSON value, found an empty document".into(),
+            range: 0..0,
+        });
+    };
+    let mut duplicates = Vec::new();
+    let node = convert(&value, text, origin, &mut duplicates);
+    Ok(Parsed { node, duplicates })
+}
+
+fn convert(
+    value: &ast::Value<'_>,
+    raw: &str,
+    origin: Origin<'_>,
+    dups: &mut Vec<DuplicateKey>,
+) -> Node {
+    match value {
+        ast::Value::StringLit(s) => string_node(s, raw, origin),
+        ast::Value::NumberLit(n) => Node::new(
+            NodeKind::Number(n.value.parse().unwrap_or(f64::NAN)),
+            origin.span(n.range.start..n.range.end),
+        ),
+        ast::Value::BooleanLit(b) => Node::new(
+            NodeKind::Bool(b.value),
+            origin.span(b.range.start..b.range.end),
+        ),
+        ast::Value::NullKeyword(n) => Node::null(origin.span(n.range.start..n.range.end)),
+        ast::Value::Array(a) => Node::new(
+            NodeKind::List(
+                a.elements
+                    .iter()
+                    .map(|v| convert(v, raw, origin, dups))
+                    .collect(),
+            ),
+            origin.span(a.range.start..a.range.end),
+        ),
+        ast::Value::Object(o) => {
+            let mut entries: Vec<(Key, Node)> = Vec::with_capacity(o.properties.len());
+            for prop in &o.properties {
+                let (name, key_span) = match &prop.name {
+                    ast::ObjectPropName::String(s) => {
+                        (s.value.to_string(), origin.span(s.range.start..s.range.end))
+                    }
+                    ast::ObjectPropName::Word(w) => {
+                        (w.value.to_string(), origin.span(w.range.start..w.range.end))
+                    }
+                };
+                if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                    dups.push(DuplicateKey {
+                        name: name.clone(),
+                        first: first.span,
+                        second: key_span,
+                    });
+                }
+                let value = convert(&prop.value, raw, origin, dups);
+                entries.push((
+                    Key {
+                        name,
+                        span: key_span,
+                    },
+                    value,
+                ));
+            }
+            Node::new(
+                NodeKind::Map(entries),
+                origin.span(o.range.start..o.range.end),
+            )
+        }
+    }
+}
+
+fn string_node(s: &ast::StringLit<'_>, raw: &str, origin: Origin<'_>) -> Node {
+    let inner = (s.range.start + 1)..s.range.end.saturating_sub(1).max(s.range.start + 1);
+    Node::str(
+        origin.string(&s.value, inner, raw),
+        origin.span(s.range.start..s.range.end),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::value::{BucketRef, Hole};
+    use crate::source::FileId;
+
+    #[test]
+    fn file_json_keeps_byte_spans() {
+        let src = r#"{"a": [1, "é\"x"], "b": true}"#;
+        let p = parse(src, Origin::File(FileId(3))).unwrap();
+        let arr = p.node.get("a").unwrap();
+        let s = &arr.items()[1];
+        let span = s.span.unwrap();
+        assert_eq!(&src[span.range()], r#""é\"x""#);
+        assert_eq!(s.as_str(), Some("é\"x"));
+        assert_eq!(p.node.get("b").unwrap().as_bool(), Some(true));
+    }
+
+    #[test]
+    fn strictness_and_duplicates() {
+        assert!(parse(r#"{"a": 1,}"#, Origin::File(FileId(0))).is_err());
+        assert!(parse("// c\n{}", Origin::File(FileId(0))).is_err());
+        let p = parse(r#"{"a": 1, "a": 2}"#, Origin::File(FileId(0))).unwrap();
+        assert_eq!(p.duplicates.len(), 1);
+        assert_eq!(p.node.get("a").unwrap().kind, NodeKind::Number(2.0));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let err = parse(&deep, Origin::File(FileId(0))).unwrap_err();
+        assert!(
+            err.message.to_lowercase().contains("nesting"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn text_with_holes_maps_back() {
+        let file = FileId(1);
+        let mut t = Text::lit_at(
+            r#"{"Resource": "arn:aws:s3:::"#,
+            Span::new(file, 100..127),
+            true,
+        );
+        t.push(&Text::hole(Hole::BucketName(BucketRef::new(
+            "m",
+            "aws_s3_bucket.b",
+        ))));
+        t.push(&Text::lit_at(r#"/*"}"#, Span::new(file, 200..204), true));
+        let p = parse(t.raw(), Origin::Text(&t)).unwrap();
+        let r = p.node.get("Resource").unwrap();
+        let text = r.as_text().unwrap();
+        assert_eq!(text.to_string(), "arn:aws:s3:::${aws_s3_bucket.b.id}/*");
+        // The string node starts at its opening quote in the source.
+        assert_eq!(r.span.unwrap().start, 113);
+    }
+}

@@ -1,0 +1,312 @@
+//! A bucket as AWS would see it after apply, whichever front end described it.
+
+use super::policy::PolicyDocument;
+use super::value::{BucketRef, Node, Text, Tri, Value};
+use crate::source::Span;
+
+/// Which front end described a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Terraform,
+    CloudFormation,
+}
+
+/// A piece of bucket configuration and where it came from: an inline block of the
+/// bucket, or a separate resource (`aws_s3_bucket_versioning.v`, an
+/// `AWS::S3::BucketPolicy`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attached<T> {
+    pub value: T,
+    /// The block or resource header that declares it: where a finding about a missing
+    /// setting inside it points.
+    pub span: Span,
+    /// The separate resource's address, if not inline.
+    pub via: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: Value<bool>,
+    pub ignore_public_acls: Value<bool>,
+    pub block_public_policy: Value<bool>,
+    pub restrict_public_buckets: Value<bool>,
+}
+
+/// The four settings, by name (Terraform and CloudFormation spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PabFlag {
+    BlockPublicAcls,
+    IgnorePublicAcls,
+    BlockPublicPolicy,
+    RestrictPublicBuckets,
+}
+
+impl PabFlag {
+    pub const ALL: [PabFlag; 4] = [
+        PabFlag::BlockPublicAcls,
+        PabFlag::IgnorePublicAcls,
+        PabFlag::BlockPublicPolicy,
+        PabFlag::RestrictPublicBuckets,
+    ];
+
+    pub fn terraform_name(self) -> &'static str {
+        match self {
+            PabFlag::BlockPublicAcls => "block_public_acls",
+            PabFlag::IgnorePublicAcls => "ignore_public_acls",
+            PabFlag::BlockPublicPolicy => "block_public_policy",
+            PabFlag::RestrictPublicBuckets => "restrict_public_buckets",
+        }
+    }
+
+    pub fn cloudformation_name(self) -> &'static str {
+        match self {
+            PabFlag::BlockPublicAcls => "BlockPublicAcls",
+            PabFlag::IgnorePublicAcls => "IgnorePublicAcls",
+            PabFlag::BlockPublicPolicy => "BlockPublicPolicy",
+            PabFlag::RestrictPublicBuckets => "RestrictPublicBuckets",
+        }
+    }
+
+    pub fn name(self, origin: Origin) -> &'static str {
+        match origin {
+            Origin::Terraform => self.terraform_name(),
+            Origin::CloudFormation => self.cloudformation_name(),
+        }
+    }
+}
+
+impl PublicAccessBlock {
+    pub fn flag(&self, f: PabFlag) -> &Value<bool> {
+        match f {
+            PabFlag::BlockPublicAcls => &self.block_public_acls,
+            PabFlag::IgnorePublicAcls => &self.ignore_public_acls,
+            PabFlag::BlockPublicPolicy => &self.block_public_policy,
+            PabFlag::RestrictPublicBuckets => &self.restrict_public_buckets,
+        }
+    }
+}
+
+/// An ACL grant (`grant` blocks, `access_control_policy`, CFN has none but canned).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    /// `Group`, `CanonicalUser`, `AmazonCustomerByEmail`; unknown when not literal.
+    pub grantee_type: Value<String>,
+    pub uri: Option<Value<Text>>,
+    pub id: Option<Value<Text>>,
+    pub permissions: Vec<Value<String>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acl {
+    /// Canned ACL (`private`, `public-read`...; CFN `PublicRead` is normalised to
+    /// `public-read`).
+    pub canned: Option<Value<String>>,
+    pub grants: Vec<Grant>,
+    /// A grant list that could not be read (a `dynamic` block, unknown values).
+    pub grants_unknown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketPolicy {
+    /// `None` when the document cannot be determined statically.
+    pub document: Option<PolicyDocument>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncryptionRule {
+    /// `AES256`, `aws:kms`, `aws:kms:dsse`.
+    pub algorithm: Value<String>,
+    pub kms_key: Option<Value<Text>>,
+    pub bucket_key: Value<bool>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encryption {
+    pub rules: Vec<EncryptionRule>,
+    pub unknown: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersioningStatus {
+    Enabled,
+    Suspended,
+    Disabled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioning {
+    pub status: Value<VersioningStatus>,
+    pub mfa_delete: Value<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logging {
+    pub target_bucket: Value<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ownership {
+    /// `BucketOwnerEnforced`, `BucketOwnerPreferred`, `ObjectWriter`.
+    pub rule: Value<String>,
+}
+
+/// Kinds of configuration a separate resource can attach to a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartKind {
+    PublicAccessBlock,
+    Acl,
+    Policy,
+    Encryption,
+    Versioning,
+    Logging,
+    Ownership,
+    Lifecycle,
+    Replication,
+    Website,
+    Cors,
+    ObjectLock,
+    Notification,
+}
+
+/// A piece of configuration to attach to a bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    PublicAccessBlock(Attached<PublicAccessBlock>),
+    Acl(Attached<Acl>),
+    Policy(Attached<BucketPolicy>),
+    Encryption(Attached<Encryption>),
+    Versioning(Attached<Versioning>),
+    Logging(Attached<Logging>),
+    Ownership(Attached<Ownership>),
+    /// Configurations the current rules only need to know exist; kept as trees.
+    Other(PartKind, Attached<Node>),
+}
+
+impl Part {
+    pub fn kind(&self) -> PartKind {
+        match self {
+            Part::PublicAccessBlock(_) => PartKind::PublicAccessBlock,
+            Part::Acl(_) => PartKind::Acl,
+            Part::Policy(_) => PartKind::Policy,
+            Part::Encryption(_) => PartKind::Encryption,
+            Part::Versioning(_) => PartKind::Versioning,
+            Part::Logging(_) => PartKind::Logging,
+            Part::Ownership(_) => PartKind::Ownership,
+            Part::Other(k, _) => *k,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub key: BucketRef,
+    pub origin: Origin,
+    /// `aws_s3_bucket.logs` or the CloudFormation logical ID.
+    pub address: String,
+    /// The resource header: where findings about the whole bucket point.
+    pub decl: Span,
+    /// The literal name, when written (unknown for generated names).
+    pub name: Value<Text>,
+    pub acl: Option<Attached<Acl>>,
+    pub public_access_block: Option<Attached<PublicAccessBlock>>,
+    pub policy: Option<Attached<BucketPolicy>>,
+    pub encryption: Option<Attached<Encryption>>,
+    pub versioning: Option<Attached<Versioning>>,
+    pub logging: Option<Attached<Logging>>,
+    pub ownership: Option<Attached<Ownership>>,
+    pub others: Vec<(PartKind, Attached<Node>)>,
+    pub force_destroy: Value<bool>,
+    /// Kinds a separate resource in the same module may attach, but whose target
+    /// bucket could not be resolved: "missing" findings for them are not certain.
+    pub maybe: Vec<PartKind>,
+    /// Another bucket's access logging delivers into this one.
+    pub is_log_target: bool,
+}
+
+impl Bucket {
+    pub fn new(key: BucketRef, origin: Origin, address: String, decl: Span) -> Bucket {
+        Bucket {
+            key,
+            origin,
+            address,
+            decl,
+            name: Value::absent_unknown(),
+            acl: None,
+            public_access_block: None,
+            policy: None,
+            encryption: None,
+            versioning: None,
+            logging: None,
+            ownership: None,
+            others: Vec::new(),
+            force_destroy: Value::default_of(false),
+            maybe: Vec::new(),
+            is_log_target: false,
+        }
+    }
+
+    /// Sets a piece of configuration; a later one (a separate resource) replaces an
+    /// earlier one (the inline block), as the provider does after apply.
+    pub fn attach(&mut self, part: Part) {
+        match part {
+            Part::PublicAccessBlock(a) => self.public_access_block = Some(a),
+            Part::Acl(a) => self.acl = Some(a),
+            Part::Policy(a) => self.policy = Some(a),
+            Part::Encryption(a) => self.encryption = Some(a),
+            Part::Versioning(a) => self.versioning = Some(a),
+            Part::Logging(a) => self.logging = Some(a),
+            Part::Ownership(a) => self.ownership = Some(a),
+            Part::Other(kind, a) => {
+                self.others.retain(|(k, _)| *k != kind);
+                self.others.push((kind, a));
+            }
+        }
+    }
+
+    pub fn has(&self, kind: PartKind) -> bool {
+        match kind {
+            PartKind::PublicAccessBlock => self.public_access_block.is_some(),
+            PartKind::Acl => self.acl.is_some(),
+            PartKind::Policy => self.policy.is_some(),
+            PartKind::Encryption => self.encryption.is_some(),
+            PartKind::Versioning => self.versioning.is_some(),
+            PartKind::Logging => self.logging.is_some(),
+            PartKind::Ownership => self.ownership.is_some(),
+            k => self.others.iter().any(|(o, _)| *o == k),
+        }
+    }
+
+    /// Is a `kind` configuration present? `Unknown` when an unresolved separate
+    /// resource may provide it.
+    pub fn presence(&self, kind: PartKind) -> Tri {
+        if self.has(kind) {
+            Tri::Yes
+        } else if self.maybe.contains(&kind) {
+            Tri::Unknown
+        } else {
+            Tri::No
+        }
+    }
+
+    pub fn literal_name(&self) -> Option<&str> {
+        self.name.get().and_then(Text::as_lit)
+    }
+
+    /// The bucket as it appears in messages: its name when known, else its address.
+    pub fn label(&self) -> String {
+        match self.literal_name() {
+            Some(n) => format!("{} ({n})", self.address),
+            None => self.address.clone(),
+        }
+    }
+}
+
+/// `aws_s3_account_public_access_block`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountPublicAccessBlock {
+    pub address: String,
+    pub decl: Span,
+    pub flags: PublicAccessBlock,
+}

@@ -1,0 +1,198 @@
+//! The one S3 model both front ends fill and every rule reads.
+
+pub mod bucket;
+pub mod policy;
+pub mod trail;
+pub mod value;
+
+use bucket::{AccountPublicAccessBlock, Bucket, PabFlag, Part, PartKind};
+use policy::BucketIdent;
+use std::collections::{BTreeSet, HashMap};
+use trail::Trail;
+use value::{BucketRef, Hole, Text, Tri};
+
+/// Which bucket a separate resource configures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// By reference (`aws_s3_bucket.b.id`, `!Ref Bucket`).
+    Ref(BucketRef),
+    /// By literal bucket name.
+    Name(String),
+    /// Could not be determined.
+    Unknown,
+}
+
+impl Target {
+    /// The target named by a bucket-name value: a single bucket hole is a reference,
+    /// a literal is a name.
+    pub fn from_text(t: &Text) -> Target {
+        match (t.as_lit(), t.holes()) {
+            (Some(name), _) => Target::Name(name.to_string()),
+            (None, [Hole::BucketName(b)]) if t.raw() == value::HOLE_CHAR.to_string() => {
+                Target::Ref(b.clone())
+            }
+            _ => Target::Unknown,
+        }
+    }
+}
+
+/// A separate resource that configures a bucket, before it is joined to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub target: Target,
+    /// The module directory or template it was declared in.
+    pub scope: String,
+    pub part: Part,
+}
+
+/// Everything one front end read from one module or template.
+#[derive(Debug, Default)]
+pub struct Fragment {
+    pub buckets: Vec<Bucket>,
+    pub attachments: Vec<Attachment>,
+    pub account_blocks: Vec<AccountPublicAccessBlock>,
+    pub trails: Vec<Trail>,
+}
+
+impl Fragment {
+    pub fn extend(&mut self, other: Fragment) {
+        self.buckets.extend(other.buckets);
+        self.attachments.extend(other.attachments);
+        self.account_blocks.extend(other.account_blocks);
+        self.trails.extend(other.trails);
+    }
+}
+
+/// The scanned set after joining: buckets with their configuration merged.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub buckets: Vec<Bucket>,
+    pub account_blocks: Vec<AccountPublicAccessBlock>,
+    pub trails: Vec<Trail>,
+    names: HashMap<BucketRef, String>,
+    /// The configuration says the account blocks public access (all four flags).
+    pub assume_account_block: bool,
+}
+
+impl Model {
+    /// Joins separate resources to their buckets (by reference, then by literal name,
+    /// preferring the same module), marks log targets, and indexes names.
+    pub fn link(fragment: Fragment) -> Model {
+        let Fragment {
+            mut buckets,
+            attachments,
+            account_blocks,
+            trails,
+        } = fragment;
+        let by_key: HashMap<BucketRef, usize> = buckets
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.key.clone(), i))
+            .collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, b) in buckets.iter().enumerate() {
+            if let Some(n) = b.literal_name() {
+                by_name.entry(n.to_string()).or_default().push(i);
+            }
+        }
+        let scope_of = |b: &Bucket| b.key.0.rsplit_once('#').map_or("", |(s, _)| s).to_string();
+
+        let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
+        for att in attachments {
+            let targets: Vec<usize> = match &att.target {
+                Target::Ref(k) => by_key.get(k).copied().into_iter().collect(),
+                Target::Name(n) => {
+                    let all = by_name.get(n).cloned().unwrap_or_default();
+                    let same: Vec<usize> = all
+                        .iter()
+                        .copied()
+                        .filter(|&i| scope_of(&buckets[i]) == att.scope)
+                        .collect();
+                    if same.is_empty() { all } else { same }
+                }
+                Target::Unknown => {
+                    unresolved.insert((att.scope.clone(), att.part.kind()));
+                    continue;
+                }
+            };
+            for i in targets {
+                buckets[i].attach(att.part.clone());
+            }
+        }
+        for (scope, kind) in unresolved {
+            for b in buckets.iter_mut().filter(|b| scope_of(b) == scope) {
+                if !b.has(kind) && !b.maybe.contains(&kind) {
+                    b.maybe.push(kind);
+                }
+            }
+        }
+
+        let names: HashMap<BucketRef, String> = buckets
+            .iter()
+            .filter_map(|b| Some((b.key.clone(), b.literal_name()?.to_string())))
+            .collect();
+
+        // A bucket receiving another bucket's access logs.
+        let targets: Vec<usize> = buckets
+            .iter()
+            .filter_map(|b| b.logging.as_ref()?.value.target_bucket.get().cloned())
+            .flat_map(|t| match Target::from_text(&t) {
+                Target::Ref(k) => by_key.get(&k).copied().into_iter().collect::<Vec<_>>(),
+                Target::Name(n) => by_name.get(&n).cloned().unwrap_or_default(),
+                Target::Unknown => Vec::new(),
+            })
+            .collect();
+        for i in targets {
+            buckets[i].is_log_target = true;
+        }
+
+        Model {
+            buckets,
+            account_blocks,
+            trails,
+            names,
+            assume_account_block: false,
+        }
+    }
+
+    /// The literal name of a bucket in the model, if written.
+    pub fn name_of(&self, key: &BucketRef) -> Option<String> {
+        self.names.get(key).cloned()
+    }
+
+    pub fn ident(&self, b: &Bucket) -> BucketIdent {
+        BucketIdent::new(b.literal_name(), &b.key)
+    }
+
+    /// Is `flag` set by the account-level block? `Yes` if any declared account
+    /// block sets it true, or the configuration says the account blocks.
+    pub fn account_flag(&self, flag: PabFlag) -> Tri {
+        if self.assume_account_block {
+            return Tri::Yes;
+        }
+        Tri::any(
+            self.account_blocks
+                .iter()
+                .map(|a| match a.flags.flag(flag).get() {
+                    Some(true) => Tri::Yes,
+                    Some(false) => Tri::No,
+                    None => Tri::Unknown,
+                }),
+        )
+    }
+
+    /// The effective value of `flag` for a bucket: bucket-level or account-level.
+    pub fn effective_flag(&self, b: &Bucket, flag: PabFlag) -> Tri {
+        let bucket = match &b.public_access_block {
+            Some(p) => match p.value.flag(flag).get() {
+                Some(v) => Tri::from_bool(*v),
+                None => Tri::Unknown,
+            },
+            None => match b.presence(PartKind::PublicAccessBlock) {
+                Tri::Unknown => Tri::Unknown,
+                _ => Tri::No,
+            },
+        };
+        bucket.or(self.account_flag(flag))
+    }
+}

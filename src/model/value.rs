@@ -1,0 +1,611 @@
+//! Values as AWS would see them after apply: known or unknown, with the source span
+//! they came from.
+//!
+//! Three shapes:
+//! - [`Value<T>`]: a typed model field (known or unknown; explicit with a span, or
+//!   AWS's default with none).
+//! - [`Text`]: a string that may contain parts only known after apply (a bucket's
+//!   generated name, the account ID), so `"${aws_s3_bucket.b.arn}/*"` still says
+//!   "the objects of bucket b".
+//! - [`Node`]: a spanned JSON-like tree (evaluated Terraform expressions,
+//!   CloudFormation templates, policy documents) with an explicit `Unknown`.
+
+use crate::source::{FileId, Span};
+use std::fmt;
+use std::sync::Arc;
+
+/// Three-valued logic: rules report only on `Yes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tri {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Tri {
+    pub fn from_bool(b: bool) -> Tri {
+        if b { Tri::Yes } else { Tri::No }
+    }
+
+    #[must_use]
+    pub fn not(self) -> Tri {
+        match self {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    #[must_use]
+    pub fn and(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::No, _) | (_, Tri::No) => Tri::No,
+            (Tri::Yes, Tri::Yes) => Tri::Yes,
+            _ => Tri::Unknown,
+        }
+    }
+
+    #[must_use]
+    pub fn or(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
+            (Tri::No, Tri::No) => Tri::No,
+            _ => Tri::Unknown,
+        }
+    }
+
+    /// `Yes` if any item is `Yes`, `No` if all are `No`.
+    pub fn any(items: impl IntoIterator<Item = Tri>) -> Tri {
+        items.into_iter().fold(Tri::No, Tri::or)
+    }
+
+    /// `Yes` if all items are `Yes` (and there is at least zero), `No` if any is `No`.
+    pub fn all(items: impl IntoIterator<Item = Tri>) -> Tri {
+        items.into_iter().fold(Tri::Yes, Tri::and)
+    }
+}
+
+/// A model field: the value (or unknown), and where it was written (none when AWS's
+/// default applies because nothing was written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value<T> {
+    known: Option<T>,
+    span: Option<Span>,
+    origin: Option<Span>,
+}
+
+impl<T> Value<T> {
+    /// A value written in the source at `span`.
+    pub fn explicit(value: T, span: Span) -> Value<T> {
+        Value {
+            known: Some(value),
+            span: Some(span),
+            origin: None,
+        }
+    }
+
+    /// A value written at `span` that cannot be determined statically.
+    pub fn unknown(span: Span) -> Value<T> {
+        Value {
+            known: None,
+            span: Some(span),
+            origin: None,
+        }
+    }
+
+    /// AWS's default, since nothing was written.
+    pub fn default_of(value: T) -> Value<T> {
+        Value {
+            known: Some(value),
+            span: None,
+            origin: None,
+        }
+    }
+
+    /// Nothing written and no default known (e.g. a generated bucket name).
+    pub fn absent_unknown() -> Value<T> {
+        Value {
+            known: None,
+            span: None,
+            origin: None,
+        }
+    }
+
+    pub fn get(&self) -> Option<&T> {
+        self.known.as_ref()
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.known.is_some()
+    }
+
+    pub fn is_explicit(&self) -> bool {
+        self.span.is_some()
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
+    /// Where the value was written, when that is elsewhere than where it is used
+    /// (`acl = var.acl` with the variable's default in another file).
+    pub fn origin(&self) -> Option<Span> {
+        self.origin
+    }
+
+    #[must_use]
+    pub fn with_origin(mut self, origin: Option<Span>) -> Value<T> {
+        self.origin = origin.filter(|o| {
+            self.span
+                .is_none_or(|s| s.file != o.file || o.start < s.start || o.end > s.end)
+        });
+        self
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Value<U> {
+        Value {
+            known: self.known.map(f),
+            span: self.span,
+            origin: self.origin,
+        }
+    }
+
+    /// `Yes`/`No` by `pred` on a known value, `Unknown` otherwise.
+    pub fn test(&self, pred: impl FnOnce(&T) -> bool) -> Tri {
+        self.known
+            .as_ref()
+            .map_or(Tri::Unknown, |v| Tri::from_bool(pred(v)))
+    }
+}
+
+/// Identity of a bucket in the model, unique within one scan (a module directory or
+/// template, plus the resource address).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BucketRef(pub Arc<str>);
+
+impl BucketRef {
+    pub fn new(scope: &str, address: &str) -> BucketRef {
+        BucketRef(Arc::from(format!("{scope}#{address}")))
+    }
+
+    /// The resource address part (after the scope).
+    pub fn address(&self) -> &str {
+        self.0.rsplit_once('#').map_or(&self.0, |(_, a)| a)
+    }
+}
+
+/// A part of a string only known after apply.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Hole {
+    /// The name of a bucket in the model whose name is not written literally.
+    BucketName(BucketRef),
+    /// The account ID of the deploying account.
+    AccountId,
+    Partition,
+    Region,
+    /// Anything else.
+    Unknown,
+}
+
+/// Marks the position of a [`Hole`] in [`Text::raw`]. A private-use character, so it
+/// never appears in real configuration (literal occurrences are replaced).
+pub const HOLE_CHAR: char = '\u{E000}';
+
+/// Maps a run of a [`Text`] back to source bytes: from byte `at` of the text on, the
+/// bytes come from `src` in `file`; `exact` says byte-for-byte (no escapes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seg {
+    pub at: u32,
+    pub file: FileId,
+    pub src: u32,
+    pub exact: bool,
+}
+
+/// A string with holes: literal text plus parts only known after apply, and a map
+/// from text offsets back to source offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    raw: String,
+    holes: Vec<Hole>,
+    map: Vec<Seg>,
+}
+
+impl Text {
+    /// A literal string with no source mapping.
+    pub fn lit(s: &str) -> Text {
+        Text {
+            raw: sanitize(s),
+            holes: Vec::new(),
+            map: Vec::new(),
+        }
+    }
+
+    /// A literal string whose bytes come from `span` (byte-for-byte when `exact`).
+    pub fn lit_at(s: &str, span: Span, exact: bool) -> Text {
+        let exact = exact && s.len() == (span.end - span.start) as usize;
+        Text {
+            raw: sanitize(s),
+            holes: Vec::new(),
+            map: vec![Seg {
+                at: 0,
+                file: span.file,
+                src: span.start,
+                exact,
+            }],
+        }
+    }
+
+    pub fn hole(hole: Hole) -> Text {
+        Text {
+            raw: HOLE_CHAR.to_string(),
+            holes: vec![hole],
+            map: Vec::new(),
+        }
+    }
+
+    /// Like [`Text::hole`], mapped to the span of the expression that produced it.
+    pub fn hole_at(hole: Hole, span: Span) -> Text {
+        let mut t = Text::hole(hole);
+        t.map.push(Seg {
+            at: 0,
+            file: span.file,
+            src: span.start,
+            exact: false,
+        });
+        t
+    }
+
+    /// Appends `other`, keeping holes and source mapping.
+    pub fn push(&mut self, other: &Text) {
+        let base = self.raw.len() as u32;
+        // A run without mapping must not inherit the previous run's mapping.
+        if other.map.first().is_none_or(|s| s.at != 0) && !self.map.is_empty() {
+            self.map.push(Seg {
+                at: base,
+                file: FileId(u32::MAX),
+                src: 0,
+                exact: false,
+            });
+        }
+        self.raw.push_str(&other.raw);
+        self.holes.extend(other.holes.iter().cloned());
+        self.map.extend(other.map.iter().map(|s| Seg {
+            at: s.at + base,
+            ..*s
+        }));
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        self.push(&Text::lit(s));
+    }
+
+    pub fn concat<'a>(parts: impl IntoIterator<Item = &'a Text>) -> Text {
+        let mut out = Text::default();
+        for p in parts {
+            out.push(p);
+        }
+        out
+    }
+
+    /// The literal string, if the text has no holes.
+    pub fn as_lit(&self) -> Option<&str> {
+        self.holes.is_empty().then_some(self.raw.as_str())
+    }
+
+    pub fn is_lit(&self) -> bool {
+        self.holes.is_empty()
+    }
+
+    /// The text with each hole as [`HOLE_CHAR`].
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn holes(&self) -> &[Hole] {
+        &self.holes
+    }
+
+    /// True if some hole is [`Hole::Unknown`] (as opposed to a known-identity hole).
+    pub fn has_unknown_hole(&self) -> bool {
+        self.holes.iter().any(|h| matches!(h, Hole::Unknown))
+    }
+
+    /// Source span of the raw byte range `range`, when this text maps to source.
+    pub fn source_span(&self, range: std::ops::Range<usize>) -> Option<Span> {
+        let seg_for = |off: usize| -> Option<(Seg, usize)> {
+            let i = self.map.partition_point(|s| s.at as usize <= off);
+            let seg = *self.map.get(i.checked_sub(1)?)?;
+            (seg.file.0 != u32::MAX).then_some((seg, off))
+        };
+        let (start_seg, start) = seg_for(range.start)?;
+        let src_start = if start_seg.exact {
+            start_seg.src as usize + (start - start_seg.at as usize)
+        } else {
+            start_seg.src as usize
+        };
+        let end_off = range.end.max(range.start + 1) - 1;
+        let src_end = match seg_for(end_off) {
+            Some((seg, off)) if seg.exact && seg.file == start_seg.file => {
+                seg.src as usize + (off - seg.at as usize) + 1
+            }
+            _ => src_start,
+        };
+        Some(Span::new(
+            start_seg.file,
+            src_start..src_end.max(src_start).min(u32::MAX as usize),
+        ))
+    }
+
+    /// Splits the raw byte range `range` into a new text, keeping holes and mapping.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Text {
+        let raw = self.raw[range.clone()].to_string();
+        let skipped = self.raw[..range.start].matches(HOLE_CHAR).count();
+        let count = raw.matches(HOLE_CHAR).count();
+        let holes = self.holes[skipped..skipped + count].to_vec();
+        let mut map = Vec::new();
+        let first = self.map.partition_point(|s| s.at as usize <= range.start);
+        if let Some(seg) = first.checked_sub(1).and_then(|i| self.map.get(i)) {
+            let delta = range.start - seg.at as usize;
+            map.push(Seg {
+                at: 0,
+                src: if seg.exact {
+                    seg.src + delta as u32
+                } else {
+                    seg.src
+                },
+                ..*seg
+            });
+        }
+        for seg in &self.map[first..] {
+            if seg.at as usize >= range.end {
+                break;
+            }
+            map.push(Seg {
+                at: seg.at - range.start as u32,
+                ..*seg
+            });
+        }
+        Text { raw, holes, map }
+    }
+}
+
+/// Replaces the hole marker in untrusted literal text (same UTF-8 length).
+fn sanitize(s: &str) -> String {
+    if s.contains(HOLE_CHAR) {
+        s.replace(HOLE_CHAR, "\u{FFFD}")
+    } else {
+        s.to_string()
+    }
+}
+
+impl fmt::Display for Text {
+    /// Holes are shown as `${...}` placeholders naming what they stand for.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut holes = self.holes.iter();
+        for part in self.raw.split(HOLE_CHAR).enumerate() {
+            if part.0 > 0 {
+                match holes.next() {
+                    Some(Hole::BucketName(b)) => write!(f, "${{{}.id}}", b.address())?,
+                    Some(Hole::AccountId) => f.write_str("${account_id}")?,
+                    Some(Hole::Partition) => f.write_str("${partition}")?,
+                    Some(Hole::Region) => f.write_str("${region}")?,
+                    Some(Hole::Unknown) | None => f.write_str("${?}")?,
+                }
+            }
+            f.write_str(part.1)?;
+        }
+        Ok(())
+    }
+}
+
+/// An object key with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub span: Option<Span>,
+}
+
+/// A spanned JSON-like value with holes and an explicit unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(Text),
+    List(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+    /// A string holding the JSON encoding of the inner value (Terraform's
+    /// `jsonencode`, `aws_iam_policy_document.json`), kept as a tree so that policy
+    /// statements keep their spans.
+    Json(Box<Node>),
+    Unknown,
+}
+
+impl Node {
+    pub fn new(kind: NodeKind, span: Option<Span>) -> Node {
+        Node { kind, span }
+    }
+
+    pub fn unknown(span: Option<Span>) -> Node {
+        Node::new(NodeKind::Unknown, span)
+    }
+
+    pub fn null(span: Option<Span>) -> Node {
+        Node::new(NodeKind::Null, span)
+    }
+
+    pub fn str(text: Text, span: Option<Span>) -> Node {
+        Node::new(NodeKind::Str(text), span)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.kind, NodeKind::Unknown)
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, NodeKind::Null)
+    }
+
+    /// The value of key `name` in a map (the last one wins, as in JSON decoders).
+    pub fn get(&self, name: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| k.name == name)
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Like [`Node::get`], ignoring ASCII case (IAM element names, CFN is strict but
+    /// IAM policies in the wild are not).
+    pub fn get_ci(&self, name: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| k.name.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(Key, Node)] {
+        match &self.kind {
+            NodeKind::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.kind {
+            NodeKind::List(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&Text> {
+        match &self.kind {
+            NodeKind::Str(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A literal string (no holes).
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_text().and_then(Text::as_lit)
+    }
+
+    /// A boolean, with Terraform's and CloudFormation's string conversion
+    /// (`"true"`/`"false"`).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            NodeKind::Bool(b) => Some(*b),
+            NodeKind::Str(t) => match t.as_lit()? {
+                s if s.eq_ignore_ascii_case("true") => Some(true),
+                s if s.eq_ignore_ascii_case("false") => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A string rendering of scalars (numbers as Terraform prints them).
+    pub fn to_text(&self) -> Option<Text> {
+        match &self.kind {
+            NodeKind::Str(t) => Some(t.clone()),
+            NodeKind::Bool(b) => Some(Text::lit(if *b { "true" } else { "false" })),
+            NodeKind::Number(n) => Some(Text::lit(&format_number(*n))),
+            _ => None,
+        }
+    }
+
+    /// True if this node or anything inside it is unknown.
+    pub fn contains_unknown(&self) -> bool {
+        match &self.kind {
+            NodeKind::Unknown => true,
+            NodeKind::Str(t) => t.has_unknown_hole(),
+            NodeKind::List(items) => items.iter().any(Node::contains_unknown),
+            NodeKind::Map(entries) => entries.iter().any(|(_, v)| v.contains_unknown()),
+            NodeKind::Json(inner) => inner.contains_unknown(),
+            _ => false,
+        }
+    }
+}
+
+/// Numbers as Terraform and JSON print them: integers without a fraction.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(s: u32, e: u32) -> Span {
+        Span {
+            file: FileId(0),
+            start: s,
+            end: e,
+        }
+    }
+
+    #[test]
+    fn text_concat_keeps_holes_and_mapping() {
+        let mut t = Text::lit_at("arn:aws:s3:::", span(10, 23), true);
+        t.push(&Text::hole(Hole::BucketName(BucketRef::new(
+            "m",
+            "aws_s3_bucket.b",
+        ))));
+        t.push(&Text::lit_at("/*", span(40, 42), true));
+        assert_eq!(t.as_lit(), None);
+        assert_eq!(t.to_string(), "arn:aws:s3:::${aws_s3_bucket.b.id}/*");
+        // "aws" maps byte-for-byte.
+        assert_eq!(t.source_span(4..7), Some(span(14, 17)));
+        // "/*" after the hole maps to its own segment.
+        let slash = t.raw().find('/').unwrap();
+        assert_eq!(t.source_span(slash..slash + 2), Some(span(40, 42)));
+        // The hole has no mapping of its own.
+        let hole = t.raw().find(HOLE_CHAR).unwrap();
+        assert_eq!(t.source_span(hole..hole + 3), None);
+    }
+
+    #[test]
+    fn literal_hole_marker_is_neutralised() {
+        let t = Text::lit("a\u{E000}b");
+        assert!(t.is_lit());
+        assert_eq!(t.raw(), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn slice_keeps_the_right_holes() {
+        let mut t = Text::lit("x");
+        t.push(&Text::hole(Hole::AccountId));
+        t.push_str("-y-");
+        t.push(&Text::hole(Hole::Region));
+        let start = t.raw().find('-').unwrap();
+        let s = t.slice(start..t.raw().len());
+        assert_eq!(s.holes(), &[Hole::Region]);
+        assert_eq!(s.to_string(), "-y-${region}");
+    }
+
+    #[test]
+    fn tri_logic() {
+        assert_eq!(Tri::Yes.and(Tri::Unknown), Tri::Unknown);
+        assert_eq!(Tri::No.and(Tri::Unknown), Tri::No);
+        assert_eq!(Tri::Yes.or(Tri::Unknown), Tri::Yes);
+        assert_eq!(Tri::any([Tri::No, Tri::Unknown]), Tri::Unknown);
+        assert_eq!(Tri::all([]), Tri::Yes);
+    }
+}

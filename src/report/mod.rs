@@ -1,0 +1,127 @@
+//! Renderers: one diagnostic type, several formats.
+
+pub mod concise;
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use crate::Scan;
+use crate::finding::{Finding, Severity};
+use crate::source::{Position, Span};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Concise,
+    Json,
+    Sarif,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Text, Format::Concise, Format::Json, Format::Sarif];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Concise => "concise",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!(
+                    "unknown format {s:?} (expected one of: {})",
+                    Format::ALL.map(Format::name).join(", ")
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+}
+
+pub fn render(format: Format, scan: &Scan, options: RenderOptions) -> String {
+    match format {
+        Format::Text => text::render(scan, options),
+        Format::Concise => concise::render(scan),
+        Format::Json => json::render(scan),
+        Format::Sarif => sarif::render(scan),
+    }
+}
+
+/// A span resolved to a path and start/end positions.
+pub struct Located<'a> {
+    pub path: &'a str,
+    pub start: Position,
+    pub end: Position,
+}
+
+pub fn locate(scan: &Scan, span: Span) -> Located<'_> {
+    let file = scan.sources.get(span.file);
+    let (start, end) = file.span_positions(span);
+    Located {
+        path: &file.display,
+        start,
+        end,
+    }
+}
+
+/// Findings by severity, most severe first.
+pub fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
+    [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ]
+    .map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
+}
+
+/// "3 findings (1 critical, 2 high)" / "no findings".
+pub fn summary_line(scan: &Scan) -> String {
+    let n = scan.findings.len();
+    let stats = &scan.stats;
+    let files = format!(
+        "{} file{}, {} bucket{}",
+        stats.files,
+        plural(stats.files),
+        stats.buckets,
+        plural(stats.buckets)
+    );
+    if n == 0 {
+        return format!("no findings ({files}, {:.2?})", stats.elapsed);
+    }
+    let by: Vec<String> = counts(&scan.findings)
+        .into_iter()
+        .filter(|(_, c)| *c > 0)
+        .map(|(s, c)| format!("{c} {s}"))
+        .collect();
+    format!(
+        "{n} finding{} ({}) in {files}, {:.2?}",
+        plural(n),
+        by.join(", "),
+        stats.elapsed
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,293 @@
+//! SARIF 2.1.0 for GitHub code scanning and other viewers.
+//!
+//! The subset we emit is written as plain serde structs (field names and nesting are
+//! checked against the official schema by the test suite). Columns are UTF-16 code
+//! units, stated in `columnKind`. `partialFingerprints` are left to the uploader,
+//! which computes them from the file contents.
+
+use super::locate;
+use crate::Scan;
+use crate::finding::Finding;
+use crate::rules::{self, ExampleKind, RuleDoc};
+use crate::source::Span;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::fmt::Write;
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: Vec<Invocation>,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    locations: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Value>,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+fn physical(scan: &Scan, span: Span) -> Value {
+    let at = locate(scan, span);
+    // Paths below the working directory are relative to the checkout root; others
+    // (scanned by absolute path from elsewhere) are absolute file URIs.
+    let artifact = if at.path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri(at.path)) })
+    } else {
+        json!({ "uri": uri(at.path), "uriBaseId": "%SRCROOT%" })
+    };
+    json!({
+        "artifactLocation": artifact,
+        "region": {
+            "startLine": at.start.line,
+            "startColumn": at.start.utf16_column,
+            "endLine": at.end.line,
+            "endColumn": at.end.utf16_column,
+        }
+    })
+}
+
+/// A relative path as a URI reference (percent-encoding what RFC 3986 requires).
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'@'
+            | b'='
+            | b',' => {
+                out.push(b as char);
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+fn rule_descriptor(doc: &RuleDoc) -> Value {
+    let mut tags = vec!["security".to_string(), "s3".to_string()];
+    for (framework, controls) in &doc.compliance {
+        tags.extend(controls.iter().map(|c| format!("{framework}:{c}")));
+    }
+    let mut properties = Map::new();
+    properties.insert(
+        "security-severity".into(),
+        json!(doc.max_severity.unwrap_or(doc.severity).security_severity()),
+    );
+    properties.insert("tags".into(), json!(tags));
+    properties.insert("precision".into(), json!("high"));
+    properties.insert(
+        "default".into(),
+        json!(if doc.is_default() { "on" } else { "opt-in" }),
+    );
+    if !doc.compliance.is_empty() {
+        properties.insert("compliance".into(), json!(doc.compliance));
+    }
+    json!({
+        "id": doc.code,
+        "name": doc.name,
+        "shortDescription": { "text": doc.summary },
+        "fullDescription": { "text": doc.explanation.trim() },
+        "help": { "text": help_text(doc), "markdown": help_markdown(doc) },
+        "helpUri": doc.help_uri(),
+        "defaultConfiguration": { "level": doc.severity.sarif_level(), "enabled": doc.is_default() },
+        "properties": properties,
+    })
+}
+
+fn help_text(doc: &RuleDoc) -> String {
+    format!(
+        "{}\n\nRemediation: {}",
+        doc.explanation.trim(),
+        doc.remediation.trim()
+    )
+}
+
+fn help_markdown(doc: &RuleDoc) -> String {
+    let mut md = format!(
+        "**{} {}** ({})\n\n{}\n\n### Remediation\n\n{}\n",
+        doc.code,
+        doc.name,
+        doc.severity,
+        doc.explanation.trim(),
+        doc.remediation.trim()
+    );
+    if !doc.compliance.is_empty() {
+        md.push_str("\n### Compliance\n\n");
+        for (framework, controls) in &doc.compliance {
+            let _ = writeln!(md, "- {}: {}", framework, controls.join(", "));
+        }
+    }
+    for ex in doc
+        .examples
+        .iter()
+        .filter(|e| e.kind == ExampleKind::Bad)
+        .take(1)
+    {
+        let _ = write!(
+            md,
+            "\n### Example ({})\n\n```hcl\n{}\n```\n",
+            ex.title,
+            ex.source.trim_end()
+        );
+    }
+    md
+}
+
+fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
+    let mut location = json!({ "physicalLocation": physical(scan, f.span) });
+    if let Some(resource) = &f.resource {
+        location["logicalLocations"] =
+            json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
+    }
+    let mut text = f.message.clone();
+    if let Some(help) = &f.help {
+        let _ = write!(text, ". Fix: {help}.");
+    }
+    SarifResult {
+        rule_id: f.code,
+        rule_index: index,
+        level: f.severity.sarif_level(),
+        message: Message { text },
+        locations: vec![location],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                json!({
+                    "id": i + 1,
+                    "physicalLocation": physical(scan, r.span),
+                    "message": { "text": r.message },
+                })
+            })
+            .collect(),
+        properties: json!({
+            "severity": f.severity,
+            "security-severity": f.severity.security_severity(),
+        }),
+    }
+}
+
+pub fn render(scan: &Scan) -> String {
+    let catalog = rules::catalog();
+    let results = scan
+        .findings
+        .iter()
+        .map(|f| {
+            let index = catalog
+                .iter()
+                .position(|e| e.doc.code == f.code)
+                .unwrap_or(0);
+            result(scan, f, index)
+        })
+        .collect();
+    let notifications = scan
+        .findings
+        .iter()
+        .filter(|f| f.code == rules::parse_error::CODE)
+        .map(|f| {
+            json!({
+                "level": "error",
+                "message": { "text": f.message },
+                "locations": [{ "physicalLocation": physical(scan, f.span) }],
+                "descriptor": { "id": f.code },
+            })
+        })
+        .chain(scan.notices.iter().map(|n| {
+            json!({
+                "level": "warning",
+                "message": { "text": format!("{}: {}", n.path.display(), n.message) },
+            })
+        }))
+        .collect();
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "bucketlint",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: env!("CARGO_PKG_REPOSITORY"),
+                    rules: catalog.iter().map(|e| rule_descriptor(&e.doc)).collect(),
+                },
+            },
+            invocations: vec![Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
+            }],
+            column_kind: "utf16CodeUnits",
+            results,
+        }],
+    };
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("a b/ü.tf"), "a%20b/%C3%BC.tf");
+        assert_eq!(uri("mod-1/main.tf"), "mod-1/main.tf");
+    }
+}

@@ -1,0 +1,52 @@
+//! BL301: no server access logging and no trail recording S3 data events for the
+//! bucket.
+
+use super::{Context, Rule, severity};
+use crate::finding::Finding;
+use crate::model::bucket::{Origin, PartKind};
+use crate::model::value::Tri;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/access_logging_disabled.toml"),
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let names = |k: &_| cx.model.name_of(k);
+    for b in &cx.model.buckets {
+        if b.is_log_target || b.presence(PartKind::Logging) != Tri::No {
+            continue;
+        }
+        let ident = cx.model.ident(b);
+        if Tri::any(cx.model.trails.iter().map(|t| t.covers(&ident, &names))) != Tri::No {
+            continue;
+        }
+        let help = match b.origin {
+            Origin::Terraform => {
+                "add an `aws_s3_bucket_logging` that delivers to a dedicated log bucket, or a CloudTrail trail recording S3 data events for this bucket"
+            }
+            Origin::CloudFormation => {
+                "set `LoggingConfiguration` with a `DestinationBucketName` (a dedicated log bucket), or add a CloudTrail trail recording S3 data events for this bucket"
+            }
+        };
+        let mut f = Finding::new(
+            "BL301",
+            severity("BL301"),
+            b.decl,
+            format!(
+                "bucket {} has no server access logging and no trail records its S3 data events: requests to it leave no trace",
+                b.label()
+            ),
+        )
+        .label("no access logging")
+        .help(help)
+        .resource(b.address.clone());
+        for t in &cx.model.trails {
+            f = f.related(
+                Some(t.decl),
+                "this trail does not record S3 data events for the bucket",
+            );
+        }
+        out.push(f);
+    }
+}

@@ -1,0 +1,51 @@
+//! BL100: a bucket with no bucket-level public access block, and no account-level
+//! block that sets all four settings.
+
+use super::{Context, Rule, severity};
+use crate::finding::Finding;
+use crate::model::bucket::{Origin, PabFlag, PartKind};
+use crate::model::value::Tri;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/public_access_block_missing.toml"),
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let account = Tri::all(PabFlag::ALL.map(|f| cx.model.account_flag(f)));
+    if account != Tri::No {
+        return;
+    }
+    for b in &cx.model.buckets {
+        if b.presence(PartKind::PublicAccessBlock) != Tri::No {
+            continue;
+        }
+        let help = match b.origin {
+            Origin::Terraform => {
+                "add an `aws_s3_bucket_public_access_block` for this bucket with `block_public_acls`, `ignore_public_acls`, `block_public_policy` and `restrict_public_buckets` set to true"
+            }
+            Origin::CloudFormation => {
+                "add `PublicAccessBlockConfiguration` with `BlockPublicAcls`, `IgnorePublicAcls`, `BlockPublicPolicy` and `RestrictPublicBuckets` set to true"
+            }
+        };
+        let mut f = Finding::new(
+            "BL100",
+            severity("BL100"),
+            b.decl,
+            format!(
+                "bucket {} has no public access block: one public ACL or bucket policy is all it takes to expose it",
+                b.label()
+            ),
+        )
+        .label("no public access block for this bucket")
+        .help(help)
+        .resource(b.address.clone());
+        for a in &cx.model.account_blocks {
+            f = f.related(
+                Some(a.decl),
+                "the account-level block does not set all four settings",
+            );
+        }
+        out.push(f);
+    }
+}

@@ -1,0 +1,117 @@
+//! Which rules run: `--select` / `--ignore` by code, name, code prefix or `ALL`.
+
+use crate::rules::{self, RuleDoc};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Empty: the rules that are on by default.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// A selector that names no rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule {selector:?}{}", suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default())]
+pub struct UnknownRule {
+    pub selector: String,
+    pub suggestion: Option<String>,
+}
+
+fn matches(selector: &str, doc: &RuleDoc) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || selector.eq_ignore_ascii_case(&doc.name)
+        || (selector.len() >= 2
+            && selector.len() <= doc.code.len()
+            && doc.code[..selector.len()].eq_ignore_ascii_case(selector))
+}
+
+impl Selection {
+    /// Builds a selection from comma-separated or repeated values.
+    pub fn new(select: &[String], ignore: &[String]) -> Result<Selection, UnknownRule> {
+        let split = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .flat_map(|s| s.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let sel = Selection {
+            select: split(select),
+            ignore: split(ignore),
+        };
+        for s in sel.select.iter().chain(&sel.ignore) {
+            if !rules::catalog().iter().any(|e| matches(s, &e.doc)) {
+                return Err(UnknownRule {
+                    selector: s.clone(),
+                    suggestion: suggest(s),
+                });
+            }
+        }
+        Ok(sel)
+    }
+
+    pub fn enabled(&self, doc: &RuleDoc) -> bool {
+        let selected = if self.select.is_empty() {
+            doc.is_default()
+        } else {
+            self.select.iter().any(|s| matches(s, doc))
+        };
+        selected && !self.ignore.iter().any(|s| matches(s, doc))
+    }
+}
+
+/// The closest rule name or code, by edit distance.
+fn suggest(s: &str) -> Option<String> {
+    let s = s.to_ascii_lowercase();
+    rules::catalog()
+        .iter()
+        .flat_map(|e| [e.doc.code.to_ascii_lowercase(), e.doc.name.clone()])
+        .map(|c| (edit_distance(&s, &c), c))
+        .filter(|(d, c)| *d <= c.len() / 3 + 1)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(code: &str) -> &'static RuleDoc {
+        &rules::find(code).unwrap().doc
+    }
+
+    #[test]
+    fn select_by_code_name_prefix() {
+        let s = Selection::new(&["BL1".into()], &["public-acl".into()]).unwrap();
+        assert!(s.enabled(doc("BL100")));
+        assert!(!s.enabled(doc("BL110")));
+        assert!(!s.enabled(doc("BL201")));
+        let all = Selection::new(&["ALL".into()], &[]).unwrap();
+        assert!(all.enabled(doc("BL401")));
+        let split = Selection::new(&["BL110, bl201".into()], &[]).unwrap();
+        assert!(split.enabled(doc("BL201")) && split.enabled(doc("BL110")));
+    }
+
+    #[test]
+    fn unknown_rules_get_a_suggestion() {
+        let e = Selection::new(&["public-acls".into()], &[]).unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("public-acl"));
+        assert!(Selection::new(&[], &["BL999".into()]).is_err());
+    }
+}

@@ -1,0 +1,291 @@
+//! Source files, byte spans and the line index that turns spans into positions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a file in the [`Sources`] of one scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file. Offsets are `u32`: files larger than 4 GiB are refused
+/// before parsing (see [`MAX_FILE_BYTES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Files larger than this are reported as unparseable instead of being read: no
+/// hand-written IaC file comes close, and it bounds memory on hostile input.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Span {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    /// An empty span at `offset`.
+    pub fn point(file: FileId, offset: usize) -> Span {
+        Span::new(file, offset..offset)
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest span covering both (same file assumed).
+    #[must_use]
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A position for humans and tools: 1-based line, 1-based column in Unicode code points
+/// (what editors and rustc show) and 1-based column in UTF-16 code units (what SARIF
+/// and LSP default to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub utf16_column: u32,
+}
+
+/// Byte offsets of line starts, for offset → position conversion.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0u32];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| (i + 1) as u32),
+        );
+        LineIndex { starts }
+    }
+
+    /// Number of lines (a trailing newline starts an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).map(|&s| s as usize)
+    }
+
+    /// Position of byte `offset` in `text`. Offsets inside a multi-byte character or
+    /// past the end are clamped to the nearest preceding character boundary.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = match self.starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_text = &text[self.starts[line] as usize..offset];
+        let column = line_text.chars().count() as u32 + 1;
+        let utf16_column = line_text.chars().map(char::len_utf16).sum::<usize>() as u32 + 1;
+        Position {
+            line: line as u32 + 1,
+            column,
+            utf16_column,
+        }
+    }
+
+    /// Byte offset of a 1-based line and 1-based code-point column (the inverse of
+    /// [`LineIndex::position`]); `None` when out of range.
+    pub fn offset(&self, text: &str, line: usize, column: usize) -> Option<usize> {
+        let start = *self.starts.get(line.checked_sub(1)?)? as usize;
+        let end = self.starts.get(line).map_or(text.len(), |&s| s as usize);
+        let line_text = &text[start..end];
+        let col = column.checked_sub(1)?;
+        if col == line_text.chars().count() {
+            return Some(end);
+        }
+        line_text.char_indices().nth(col).map(|(i, _)| start + i)
+    }
+}
+
+/// One file of a scan, with its text and line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// The path as the walker found it (for reading and for messages).
+    pub path: PathBuf,
+    /// The path shown to users and written to reports: relative to the working
+    /// directory when the file lies below it, with `/` separators.
+    pub display: String,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            id,
+            path,
+            display,
+            text,
+            lines,
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+
+    /// Start and end positions of a span.
+    pub fn span_positions(&self, span: Span) -> (Position, Position) {
+        (
+            self.position(span.start as usize),
+            self.position(span.end as usize),
+        )
+    }
+}
+
+/// All files of one scan, indexed by [`FileId`].
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: Vec<Arc<SourceFile>>,
+}
+
+impl Sources {
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, path: PathBuf, display: String, text: String) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files
+            .push(Arc::new(SourceFile::new(id, path, display, text)));
+        id
+    }
+
+    /// Adds an already-built file whose id must be the next one.
+    pub fn push(&mut self, file: Arc<SourceFile>) {
+        assert_eq!(
+            file.id.0 as usize,
+            self.files.len(),
+            "file ids must be dense"
+        );
+        self.files.push(file);
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().map(AsRef::as_ref)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// The display form of `path`: relative to `base` when below it, `/`-separated.
+pub fn display_path(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
+    let mut out = String::new();
+    for (i, part) in rel.components().enumerate() {
+        use std::path::Component;
+        match part {
+            Component::RootDir => {
+                out.push('/');
+                continue;
+            }
+            Component::Prefix(p) => {
+                out.push_str(&p.as_os_str().to_string_lossy());
+                continue;
+            }
+            _ => {}
+        }
+        if i > 0 && !out.ends_with('/') {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_code_points_and_utf16_units() {
+        let text = "ab\né😀x\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.position(text, 0),
+            Position {
+                line: 1,
+                column: 1,
+                utf16_column: 1
+            }
+        );
+        // 'x' follows é (2 bytes, 1 unit) and 😀 (4 bytes, 2 units).
+        let x = text.find('x').unwrap();
+        assert_eq!(
+            idx.position(text, x),
+            Position {
+                line: 2,
+                column: 3,
+                utf16_column: 4
+            }
+        );
+        // Inside the emoji clamps back to its start.
+        assert_eq!(idx.position(text, x - 1).column, 2);
+        // Past the end clamps to the end.
+        assert_eq!(idx.position(text, 999).line, 3);
+    }
+
+    #[test]
+    fn offset_inverts_position() {
+        let text = "é😀x\nyz";
+        let idx = LineIndex::new(text);
+        for (off, _) in text.char_indices() {
+            let p = idx.position(text, off);
+            assert_eq!(
+                idx.offset(text, p.line as usize, p.column as usize),
+                Some(off)
+            );
+        }
+        assert_eq!(idx.offset(text, 3, 1), None);
+    }
+
+    #[test]
+    fn display_paths_are_relative_and_slashed() {
+        let base = Path::new("/repo");
+        assert_eq!(display_path(Path::new("/repo/a/b.tf"), base), "a/b.tf");
+        assert_eq!(display_path(Path::new("/other/x.tf"), base), "/other/x.tf");
+        assert_eq!(display_path(Path::new("./a/b.tf"), Path::new("")), "a/b.tf");
+    }
+}

@@ -1,0 +1,208 @@
+//! The Terraform syntax tree the evaluator works on: one shape for native HCL and for
+//! the JSON syntax, every node with its byte span.
+
+use crate::model::value::Text;
+use crate::source::Span;
+use std::borrow::Cow;
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub attrs: Vec<Attribute>,
+    pub blocks: Vec<Block>,
+    pub span: Span,
+    /// From a `.tf.json` file: nested blocks are written as objects, so an object
+    /// attribute may be a block (see [`Body::blocks`]).
+    pub json: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub ident: String,
+    pub labels: Vec<String>,
+    pub body: Body,
+    /// From the block type to the last label: where "this resource" findings point.
+    pub header: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Eq,
+    NotEq,
+    LessEq,
+    GreaterEq,
+    Less,
+    Greater,
+    Mul,
+    Div,
+    Mod,
+    Add,
+    Sub,
+    And,
+    Or,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// A string with no interpolation.
+    Str(Text),
+    Template(Vec<Part>),
+    Array(Vec<Expr>),
+    Object(Vec<(ObjectKey, Expr)>),
+    /// A root name: `var`, `local`, `aws_s3_bucket`, a `for` variable...
+    Var(String),
+    Traversal(Box<Expr>, Vec<Op>),
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        expand_final: bool,
+    },
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    For(Box<ForExpr>),
+}
+
+#[derive(Debug, Clone)]
+pub enum ObjectKey {
+    /// A bare identifier key (`a = 1`), always a literal string.
+    Ident(String, Span),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Attr(String),
+    Index(Expr),
+    LegacyIndex(u64),
+    AttrSplat,
+    FullSplat,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForExpr {
+    pub key_var: Option<String>,
+    pub value_var: String,
+    pub collection: Expr,
+    pub key: Option<Expr>,
+    pub value: Expr,
+    pub cond: Option<Expr>,
+    pub grouping: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Part {
+    Lit(Text),
+    Interp(Expr),
+    If {
+        cond: Expr,
+        then: Vec<Part>,
+        otherwise: Vec<Part>,
+    },
+    For {
+        key_var: Option<String>,
+        value_var: String,
+        collection: Expr,
+        body: Vec<Part>,
+    },
+}
+
+impl Body {
+    pub fn attr(&self, key: &str) -> Option<&Attribute> {
+        self.attrs.iter().rev().find(|a| a.key == key)
+    }
+
+    /// The nested blocks of type `ident`. In JSON syntax a block is an object (or an
+    /// array of objects) under its type name; it is converted on demand.
+    pub fn blocks<'a>(&'a self, ident: &'a str) -> impl Iterator<Item = Cow<'a, Block>> + 'a {
+        let native = self
+            .blocks
+            .iter()
+            .filter(move |b| b.ident == ident)
+            .map(Cow::Borrowed);
+        let json = self
+            .json
+            .then(|| self.attrs.iter().filter(move |a| a.key == ident))
+            .into_iter()
+            .flatten()
+            .flat_map(move |a| json_blocks(ident, a).into_iter().map(Cow::Owned));
+        native.chain(json)
+    }
+
+    /// The first nested block of type `ident`.
+    pub fn block<'a>(&'a self, ident: &'a str) -> Option<Cow<'a, Block>> {
+        self.blocks(ident).next()
+    }
+}
+
+/// A JSON-syntax attribute read as nested block(s): `{...}` is one block, `[{...}]`
+/// several.
+fn json_blocks(ident: &str, attr: &Attribute) -> Vec<Block> {
+    let one = |e: &Expr| -> Option<Block> {
+        let ExprKind::Object(entries) = &e.kind else {
+            return None;
+        };
+        Some(Block {
+            ident: ident.to_string(),
+            labels: Vec::new(),
+            body: object_body(entries, e.span),
+            header: attr.key_span,
+            span: e.span,
+        })
+    };
+    match &attr.value.kind {
+        ExprKind::Array(items) => items.iter().filter_map(one).collect(),
+        _ => one(&attr.value).into_iter().collect(),
+    }
+}
+
+/// The body of a JSON object: every property is an attribute (blocks are recovered
+/// lazily by [`Body::blocks`]).
+pub fn object_body(entries: &[(ObjectKey, Expr)], span: Span) -> Body {
+    let attrs = entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let (key, key_span) = match k {
+                ObjectKey::Ident(name, span) => (name.clone(), *span),
+                ObjectKey::Expr(e) => match &e.kind {
+                    ExprKind::Str(t) => (t.as_lit()?.to_string(), e.span),
+                    _ => return None,
+                },
+            };
+            // "//" keys are comments in Terraform's JSON syntax.
+            (key != "//").then(|| Attribute {
+                key,
+                key_span,
+                value: v.clone(),
+            })
+        })
+        .collect();
+    Body {
+        attrs,
+        blocks: Vec::new(),
+        span,
+        json: true,
+    }
+}

@@ -1,0 +1,577 @@
+//! Terraform resources into the S3 model: `aws_s3_bucket` with its provider v3 inline
+//! blocks, every provider v4+ split resource as an attachment, the account public
+//! access block, and CloudTrail trails.
+
+use super::ast::{Block, Body};
+use super::eval::{Ctx, Evaluator};
+use super::module::{Module, Resource};
+use crate::model::bucket::{
+    AccountPublicAccessBlock, Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule,
+    Grant, Logging, Origin, Ownership, Part, PartKind, PublicAccessBlock, Versioning,
+    VersioningStatus,
+};
+use crate::model::policy::PolicyDocument;
+use crate::model::trail::{S3DataEvents, Trail};
+use crate::model::value::{Node, NodeKind, Text, Tri, Value};
+use crate::model::{Attachment, Fragment, Target};
+use crate::source::Span;
+
+/// Reads every S3-relevant resource of `module` into a model fragment.
+pub fn load(module: &Module) -> Fragment {
+    let ev = Evaluator::new(module);
+    let mut out = Fragment::default();
+    for res in &module.resources {
+        if !instantiated(&ev, res) {
+            continue;
+        }
+        let r = Reader { ev: &ev, res };
+        match res.ty.as_str() {
+            "aws_s3_bucket" => out.buckets.push(r.bucket()),
+            "aws_s3_account_public_access_block" => {
+                out.account_blocks.push(AccountPublicAccessBlock {
+                    address: res.address(false),
+                    decl: res.block.header,
+                    flags: r.pab_flags(res.body()),
+                })
+            }
+            "aws_cloudtrail" => out.trails.push(r.trail()),
+            ty => {
+                if let Some(part) = r.split_part(ty) {
+                    out.attachments.push(Attachment {
+                        target: r.target(),
+                        scope: module.scope.clone(),
+                        part,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// False when `count` or `for_each` is known to create no instance.
+fn instantiated(ev: &Evaluator<'_>, res: &Resource) -> bool {
+    let cx = Ctx::default();
+    if let Some(c) = res.body().attr("count") {
+        let v = ev.value(&c.value, &cx);
+        if super::eval::number(&v) == Some(0.0) {
+            return false;
+        }
+    }
+    if let Some(f) = res.body().attr("for_each") {
+        let v = ev.value(&f.value, &cx);
+        match &v.kind {
+            NodeKind::List(items) if items.is_empty() => return false,
+            NodeKind::Map(entries) if entries.is_empty() => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+struct Reader<'a, 'm> {
+    ev: &'a Evaluator<'m>,
+    res: &'a Resource,
+}
+
+impl Reader<'_, '_> {
+    fn eval(&self, body: &Body, name: &str) -> Option<(Node, Span)> {
+        let a = body.attr(name)?;
+        Some((self.ev.value(&a.value, &Ctx::default()), a.value.span))
+    }
+
+    fn bool_value(&self, body: &Body, name: &str, default: bool) -> Value<bool> {
+        match self.eval(body, name) {
+            None => Value::default_of(default),
+            Some((n, span)) if n.is_null() => Value::default_of(default).with_origin(Some(span)),
+            Some((n, span)) => match n.as_bool() {
+                Some(b) => Value::explicit(b, span).with_origin(n.span),
+                None => Value::unknown(span),
+            },
+        }
+    }
+
+    /// A string attribute; `None` when absent or null.
+    fn string_value(&self, body: &Body, name: &str) -> Option<Value<String>> {
+        let (n, span) = self.eval(body, name)?;
+        if n.is_null() {
+            return None;
+        }
+        Some(match n.as_str() {
+            Some(s) => Value::explicit(s.to_string(), span).with_origin(n.span),
+            None => Value::unknown(span),
+        })
+    }
+
+    fn text_value(&self, body: &Body, name: &str) -> Option<Value<Text>> {
+        let (n, span) = self.eval(body, name)?;
+        if n.is_null() {
+            return None;
+        }
+        Some(match n.to_text() {
+            Some(t) if !t.has_unknown_hole() => Value::explicit(t, span).with_origin(n.span),
+            _ => Value::unknown(span),
+        })
+    }
+
+    fn header(&self) -> Span {
+        self.res.block.header
+    }
+
+    fn split<T>(&self, value: T) -> Attached<T> {
+        Attached {
+            value,
+            span: self.header(),
+            via: Some(self.res.address(false)),
+        }
+    }
+
+    fn inline<T>(block: &Block, value: T) -> Attached<T> {
+        Attached {
+            value,
+            span: block.header,
+            via: None,
+        }
+    }
+
+    /// Which bucket a split resource configures (its `bucket` argument).
+    fn target(&self) -> Target {
+        match self.eval(self.res.body(), "bucket") {
+            Some((n, _)) => match n.as_text() {
+                Some(t) => Target::from_text(t),
+                None => Target::Unknown,
+            },
+            None => Target::Unknown,
+        }
+    }
+
+    fn bucket(&self) -> Bucket {
+        let body = self.res.body();
+        let mut b = Bucket::new(
+            self.ev.bucket_ref(self.res),
+            Origin::Terraform,
+            self.res.address(false),
+            self.header(),
+        );
+        if let Some(name) = self.text_value(body, "bucket") {
+            b.name = name;
+        }
+        b.force_destroy = self.bool_value(body, "force_destroy", false);
+
+        // Provider v3 inline configuration.
+        if let Some(canned) = self.string_value(body, "acl") {
+            let attr = body.attr("acl").map_or(self.header(), |a| a.key_span);
+            b.attach(Part::Acl(Attached {
+                value: Acl {
+                    canned: Some(canned),
+                    grants: Vec::new(),
+                    grants_unknown: false,
+                },
+                span: attr,
+                via: None,
+            }));
+        }
+        let grants: Vec<_> = body.blocks("grant").collect();
+        if !grants.is_empty() {
+            let acl = Acl {
+                canned: b.acl.as_ref().and_then(|a| a.value.canned.clone()),
+                grants: grants.iter().map(|g| self.inline_grant(g)).collect(),
+                grants_unknown: false,
+            };
+            b.attach(Part::Acl(Self::inline(&grants[0], acl)));
+        }
+        if let Some(a) = body.attr("policy") {
+            let node = self.ev.value(&a.value, &Ctx::default());
+            if !node.is_null() {
+                b.attach(Part::Policy(Self::policy(&node, a.value.span, None)));
+            }
+        }
+        if let Some(v) = body.block("versioning") {
+            let enabled = self.bool_value(&v.body, "enabled", false);
+            let status = enabled.map(|e| {
+                if e {
+                    VersioningStatus::Enabled
+                } else {
+                    VersioningStatus::Disabled
+                }
+            });
+            b.attach(Part::Versioning(Self::inline(
+                &v,
+                Versioning {
+                    status,
+                    mfa_delete: self.bool_value(&v.body, "mfa_delete", false),
+                },
+            )));
+        }
+        if let Some(sse) = body.block("server_side_encryption_configuration") {
+            b.attach(Part::Encryption(Self::inline(
+                &sse,
+                self.encryption(&sse.body),
+            )));
+        }
+        if let Some(l) = body.block("logging") {
+            b.attach(Part::Logging(Self::inline(&l, self.logging(&l.body))));
+        }
+        for (ident, kind) in [
+            ("lifecycle_rule", PartKind::Lifecycle),
+            ("replication_configuration", PartKind::Replication),
+            ("website", PartKind::Website),
+            ("cors_rule", PartKind::Cors),
+            ("object_lock_configuration", PartKind::ObjectLock),
+        ] {
+            if let Some(block) = body.block(ident) {
+                b.attach(Part::Other(
+                    kind,
+                    Self::inline(&block, Node::null(Some(block.span))),
+                ));
+            }
+        }
+        // A `dynamic` inline block may or may not produce the configuration.
+        for d in body.blocks("dynamic") {
+            let kind = match d.labels.first().map(String::as_str) {
+                Some("versioning") => PartKind::Versioning,
+                Some("server_side_encryption_configuration") => PartKind::Encryption,
+                Some("logging") => PartKind::Logging,
+                Some("grant") => PartKind::Acl,
+                Some("lifecycle_rule") => PartKind::Lifecycle,
+                Some("replication_configuration") => PartKind::Replication,
+                Some("website") => PartKind::Website,
+                Some("cors_rule") => PartKind::Cors,
+                Some("object_lock_configuration") => PartKind::ObjectLock,
+                _ => continue,
+            };
+            if kind == PartKind::Acl {
+                if let Some(acl) = &mut b.acl {
+                    acl.value.grants_unknown = true;
+                    continue;
+                }
+            }
+            if !b.has(kind) && !b.maybe.contains(&kind) {
+                b.maybe.push(kind);
+            }
+        }
+        b
+    }
+
+    fn policy(node: &Node, value_span: Span, via: Option<String>) -> Attached<BucketPolicy> {
+        let document = PolicyDocument::from_value(node);
+        let span = document.as_ref().and_then(|d| d.span).unwrap_or(value_span);
+        Attached {
+            value: BucketPolicy { document },
+            span,
+            via,
+        }
+    }
+
+    fn inline_grant(&self, g: &Block) -> Grant {
+        let ty = self
+            .string_value(&g.body, "type")
+            .unwrap_or_else(|| Value::unknown(g.header));
+        let permissions = match self.eval(&g.body, "permissions") {
+            Some((n, span)) => match &n.kind {
+                NodeKind::List(items) => items
+                    .iter()
+                    .map(|p| match p.as_str() {
+                        Some(s) => Value::explicit(s.to_string(), p.span.unwrap_or(span)),
+                        None => Value::unknown(p.span.unwrap_or(span)),
+                    })
+                    .collect(),
+                _ => vec![Value::unknown(span)],
+            },
+            None => Vec::new(),
+        };
+        Grant {
+            grantee_type: ty,
+            uri: self.text_value(&g.body, "uri"),
+            id: self.text_value(&g.body, "id"),
+            permissions,
+            span: g.span,
+        }
+    }
+
+    fn encryption(&self, body: &Body) -> Encryption {
+        let mut enc = Encryption {
+            rules: Vec::new(),
+            unknown: body.blocks("dynamic").next().is_some(),
+        };
+        for rule in body.blocks("rule") {
+            let default = rule.body.block("apply_server_side_encryption_by_default");
+            let (algorithm, kms_key) = match &default {
+                Some(d) => (
+                    self.string_value(&d.body, "sse_algorithm")
+                        .unwrap_or_else(|| Value::unknown(d.header)),
+                    self.text_value(&d.body, "kms_master_key_id"),
+                ),
+                None => (Value::unknown(rule.header), None),
+            };
+            enc.unknown |= rule.body.blocks("dynamic").next().is_some();
+            enc.rules.push(EncryptionRule {
+                algorithm,
+                kms_key,
+                bucket_key: self.bool_value(&rule.body, "bucket_key_enabled", false),
+                span: default.as_ref().map_or(rule.header, |d| d.header),
+            });
+        }
+        enc
+    }
+
+    fn logging(&self, body: &Body) -> Logging {
+        Logging {
+            target_bucket: self
+                .text_value(body, "target_bucket")
+                .unwrap_or_else(Value::absent_unknown),
+        }
+    }
+
+    fn pab_flags(&self, body: &Body) -> PublicAccessBlock {
+        PublicAccessBlock {
+            block_public_acls: self.bool_value(body, "block_public_acls", false),
+            ignore_public_acls: self.bool_value(body, "ignore_public_acls", false),
+            block_public_policy: self.bool_value(body, "block_public_policy", false),
+            restrict_public_buckets: self.bool_value(body, "restrict_public_buckets", false),
+        }
+    }
+
+    /// A provider v4+ split resource as a model part.
+    fn split_part(&self, ty: &str) -> Option<Part> {
+        let body = self.res.body();
+        Some(match ty {
+            "aws_s3_bucket_public_access_block" => {
+                Part::PublicAccessBlock(self.split(self.pab_flags(body)))
+            }
+            "aws_s3_bucket_versioning" => {
+                let cfg = body.block("versioning_configuration");
+                let (status, mfa) = match &cfg {
+                    Some(c) => {
+                        let status = self.string_value(&c.body, "status").map_or_else(
+                            || Value::unknown(c.header),
+                            |v| match v.get().map(String::as_str) {
+                                Some("Enabled") => v.map(|_| VersioningStatus::Enabled),
+                                Some("Suspended") => v.map(|_| VersioningStatus::Suspended),
+                                Some("Disabled") => v.map(|_| VersioningStatus::Disabled),
+                                _ => match v.span() {
+                                    Some(s) => Value::unknown(s),
+                                    None => Value::absent_unknown(),
+                                },
+                            },
+                        );
+                        let mfa = self
+                            .string_value(&c.body, "mfa_delete")
+                            .map_or(Value::default_of(false), |v| v.map(|s| s == "Enabled"));
+                        (status, mfa)
+                    }
+                    None => (Value::absent_unknown(), Value::default_of(false)),
+                };
+                Part::Versioning(self.split(Versioning {
+                    status,
+                    mfa_delete: mfa,
+                }))
+            }
+            "aws_s3_bucket_server_side_encryption_configuration" => {
+                Part::Encryption(self.split(self.encryption(body)))
+            }
+            "aws_s3_bucket_policy" => {
+                let a = body.attr("policy")?;
+                let node = self.ev.value(&a.value, &Ctx::default());
+                let mut p = Self::policy(&node, a.value.span, Some(self.res.address(false)));
+                if p.value.document.is_none() {
+                    p.span = a.value.span;
+                }
+                Part::Policy(p)
+            }
+            "aws_s3_bucket_acl" => {
+                let canned = self.string_value(body, "acl");
+                let mut grants = Vec::new();
+                let mut grants_unknown = false;
+                if let Some(acp) = body.block("access_control_policy") {
+                    grants_unknown |= acp.body.blocks("dynamic").next().is_some();
+                    for g in acp.body.blocks("grant") {
+                        let grantee = g.body.block("grantee");
+                        let gb = grantee.as_ref().map(|x| &x.body);
+                        grants.push(Grant {
+                            grantee_type: gb
+                                .and_then(|b| self.string_value(b, "type"))
+                                .unwrap_or_else(|| Value::unknown(g.header)),
+                            uri: gb.and_then(|b| self.text_value(b, "uri")),
+                            id: gb.and_then(|b| self.text_value(b, "id")),
+                            permissions: self
+                                .string_value(&g.body, "permission")
+                                .into_iter()
+                                .collect(),
+                            span: g.span,
+                        });
+                    }
+                }
+                Part::Acl(self.split(Acl {
+                    canned,
+                    grants,
+                    grants_unknown,
+                }))
+            }
+            "aws_s3_bucket_logging" => Part::Logging(self.split(self.logging(body))),
+            "aws_s3_bucket_ownership_controls" => {
+                let rule = body.block("rule");
+                let value = rule
+                    .as_ref()
+                    .and_then(|r| self.string_value(&r.body, "object_ownership"))
+                    .unwrap_or_else(|| Value::unknown(self.header()));
+                Part::Ownership(self.split(Ownership { rule: value }))
+            }
+            other => {
+                let kind = match other {
+                    "aws_s3_bucket_lifecycle_configuration" => PartKind::Lifecycle,
+                    "aws_s3_bucket_replication_configuration" => PartKind::Replication,
+                    "aws_s3_bucket_website_configuration" => PartKind::Website,
+                    "aws_s3_bucket_cors_configuration" => PartKind::Cors,
+                    "aws_s3_bucket_object_lock_configuration" => PartKind::ObjectLock,
+                    "aws_s3_bucket_notification" => PartKind::Notification,
+                    _ => return None,
+                };
+                Part::Other(kind, self.split(Node::null(Some(self.res.block.span))))
+            }
+        })
+    }
+
+    fn trail(&self) -> Trail {
+        let body = self.res.body();
+        let mut trail = Trail {
+            address: self.res.address(false),
+            decl: self.header(),
+            s3_data_events: Vec::new(),
+            selectors_unknown: body.blocks("dynamic").next().is_some(),
+        };
+        for sel in body.blocks("event_selector") {
+            let rw = self.string_value(&sel.body, "read_write_type");
+            let (read, write) = match rw.as_ref().map(|v| v.get().map(String::as_str)) {
+                None | Some(Some("All")) => (Tri::Yes, Tri::Yes),
+                Some(Some("ReadOnly")) => (Tri::Yes, Tri::No),
+                Some(Some("WriteOnly")) => (Tri::No, Tri::Yes),
+                Some(_) => (Tri::Unknown, Tri::Unknown),
+            };
+            for dr in sel.body.blocks("data_resource") {
+                let ty = self.string_value(&dr.body, "type");
+                match ty.as_ref().and_then(|v| v.get().map(String::as_str)) {
+                    Some("AWS::S3::Object") => {}
+                    Some(_) => continue,
+                    None => {
+                        trail.selectors_unknown = true;
+                        continue;
+                    }
+                }
+                let mut events = S3DataEvents {
+                    read,
+                    write,
+                    prefixes: Vec::new(),
+                    all_buckets: false,
+                    unknown: false,
+                };
+                match self.eval(&dr.body, "values") {
+                    Some((n, _)) => {
+                        for v in n.items() {
+                            match v.as_text() {
+                                Some(t) if t.as_lit().is_some_and(is_all_s3) => {
+                                    events.all_buckets = true
+                                }
+                                Some(t) if !t.has_unknown_hole() => events.prefixes.push(t.clone()),
+                                _ => events.unknown = true,
+                            }
+                        }
+                        events.unknown |= n.is_unknown();
+                    }
+                    None => events.unknown = true,
+                }
+                trail.s3_data_events.push(events);
+            }
+        }
+        for sel in body.blocks("advanced_event_selector") {
+            if let Some(events) = self.advanced_selector(&sel.body) {
+                trail.s3_data_events.push(events);
+            }
+        }
+        trail
+    }
+
+    /// An advanced event selector that selects S3 object data events, if it does.
+    fn advanced_selector(&self, body: &Body) -> Option<S3DataEvents> {
+        let mut events = S3DataEvents {
+            read: Tri::Yes,
+            write: Tri::Yes,
+            prefixes: Vec::new(),
+            all_buckets: true,
+            unknown: false,
+        };
+        let mut is_s3 = Tri::No;
+        for fs in body.blocks("field_selector") {
+            let field = self.string_value(&fs.body, "field");
+            let list = |name: &str| self.eval(&fs.body, name).map(|(n, _)| n);
+            match field.as_ref().and_then(|f| f.get().map(String::as_str)) {
+                Some("resources.type") => {
+                    is_s3 = match list("equals") {
+                        Some(n) => Tri::any(n.items().iter().map(|v| match v.as_str() {
+                            Some(s) => Tri::from_bool(s == "AWS::S3::Object"),
+                            None => Tri::Unknown,
+                        })),
+                        None => Tri::Unknown,
+                    };
+                }
+                Some("readOnly") => match list("equals")
+                    .as_ref()
+                    .and_then(|n| n.items().first())
+                    .and_then(Node::as_str)
+                {
+                    Some("true") => events.write = Tri::No,
+                    Some("false") => events.read = Tri::No,
+                    _ => events.unknown = true,
+                },
+                Some("resources.ARN") => {
+                    events.all_buckets = false;
+                    match list("starts_with").or_else(|| list("equals")) {
+                        Some(n) => {
+                            for v in n.items() {
+                                match v.as_text() {
+                                    Some(t) if t.as_lit().is_some_and(is_all_s3) => {
+                                        events.all_buckets = true
+                                    }
+                                    Some(t) if !t.has_unknown_hole() => {
+                                        events.prefixes.push(t.clone())
+                                    }
+                                    _ => events.unknown = true,
+                                }
+                            }
+                        }
+                        None => events.unknown = true,
+                    }
+                }
+                Some("eventCategory" | "eventName" | "eventSource") | None => {}
+                Some(_) => {}
+            }
+        }
+        match is_s3 {
+            Tri::No => None,
+            Tri::Yes => Some(events),
+            Tri::Unknown => {
+                events.unknown = true;
+                Some(events)
+            }
+        }
+    }
+}
+
+/// `arn:aws:s3` (and `arn:aws:s3:::`) selects every bucket.
+fn is_all_s3(v: &str) -> bool {
+    let v = v.trim_end_matches(':');
+    v.starts_with("arn:") && v.ends_with(":s3") && v.matches(':').count() == 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_s3_selector_values() {
+        assert!(is_all_s3("arn:aws:s3"));
+        assert!(is_all_s3("arn:aws:s3:::"));
+        assert!(is_all_s3("arn:aws-us-gov:s3"));
+        assert!(!is_all_s3("arn:aws:s3:::bucket/"));
+    }
+}

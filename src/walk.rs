@@ -1,0 +1,192 @@
+//! Finding the files to scan: a parallel, gitignore-aware walk that never follows a
+//! symlink out of the scanned root.
+
+use ignore::{DirEntry, WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Directories never scanned: VCS metadata, Terraform's download caches, npm's.
+pub const SKIPPED_DIRS: &[&str] = &[".git", ".terraform", ".terragrunt-cache", "node_modules"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    /// `.tf`
+    Terraform,
+    /// `.tf.json`
+    TerraformJson,
+}
+
+impl FileKind {
+    /// The kind of a file by its name, if bucketlint reads it.
+    pub fn of(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?;
+        if name.ends_with(".tf.json") {
+            Some(FileKind::TerraformJson)
+        } else if name.ends_with(".tf") {
+            Some(FileKind::Terraform)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub kind: FileKind,
+}
+
+/// Something the walk skipped that the user should hear about (a symlink leaving the
+/// root, an unreadable directory). Not a finding: the exit code is not affected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Notice {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<Candidate>,
+    pub notices: Vec<Notice>,
+    /// Paths given on the command line that do not exist.
+    pub missing: Vec<PathBuf>,
+}
+
+/// Walks `paths` (files or directories). Explicit files are taken even if ignored;
+/// directories are walked in parallel honouring `.gitignore` (also outside git).
+pub fn walk(paths: &[PathBuf]) -> Walked {
+    let mut out = Walked::default();
+    for path in paths {
+        let Ok(meta) = std::fs::metadata(path) else {
+            if std::fs::symlink_metadata(path).is_ok() {
+                out.notices.push(Notice {
+                    path: path.clone(),
+                    message: "broken or looping symbolic link; skipped".into(),
+                });
+            } else {
+                out.missing.push(path.clone());
+            }
+            continue;
+        };
+        if meta.is_dir() {
+            walk_dir(path, &mut out);
+        } else {
+            match FileKind::of(path) {
+                Some(kind) => out.files.push(Candidate {
+                    path: path.clone(),
+                    kind,
+                }),
+                None => out.notices.push(Notice {
+                    path: path.clone(),
+                    message: "not a Terraform file (.tf, .tf.json); skipped".into(),
+                }),
+            }
+        }
+    }
+    out.files.sort();
+    out.files.dedup_by(|a, b| same_file(&a.path, &b.path));
+    out.notices.sort();
+    out
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+fn walk_dir(root: &Path, out: &mut Walked) {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let files = Mutex::new(Vec::new());
+    let notices = Mutex::new(Vec::new());
+    WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .parents(true)
+        .ignore(true)
+        .follow_links(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(e) => visit(&e, &canonical_root, &files, &notices),
+                    Err(err) => {
+                        let path = err_path(&err).unwrap_or_default();
+                        push(
+                            &notices,
+                            Notice {
+                                path,
+                                message: format!("cannot read: {err}"),
+                            },
+                        );
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    out.files.extend(files.into_inner().unwrap_or_default());
+    out.notices.extend(notices.into_inner().unwrap_or_default());
+}
+
+fn push<T>(m: &Mutex<Vec<T>>, item: T) {
+    if let Ok(mut v) = m.lock() {
+        v.push(item);
+    }
+}
+
+fn visit(e: &DirEntry, root: &Path, files: &Mutex<Vec<Candidate>>, notices: &Mutex<Vec<Notice>>) {
+    let Some(ft) = e.file_type() else { return };
+    let Some(kind) = FileKind::of(e.path()) else {
+        return;
+    };
+    if ft.is_file() {
+        push(
+            files,
+            Candidate {
+                path: e.path().to_path_buf(),
+                kind,
+            },
+        );
+        return;
+    }
+    if !ft.is_symlink() {
+        return;
+    }
+    // A symlinked file inside the root is scanned through its real path; one that
+    // leaves the root, loops or dangles is reported and skipped.
+    match e.path().canonicalize() {
+        Ok(target) if target.starts_with(root) => {}
+        Ok(_) => push(
+            notices,
+            Notice {
+                path: e.path().to_path_buf(),
+                message: "symbolic link points outside the scanned directory; not followed".into(),
+            },
+        ),
+        Err(err) => push(
+            notices,
+            Notice {
+                path: e.path().to_path_buf(),
+                message: format!("broken or looping symbolic link ({err}); skipped"),
+            },
+        ),
+    }
+}
+
+fn err_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
