@@ -130,13 +130,12 @@ pub fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(&args),
-        Command::Rule { rule } => match rules::find(&rule) {
-            Some(entry) => {
+        Command::Rule { rule } => {
+            if let Some(entry) = rules::find(&rule) {
                 print(&rule_doc(&entry.doc));
                 EXIT_CLEAN
-            }
-            None => {
-                let hint = Selection::new(&[rule.clone()], &[])
+            } else {
+                let hint = Selection::new(std::slice::from_ref(&rule), &[])
                     .err()
                     .map(|e| e.to_string());
                 eprintln!(
@@ -145,7 +144,7 @@ pub fn run(cli: Cli) -> u8 {
                 );
                 EXIT_ERROR
             }
-        },
+        }
         Command::Rules => {
             print(&rules_table());
             EXIT_CLEAN

@@ -174,15 +174,14 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     let mut sources = Sources::new();
     let mut findings = Vec::new();
     let mut stats = Stats::default();
-    let mut texts: Vec<Option<(FileId, FileKind, &str)>> = Vec::with_capacity(inputs.len());
-    for input in &inputs {
+    let mut parseable: Vec<(FileId, FileKind)> = Vec::with_capacity(inputs.len());
+    for input in inputs {
         stats.files += 1;
-        let (text, error) = match &input.content {
-            Ok(t) => (t.clone(), None),
-            Err(Unreadable::InvalidUtf8 { offset, lossy }) => (
-                lossy.clone(),
-                Some((*offset, "file is not valid UTF-8".to_string())),
-            ),
+        let (text, error) = match input.content {
+            Ok(t) => (t, None),
+            Err(Unreadable::InvalidUtf8 { offset, lossy }) => {
+                (lossy, Some((offset, "file is not valid UTF-8".to_string())))
+            }
             Err(Unreadable::Binary) => (
                 String::new(),
                 Some((0, "binary file (contains NUL bytes), not Terraform".into())),
@@ -197,23 +196,21 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             Err(Unreadable::Io(e)) => (String::new(), Some((0, format!("cannot read file: {e}")))),
         };
         stats.bytes += text.len() as u64;
-        let id = sources.add(input.path.clone(), input.display.clone(), text);
+        let id = sources.add(input.path, input.display, text);
         if let Some((offset, message)) = error {
             findings.push(rules::parse_error::finding(
                 error_span(&sources, id, offset),
                 &message,
             ));
-            texts.push(None);
         } else {
-            texts.push(Some((id, input.kind, "")));
+            parseable.push((id, input.kind));
         }
     }
 
     let parsed: Vec<(FileId, Parsed, Option<Finding>)> = with_pool(|| {
-        texts
+        parseable
             .par_iter()
-            .flatten()
-            .map(|&(id, kind, _)| {
+            .map(|&(id, kind)| {
                 let file = sources.get(id);
                 parse_one(id, kind, &file.text, &file.display, &sources)
             })

@@ -17,7 +17,9 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// The kind of a file by its name, if bucketlint reads it.
+    /// The kind of a file by its name, if bucketlint reads it. Case-sensitive, as
+    /// Terraform is: `MAIN.TF` is not loaded.
+    #[allow(clippy::case_sensitive_file_extension_comparisons)]
     pub fn of(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
         if name.ends_with(".tf.json") {

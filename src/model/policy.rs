@@ -420,7 +420,7 @@ pub fn covers(items: &Items, subject: &Text, names: NameResolver<'_>) -> Tri {
     } else {
         any
     };
-    if items.not { any.not() } else { any }
+    if items.not { !any } else { any }
 }
 
 /// Does the action list cover `action`?
@@ -431,7 +431,7 @@ pub fn allows_action(items: &Items, action: &str) -> Tri {
     } else {
         any
     };
-    if items.not { any.not() } else { any }
+    if items.not { !any } else { any }
 }
 
 /// Actions AWS counts as able to expose data ("bad actions" in the definition of a
@@ -591,7 +591,7 @@ pub fn statement_is_public(st: &Statement) -> Tri {
     } else {
         pinned
     };
-    allow.and(anyone).and(bad_action).and(pinned.not())
+    allow.and(anyone).and(bad_action).and(!pinned)
 }
 
 /// Does the statement allow any write action?
@@ -666,7 +666,7 @@ fn denies_plain_http(st: &Statement, bucket: &BucketIdent, names: NameResolver<'
                 other = Tri::Yes;
             }
         }
-        tls.and(other.not())
+        tls.and(!other)
     };
     deny.and(everyone).and(all_s3).and(resources).and(insecure)
 }

@@ -22,18 +22,21 @@ pub enum Tri {
     Unknown,
 }
 
-impl Tri {
-    pub fn from_bool(b: bool) -> Tri {
-        if b { Tri::Yes } else { Tri::No }
-    }
+impl std::ops::Not for Tri {
+    type Output = Tri;
 
-    #[must_use]
-    pub fn not(self) -> Tri {
+    fn not(self) -> Tri {
         match self {
             Tri::Yes => Tri::No,
             Tri::No => Tri::Yes,
             Tri::Unknown => Tri::Unknown,
         }
+    }
+}
+
+impl Tri {
+    pub fn from_bool(b: bool) -> Tri {
+        if b { Tri::Yes } else { Tri::No }
     }
 
     #[must_use]
@@ -337,6 +340,7 @@ impl Text {
     }
 
     /// Splits the raw byte range `range` into a new text, keeping holes and mapping.
+    #[must_use]
     pub fn slice(&self, range: std::ops::Range<usize>) -> Text {
         let raw = self.raw[range.clone()].to_string();
         let skipped = self.raw[..range.start].matches(HOLE_CHAR).count();

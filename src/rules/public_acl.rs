@@ -54,7 +54,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 span,
                 who,
                 write,
-                format!("canned ACL `{acl_name}`"),
+                &format!("canned ACL `{acl_name}`"),
                 canned.origin(),
             ));
         }
@@ -85,7 +85,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 g.span,
                 who,
                 write,
-                format!("a grant of {}", perms.join(", ")),
+                &format!("a grant of {}", perms.join(", ")),
                 None,
             ));
         }
@@ -109,7 +109,7 @@ fn finding(
     span: crate::source::Span,
     who: &str,
     write: bool,
-    what: String,
+    what: &str,
     origin: Option<crate::source::Span>,
 ) -> Finding {
     let (sev, access) = if write {

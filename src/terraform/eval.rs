@@ -346,7 +346,7 @@ impl<'m> Evaluator<'m> {
         };
         Ok(match op {
             BinaryOp::Eq => boolean(same(&l, &r)),
-            BinaryOp::NotEq => boolean(same(&l, &r).not()),
+            BinaryOp::NotEq => boolean(!same(&l, &r)),
             BinaryOp::And | BinaryOp::Or => {
                 let (x, y) = (tri_bool(&l, a.span)?, tri_bool(&r, b.span)?);
                 boolean(if op == BinaryOp::And {
@@ -384,9 +384,8 @@ impl<'m> Evaluator<'m> {
             // Lazy: errors in earlier arguments are caught.
             "try" => {
                 for a in args {
-                    match self.eval(a, cx) {
-                        Ok(v) => return Ok(v),
-                        Err(_) => continue,
+                    if let Ok(v) = self.eval(a, cx) {
+                        return Ok(v);
                     }
                 }
                 Err(err("no argument of try() succeeded", span))

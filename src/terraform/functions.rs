@@ -89,7 +89,7 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
             for a in &args {
                 out.extend(list(a)?);
             }
-            capped(out, s)?
+            capped(out, s)
         }
         "coalescelist" => args
             .into_iter()
@@ -119,7 +119,7 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
             let [v] = one_arg(args, span)?;
             let mut out = Vec::new();
             flatten_into(&v, &mut out)?;
-            capped(out, s)?
+            capped(out, s)
         }
         "tolist" => {
             let [v] = one_arg(args, span)?;
@@ -306,7 +306,7 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
                 .split(sep.as_str())
                 .map(|p| Node::str(Text::lit(p), None))
                 .collect();
-            capped(parts, s)?
+            capped(parts, s)
         }
         "replace" => {
             let [v, from, to] = three_args(args, span)?;
@@ -331,11 +331,11 @@ fn num(n: f64, span: Option<Span>) -> Node {
     Node::new(NodeKind::Number(n), span)
 }
 
-fn capped(items: Vec<Node>, span: Option<Span>) -> Eval {
+fn capped(items: Vec<Node>, span: Option<Span>) -> Node {
     if items.len() > MAX_ITEMS {
-        return Ok(Node::unknown(span));
+        return Node::unknown(span);
     }
-    Ok(Node::new(NodeKind::List(items), span))
+    Node::new(NodeKind::List(items), span)
 }
 
 fn one_arg(args: Vec<Node>, span: Span) -> Result<[Node; 1], super::eval::EvalError> {

@@ -317,7 +317,7 @@ fn parse_json(file: FileId, text: &str) -> Result<Body, SyntaxError> {
                 attrs.push(Attribute {
                     key: key.name.clone(),
                     key_span,
-                    value: json_expr(value, text, root_span),
+                    value: json_expr(value, root_span),
                 });
                 continue;
             }
@@ -328,7 +328,6 @@ fn parse_json(file: FileId, text: &str) -> Result<Body, SyntaxError> {
             value,
             key_span,
             &mut Vec::new(),
-            text,
             &mut blocks,
         );
     }
@@ -348,18 +347,17 @@ fn json_blocks(
     value: &Node,
     header: Span,
     prefix: &mut Vec<(String, Span)>,
-    text: &str,
     out: &mut Vec<Block>,
 ) {
     let span = value.span.unwrap_or(header);
     if let NodeKind::List(items) = &value.kind {
         for item in items {
-            json_blocks(ident, labels, item, header, prefix, text, out);
+            json_blocks(ident, labels, item, header, prefix, out);
         }
         return;
     }
     if prefix.len() == labels {
-        let body = match json_expr(value, text, span) {
+        let body = match json_expr(value, span) {
             Expr {
                 kind: ExprKind::Object(entries),
                 span,
@@ -381,21 +379,21 @@ fn json_blocks(
             continue;
         }
         prefix.push((key.name.clone(), key.span.unwrap_or(span)));
-        json_blocks(ident, labels, inner, header, prefix, text, out);
+        json_blocks(ident, labels, inner, header, prefix, out);
         prefix.pop();
     }
 }
 
 /// A JSON value as a Terraform expression: strings are templates (`"${var.x}"`).
-fn json_expr(node: &Node, text: &str, parent: Span) -> Expr {
+fn json_expr(node: &Node, parent: Span) -> Expr {
     let span = node.span.unwrap_or(parent);
     let kind = match &node.kind {
-        NodeKind::Null => ExprKind::Null,
+        NodeKind::Null | NodeKind::Json(_) | NodeKind::Unknown => ExprKind::Null,
         NodeKind::Bool(b) => ExprKind::Bool(*b),
         NodeKind::Number(n) => ExprKind::Number(*n),
         NodeKind::Str(t) => json_string(t, span),
         NodeKind::List(items) => {
-            ExprKind::Array(items.iter().map(|i| json_expr(i, text, span)).collect())
+            ExprKind::Array(items.iter().map(|i| json_expr(i, span)).collect())
         }
         NodeKind::Map(entries) => ExprKind::Object(
             entries
@@ -403,12 +401,11 @@ fn json_expr(node: &Node, text: &str, parent: Span) -> Expr {
                 .map(|(k, v)| {
                     (
                         ObjectKey::Ident(k.name.clone(), k.span.unwrap_or(span)),
-                        json_expr(v, text, span),
+                        json_expr(v, span),
                     )
                 })
                 .collect(),
         ),
-        NodeKind::Json(_) | NodeKind::Unknown => ExprKind::Null,
     };
     Expr { kind, span }
 }
@@ -463,7 +460,7 @@ fn shift_part(p: &mut Part, by: u32) {
             // Literal mapping was computed against the content; rebuild at the shift.
             if let Some(span) = t.source_span(0..t.raw().len().max(1)) {
                 *t = Text::lit_at(
-                    &t.raw().to_string(),
+                    t.raw(),
                     Span {
                         start: span.start + by,
                         end: span.end + by,
@@ -480,14 +477,20 @@ fn shift_part(p: &mut Part, by: u32) {
             otherwise,
         } => {
             shift_expr(cond, by);
-            then.iter_mut().for_each(|p| shift_part(p, by));
-            otherwise.iter_mut().for_each(|p| shift_part(p, by));
+            for p in then.iter_mut() {
+                shift_part(p, by);
+            }
+            for p in otherwise.iter_mut() {
+                shift_part(p, by);
+            }
         }
         Part::For {
             collection, body, ..
         } => {
             shift_expr(collection, by);
-            body.iter_mut().for_each(|p| shift_part(p, by));
+            for p in body.iter_mut() {
+                shift_part(p, by);
+            }
         }
     }
 }
@@ -500,7 +503,7 @@ fn shift_expr(e: &mut Expr, by: u32) {
         ExprKind::Str(t) => {
             if let Some(span) = t.source_span(0..t.raw().len().max(1)) {
                 *t = Text::lit_at(
-                    &t.raw().to_string(),
+                    t.raw(),
                     Span {
                         start: span.start + by,
                         end: span.end + by,

@@ -32,7 +32,7 @@ pub fn load(module: &Module) -> Fragment {
                     address: res.address(false),
                     decl: res.block.header,
                     flags: r.pab_flags(res.body()),
-                })
+                });
             }
             "aws_cloudtrail" => out.trails.push(r.trail()),
             ty => {
@@ -240,11 +240,11 @@ impl Reader<'_, '_> {
                 Some("object_lock_configuration") => PartKind::ObjectLock,
                 _ => continue,
             };
-            if kind == PartKind::Acl {
-                if let Some(acl) = &mut b.acl {
-                    acl.value.grants_unknown = true;
-                    continue;
-                }
+            if kind == PartKind::Acl
+                && let Some(acl) = &mut b.acl
+            {
+                acl.value.grants_unknown = true;
+                continue;
             }
             if !b.has(kind) && !b.maybe.contains(&kind) {
                 b.maybe.push(kind);
@@ -470,7 +470,7 @@ impl Reader<'_, '_> {
                         for v in n.items() {
                             match v.as_text() {
                                 Some(t) if t.as_lit().is_some_and(is_all_s3) => {
-                                    events.all_buckets = true
+                                    events.all_buckets = true;
                                 }
                                 Some(t) if !t.has_unknown_hole() => events.prefixes.push(t.clone()),
                                 _ => events.unknown = true,
@@ -530,10 +530,10 @@ impl Reader<'_, '_> {
                             for v in n.items() {
                                 match v.as_text() {
                                     Some(t) if t.as_lit().is_some_and(is_all_s3) => {
-                                        events.all_buckets = true
+                                        events.all_buckets = true;
                                     }
                                     Some(t) if !t.has_unknown_hole() => {
-                                        events.prefixes.push(t.clone())
+                                        events.prefixes.push(t.clone());
                                     }
                                     _ => events.unknown = true,
                                 }
@@ -542,8 +542,8 @@ impl Reader<'_, '_> {
                         None => events.unknown = true,
                     }
                 }
-                Some("eventCategory" | "eventName" | "eventSource") | None => {}
-                Some(_) => {}
+                // eventCategory, eventName, eventSource... narrow nothing we check.
+                _ => {}
             }
         }
         match is_s3 {
