@@ -20,8 +20,16 @@ pub struct Attached<T> {
     /// The block or resource header that declares it: where a finding about a missing
     /// setting inside it points.
     pub span: Span,
-    /// The separate resource's address, if not inline.
-    pub via: Option<String>,
+    /// The separate resource that declares it, if not inline.
+    pub via: Option<Via>,
+}
+
+/// A separate resource that configures a bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Via {
+    pub address: String,
+    /// Its resource header.
+    pub decl: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]

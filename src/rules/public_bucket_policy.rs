@@ -47,8 +47,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .resource(b.address.clone());
             if let Some(via) = &policy.via {
                 f = f.related(
-                    Some(policy.span).filter(|s| Some(*s) != st.span),
-                    format!("policy attached by {via}"),
+                    Some(via.decl),
+                    format!("policy attached by {}", via.address),
                 );
             }
             if let Some(pab) = &b.public_access_block {

@@ -364,7 +364,8 @@ fn json_blocks(
             } => object_body(&entries, span),
             _ => return,
         };
-        let header = prefix.last().map_or(header, |(_, s)| header.to(*s));
+        // The innermost label's key (`"exports": {`) stands for the block.
+        let header = prefix.last().map_or(header, |(_, s)| *s);
         out.push(Block {
             ident: ident.to_string(),
             labels: prefix.iter().map(|(l, _)| l.clone()).collect(),

@@ -8,7 +8,7 @@ use super::module::{Module, Resource};
 use crate::model::bucket::{
     AccountPublicAccessBlock, Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule,
     Grant, Logging, Origin, Ownership, Part, PartKind, PublicAccessBlock, Versioning,
-    VersioningStatus,
+    VersioningStatus, Via,
 };
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{S3DataEvents, Trail};
@@ -118,11 +118,18 @@ impl Reader<'_, '_> {
         self.res.block.header
     }
 
+    fn via(&self) -> Option<Via> {
+        Some(Via {
+            address: self.res.address(false),
+            decl: self.header(),
+        })
+    }
+
     fn split<T>(&self, value: T) -> Attached<T> {
         Attached {
             value,
             span: self.header(),
-            via: Some(self.res.address(false)),
+            via: self.via(),
         }
     }
 
@@ -253,7 +260,7 @@ impl Reader<'_, '_> {
         b
     }
 
-    fn policy(node: &Node, value_span: Span, via: Option<String>) -> Attached<BucketPolicy> {
+    fn policy(node: &Node, value_span: Span, via: Option<Via>) -> Attached<BucketPolicy> {
         let document = PolicyDocument::from_value(node);
         let span = document.as_ref().and_then(|d| d.span).unwrap_or(value_span);
         Attached {
@@ -373,7 +380,7 @@ impl Reader<'_, '_> {
             "aws_s3_bucket_policy" => {
                 let a = body.attr("policy")?;
                 let node = self.ev.value(&a.value, &Ctx::default());
-                let mut p = Self::policy(&node, a.value.span, Some(self.res.address(false)));
+                let mut p = Self::policy(&node, a.value.span, self.via());
                 if p.value.document.is_none() {
                     p.span = a.value.span;
                 }
