@@ -118,18 +118,18 @@ impl Reader<'_, '_> {
         self.res.block.header
     }
 
-    fn via(&self) -> Option<Via> {
-        Some(Via {
+    fn via(&self) -> Via {
+        Via {
             address: self.res.address(false),
             decl: self.header(),
-        })
+        }
     }
 
     fn split<T>(&self, value: T) -> Attached<T> {
         Attached {
             value,
             span: self.header(),
-            via: self.via(),
+            via: Some(self.via()),
         }
     }
 
@@ -380,7 +380,7 @@ impl Reader<'_, '_> {
             "aws_s3_bucket_policy" => {
                 let a = body.attr("policy")?;
                 let node = self.ev.value(&a.value, &Ctx::default());
-                let mut p = Self::policy(&node, a.value.span, self.via());
+                let mut p = Self::policy(&node, a.value.span, Some(self.via()));
                 if p.value.document.is_none() {
                     p.span = a.value.span;
                 }
