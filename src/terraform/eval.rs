@@ -33,6 +33,11 @@ pub fn err(message: impl Into<String>, span: Span) -> EvalError {
 const FUEL: u32 = 2_000_000;
 /// Reference nesting allowed (local → local → ...), far beyond real configurations.
 const MAX_DEPTH: u32 = 128;
+/// Largest value (in nodes) a variable or local may hold, and longest string any
+/// expression may build: values that double at every step (`a1 = [a0, a0]`) stop
+/// here as unknown instead of exhausting memory.
+const MAX_NODES: usize = 100_000;
+const MAX_STRING: usize = 1 << 20;
 
 /// Local bindings: `for` variables, `count.index`, `each.key`/`each.value`.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +65,8 @@ impl Ctx {
 
 pub struct Evaluator<'m> {
     pub module: &'m Module,
-    locals: RefCell<HashMap<String, Node>>,
+    /// Evaluated variables, locals and configured attributes, with their size.
+    cache: RefCell<HashMap<String, (Node, usize)>>,
     active: RefCell<Vec<String>>,
     fuel: Cell<u32>,
     depth: Cell<u32>,
@@ -70,7 +76,7 @@ impl<'m> Evaluator<'m> {
     pub fn new(module: &'m Module) -> Evaluator<'m> {
         Evaluator {
             module,
-            locals: RefCell::new(HashMap::new()),
+            cache: RefCell::new(HashMap::new()),
             active: RefCell::new(Vec::new()),
             fuel: Cell::new(FUEL),
             depth: Cell::new(0),
@@ -92,7 +98,40 @@ impl<'m> Evaluator<'m> {
         self.depth.set(self.depth.get() + 1);
         let out = self.eval_inner(e, cx);
         self.depth.set(self.depth.get() - 1);
-        out
+        match out {
+            Ok(Node {
+                kind: NodeKind::Str(t),
+                span,
+            }) if t.raw().len() > MAX_STRING => Ok(Node::unknown(span)),
+            other => other,
+        }
+    }
+
+    /// Spends `n` steps of fuel.
+    fn charge(&self, n: usize) {
+        self.fuel.set(
+            self.fuel
+                .get()
+                .saturating_sub(u32::try_from(n).unwrap_or(u32::MAX)),
+        );
+    }
+
+    /// The value named `key`, evaluated once by `f`. Every use costs fuel in
+    /// proportion to its size, so copying a large value many times is bounded too.
+    fn cached(&self, key: String, f: impl FnOnce() -> Eval) -> Eval {
+        if let Some((v, size)) = self.cache.borrow().get(&key) {
+            self.charge(*size);
+            return Ok(v.clone());
+        }
+        let v = self.guarded(&key, f)?;
+        let size = node_size(&v, MAX_NODES + 1);
+        let v = if size > MAX_NODES {
+            Node::unknown(v.span)
+        } else {
+            v
+        };
+        self.cache.borrow_mut().insert(key, (v.clone(), size));
+        Ok(v)
     }
 
     fn eval_inner(&self, e: &Expr, cx: &Ctx) -> Eval {
@@ -553,26 +592,16 @@ impl<'m> Evaluator<'m> {
             return Err(err(format!("undeclared variable {name:?}"), span));
         };
         match var.default() {
-            Some(d) => {
-                let v = self.guarded(&format!("var.{name}"), || self.eval(d, &Ctx::default()))?;
-                Ok(v)
-            }
+            Some(d) => self.cached(format!("var.{name}"), || self.eval(d, &Ctx::default())),
             None => Ok(Node::unknown(Some(var.block.header))),
         }
     }
 
     fn local(&self, name: &str, span: Span) -> Eval {
-        if let Some(v) = self.locals.borrow().get(name) {
-            return Ok(v.clone());
-        }
         let Some(expr) = self.module.locals.get(name) else {
             return Err(err(format!("undeclared local {name:?}"), span));
         };
-        let v = self.guarded(&format!("local.{name}"), || {
-            self.eval(expr, &Ctx::default())
-        })?;
-        self.locals.borrow_mut().insert(name.to_string(), v.clone());
-        Ok(v)
+        self.cached(format!("local.{name}"), || self.eval(expr, &Ctx::default()))
     }
 
     /// Runs `f` unless `key` is already being evaluated (a reference cycle, which
@@ -622,8 +651,7 @@ impl<'m> Evaluator<'m> {
         let s = Some(span);
         match (res.ty.as_str(), attr) {
             ("aws_iam_policy_document", "json" | "minified_json") => {
-                let key = res.address(true);
-                self.guarded(&key, || Ok(policy_document::build(self, res)))
+                self.cached(res.address(true), || Ok(policy_document::build(self, res)))
             }
             ("aws_caller_identity", "account_id") => Ok(Node::str(Text::hole(Hole::AccountId), s)),
             ("aws_partition", "partition") => Ok(Node::str(Text::hole(Hole::Partition), s)),
@@ -647,7 +675,7 @@ impl<'m> Evaluator<'m> {
             return Ok(Node::unknown(Some(span)));
         };
         let key = format!("{}.{attr}", res.address(data));
-        self.guarded(&key, || self.eval(&a.value, &Ctx::default()))
+        self.cached(key, || self.eval(&a.value, &Ctx::default()))
     }
 }
 
@@ -763,4 +791,24 @@ fn interpolate(v: &Node, span: Span) -> Result<Text, EvalError> {
             Err(err("a collection cannot be interpolated", span))
         }
     }
+}
+
+/// Number of nodes in `v`, counting at most up to `limit`.
+fn node_size(v: &Node, limit: usize) -> usize {
+    let mut count = 0;
+    let mut stack = vec![v];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        if count >= limit {
+            return count;
+        }
+        match &n.kind {
+            NodeKind::List(items) => stack.extend(items),
+            NodeKind::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            NodeKind::Json(inner) => stack.push(inner),
+            NodeKind::Str(t) => count += t.raw().len() / 64,
+            _ => {}
+        }
+    }
+    count
 }

@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod eval;
+mod for_newlines;
 pub mod functions;
 pub mod module;
 pub mod parse;

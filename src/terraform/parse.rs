@@ -30,13 +30,25 @@ pub fn parse_file(file: FileId, text: &str, json: bool) -> Result<Body, SyntaxEr
 }
 
 fn parse_hcl(file: FileId, text: &str) -> Result<Body, SyntaxError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
-        let offset = e.location().offset().min(text.len());
-        SyntaxError {
-            message: e.message().to_string(),
-            span: Span::new(file, offset..next_char_end(text, offset)),
+    let body = match hcl_edit::parser::parse_body(text) {
+        Ok(body) => body,
+        Err(e) => {
+            // Retry with for-expression newlines blanked (an hcl-edit bug, see
+            // `for_newlines`); offsets are unchanged, so spans stay exact.
+            let retry = super::for_newlines::blank_for_newlines(text)
+                .and_then(|t| hcl_edit::parser::parse_body(&t).ok());
+            match retry {
+                Some(body) => body,
+                None => {
+                    let offset = e.location().offset().min(text.len());
+                    return Err(SyntaxError {
+                        message: e.message().to_string(),
+                        span: Span::new(file, offset..next_char_end(text, offset)),
+                    });
+                }
+            }
         }
-    })?;
+    };
     let conv = Converter { file, text };
     Ok(conv.body(&body, Span::new(file, 0..text.len())))
 }
