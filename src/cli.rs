@@ -90,6 +90,11 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "low")]
     pub fail_on: FailOn,
 
+    /// The AWS account blocks public access (all four account-level settings are
+    /// on, outside the scanned code): bucket-level blocks are not required.
+    #[arg(long)]
+    pub account_public_access_block: bool,
+
     /// No colours in the text report (also: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,
@@ -174,7 +179,7 @@ fn check(args: &CheckArgs) -> u8 {
     };
     let options = Options {
         selection,
-        ..Options::default()
+        assume_account_block: args.account_public_access_block,
     };
     let scan = match scan_paths(&args.paths, &options) {
         Ok(s) => s,

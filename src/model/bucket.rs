@@ -314,6 +314,9 @@ impl Bucket {
 /// `aws_s3_account_public_access_block`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountPublicAccessBlock {
+    /// The deployment unit it belongs to (module directory): it applies to the
+    /// account that unit deploys to, not to every stack of a repository.
+    pub scope: String,
     pub address: String,
     pub decl: Span,
     pub flags: PublicAccessBlock,

@@ -95,7 +95,6 @@ impl Model {
                 by_name.entry(n.to_string()).or_default().push(i);
             }
         }
-        let scope_of = |b: &Bucket| b.key.0.rsplit_once('#').map_or("", |(s, _)| s).to_string();
 
         let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
         for att in attachments {
@@ -106,7 +105,7 @@ impl Model {
                     let same: Vec<usize> = all
                         .iter()
                         .copied()
-                        .filter(|&i| scope_of(&buckets[i]) == att.scope)
+                        .filter(|&i| buckets[i].key.scope() == att.scope)
                         .collect();
                     if same.is_empty() { all } else { same }
                 }
@@ -120,7 +119,7 @@ impl Model {
             }
         }
         for (scope, kind) in unresolved {
-            for b in buckets.iter_mut().filter(|b| scope_of(b) == scope) {
+            for b in buckets.iter_mut().filter(|b| b.key.scope() == scope) {
                 if !b.has(kind) && !b.maybe.contains(&kind) {
                     b.maybe.push(kind);
                 }
@@ -164,15 +163,29 @@ impl Model {
         BucketIdent::new(b.literal_name(), &b.key)
     }
 
-    /// Is `flag` set by the account-level block? `Yes` if any declared account
-    /// block sets it true, or the configuration says the account blocks.
-    pub fn account_flag(&self, flag: PabFlag) -> Tri {
+    /// The account-level blocks deployed with bucket `b`.
+    pub fn account_blocks_for<'a>(
+        &'a self,
+        b: &'a Bucket,
+    ) -> impl Iterator<Item = &'a AccountPublicAccessBlock> + 'a {
+        self.account_blocks
+            .iter()
+            .filter(move |a| a.scope == b.key.scope())
+    }
+
+    /// The trails deployed with bucket `b` (a trail records its own account).
+    pub fn trails_for<'a>(&'a self, b: &'a Bucket) -> impl Iterator<Item = &'a Trail> + 'a {
+        self.trails.iter().filter(move |t| t.scope == b.key.scope())
+    }
+
+    /// Is `flag` set at account level for bucket `b`? `Yes` if an account block
+    /// deployed with the bucket sets it true, or the user says the account blocks.
+    pub fn account_flag(&self, b: &Bucket, flag: PabFlag) -> Tri {
         if self.assume_account_block {
             return Tri::Yes;
         }
         Tri::any(
-            self.account_blocks
-                .iter()
+            self.account_blocks_for(b)
                 .map(|a| match a.flags.flag(flag).get() {
                     Some(true) => Tri::Yes,
                     Some(false) => Tri::No,
@@ -193,6 +206,6 @@ impl Model {
                 _ => Tri::No,
             },
         };
-        bucket.or(self.account_flag(flag))
+        bucket.or(self.account_flag(b, flag))
     }
 }

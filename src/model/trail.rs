@@ -18,6 +18,8 @@ pub struct S3DataEvents {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trail {
+    /// The deployment unit it belongs to: a trail records its own account.
+    pub scope: String,
     pub address: String,
     pub decl: Span,
     pub s3_data_events: Vec<S3DataEvents>,

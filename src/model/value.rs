@@ -175,6 +175,11 @@ impl BucketRef {
     pub fn address(&self) -> &str {
         self.0.rsplit_once('#').map_or(&self.0, |(_, a)| a)
     }
+
+    /// The module directory or template the bucket is declared in.
+    pub fn scope(&self) -> &str {
+        self.0.rsplit_once('#').map_or("", |(s, _)| s)
+    }
 }
 
 /// A part of a string only known after apply.

@@ -18,7 +18,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let ident = cx.model.ident(b);
-        if Tri::any(cx.model.trails.iter().map(|t| t.covers(&ident, &names))) != Tri::No {
+        if Tri::any(cx.model.trails_for(b).map(|t| t.covers(&ident, &names))) != Tri::No {
             continue;
         }
         let help = match b.origin {
@@ -41,7 +41,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label("no access logging")
         .help(help)
         .resource(b.address.clone());
-        for t in &cx.model.trails {
+        for t in cx.model.trails_for(b) {
             f = f.related(
                 Some(t.decl),
                 "this trail does not record S3 data events for the bucket",

@@ -19,7 +19,7 @@ pub fn check_flag(
             continue;
         };
         let value = pab.value.flag(flag);
-        if value.get() != Some(&false) || cx.model.account_flag(flag) != Tri::No {
+        if value.get() != Some(&false) || cx.model.account_flag(b, flag) != Tri::No {
             continue;
         }
         let name = flag.name(b.origin);

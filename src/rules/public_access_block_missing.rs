@@ -12,12 +12,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let account = Tri::all(PabFlag::ALL.map(|f| cx.model.account_flag(f)));
-    if account != Tri::No {
-        return;
-    }
     for b in &cx.model.buckets {
-        if b.presence(PartKind::PublicAccessBlock) != Tri::No {
+        let account = Tri::all(PabFlag::ALL.map(|f| cx.model.account_flag(b, f)));
+        if account != Tri::No || b.presence(PartKind::PublicAccessBlock) != Tri::No {
             continue;
         }
         let help = match b.origin {
@@ -40,7 +37,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .label("no public access block for this bucket")
         .help(help)
         .resource(b.address.clone());
-        for a in &cx.model.account_blocks {
+        for a in cx.model.account_blocks_for(b) {
             f = f.related(
                 Some(a.decl),
                 "the account-level block does not set all four settings",

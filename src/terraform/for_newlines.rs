@@ -64,7 +64,7 @@ pub fn blank_for_newlines(text: &str) -> Option<String> {
             }
             b'#' => i = line_comment(b, i, in_for, &mut out, &mut changed),
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = line_comment(b, i, in_for, &mut out, &mut changed)
+                i = line_comment(b, i, in_for, &mut out, &mut changed);
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 i = find(b, i + 2, b"*/").map_or(b.len(), |e| e + 2);

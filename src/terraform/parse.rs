@@ -37,15 +37,14 @@ fn parse_hcl(file: FileId, text: &str) -> Result<Body, SyntaxError> {
             // `for_newlines`); offsets are unchanged, so spans stay exact.
             let retry = super::for_newlines::blank_for_newlines(text)
                 .and_then(|t| hcl_edit::parser::parse_body(&t).ok());
-            match retry {
-                Some(body) => body,
-                None => {
-                    let offset = e.location().offset().min(text.len());
-                    return Err(SyntaxError {
-                        message: e.message().to_string(),
-                        span: Span::new(file, offset..next_char_end(text, offset)),
-                    });
-                }
+            if let Some(body) = retry {
+                body
+            } else {
+                let offset = e.location().offset().min(text.len());
+                return Err(SyntaxError {
+                    message: e.message().to_string(),
+                    span: Span::new(file, offset..next_char_end(text, offset)),
+                });
             }
         }
     };

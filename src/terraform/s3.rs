@@ -29,6 +29,7 @@ pub fn load(module: &Module) -> Fragment {
             "aws_s3_bucket" => out.buckets.push(r.bucket()),
             "aws_s3_account_public_access_block" => {
                 out.account_blocks.push(AccountPublicAccessBlock {
+                    scope: module.scope.clone(),
                     address: res.address(false),
                     decl: res.block.header,
                     flags: r.pab_flags(res.body()),
@@ -442,6 +443,7 @@ impl Reader<'_, '_> {
     fn trail(&self) -> Trail {
         let body = self.res.body();
         let mut trail = Trail {
+            scope: self.ev.module.scope.clone(),
             address: self.res.address(false),
             decl: self.header(),
             s3_data_events: Vec::new(),
