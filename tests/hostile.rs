@@ -6,6 +6,7 @@ mod common;
 use bucketlint::walk::FileKind;
 use bucketlint::{Input, Options, Scan, analyze, scan_paths};
 use common::{assert_valid_sarif, project, write};
+use std::fmt::Write;
 use std::path::PathBuf;
 
 fn scan_dir(dir: &std::path::Path) -> Scan {
@@ -41,7 +42,7 @@ fn sarif(scan: &Scan) {
     assert_valid_sarif(&bucketlint::report::render(
         bucketlint::report::Format::Sarif,
         scan,
-        Default::default(),
+        bucketlint::report::RenderOptions::default(),
     ));
 }
 
@@ -204,11 +205,9 @@ fn exponential_values_are_bounded() {
     // Each local doubles the previous one: 2^60 elements if evaluated naively.
     let mut text = String::from("locals {\n  l0 = \"x\"\n  s0 = \"ab\"\n");
     for i in 1..=60 {
-        text.push_str(&format!("  l{i} = [local.l{p}, local.l{p}]\n", p = i - 1));
-        text.push_str(&format!(
-            "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n",
-            p = i - 1
-        ));
+        let p = i - 1;
+        let _ = writeln!(text, "  l{i} = [local.l{p}, local.l{p}]");
+        let _ = writeln!(text, "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"");
     }
     text.push_str("}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = local.s60\n  acl = local.s60 == \"\" ? \"private\" : \"public-read\"\n  tags = { n = length(flatten(local.l60)) }\n}\n");
     let start = std::time::Instant::now();
