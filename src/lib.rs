@@ -207,58 +207,27 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         }
     }
 
-    let parsed: Vec<(FileId, Parsed, Option<Finding>)> = with_pool(|| {
-        parseable
-            .par_iter()
-            .map(|&(id, kind)| {
-                let file = sources.get(id);
-                parse_one(id, kind, &file.text, &file.display, &sources)
-            })
-            .collect()
-    });
-
-    // One module per directory, files in path order.
-    let mut modules: BTreeMap<String, (Vec<terraform::ast::Body>, bool)> = BTreeMap::new();
-    for (id, parsed, error) in parsed {
-        let dir = parent_dir(&sources.get(id).display);
-        let entry = modules.entry(dir).or_default();
-        match parsed {
-            Parsed::Terraform(body) => entry.0.push(body),
-            Parsed::Failed => entry.1 = true,
-        }
-        findings.extend(error);
+    // One module per directory, files in path order. Each module is parsed, loaded
+    // and its syntax trees dropped in one task, so memory holds one module's trees
+    // per thread, not the whole repository's.
+    let mut modules: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
+    for (id, kind) in parseable {
+        modules
+            .entry(parent_dir(&sources.get(id).display))
+            .or_default()
+            .push((id, kind));
     }
     stats.modules = modules.len();
-
-    let fragments: Vec<(Fragment, Option<Finding>)> = with_pool(|| {
+    let loaded: Vec<(Fragment, Vec<Finding>)> = with_pool(|| {
         modules
             .into_par_iter()
-            .map(|(scope, (bodies, incomplete))| {
-                let anchor = bodies.first().map(|b| b.span);
-                match catch_unwind(AssertUnwindSafe(|| terraform::load_module(scope.clone(), bodies))) {
-                    Ok(mut fragment) => {
-                        if incomplete {
-                            mark_incomplete(&mut fragment);
-                        }
-                        (fragment, None)
-                    }
-                    Err(panic) => (
-                        Fragment::default(),
-                        anchor.map(|s| {
-                            rules::parse_error::finding(
-                                Span { end: s.start, ..s },
-                                &format!("internal error while evaluating module {scope}: {}; this is a bucketlint bug, please report it", panic_message(&panic)),
-                            )
-                        }),
-                    ),
-                }
-            })
+            .map(|(scope, files)| load_directory(&scope, &files, &sources))
             .collect()
     });
     let mut fragment = Fragment::default();
-    for (f, error) in fragments {
+    for (f, errors) in loaded {
         fragment.extend(f);
-        findings.extend(error);
+        findings.extend(errors);
     }
 
     let mut model = Model::link(fragment);
@@ -288,6 +257,47 @@ fn error_span(sources: &Sources, id: FileId, offset: usize) -> Span {
         .next()
         .map_or(offset, |c| offset + c.len_utf8());
     Span::new(id, offset..end)
+}
+
+/// Parses the files of one module directory and loads them into a fragment.
+fn load_directory(
+    scope: &str,
+    files: &[(FileId, FileKind)],
+    sources: &Sources,
+) -> (Fragment, Vec<Finding>) {
+    let mut bodies = Vec::with_capacity(files.len());
+    let mut errors = Vec::new();
+    for &(id, kind) in files {
+        let file = sources.get(id);
+        match parse_one(id, kind, &file.text, &file.display, sources) {
+            (_, Parsed::Terraform(body), _) => bodies.push(body),
+            (_, Parsed::Failed, error) => errors.extend(error),
+        }
+    }
+    let incomplete = !errors.is_empty();
+    let anchor = files.first().map(|&(id, _)| Span::point(id, 0));
+    match catch_unwind(AssertUnwindSafe(|| {
+        terraform::load_module(scope.to_string(), bodies)
+    })) {
+        Ok(mut fragment) => {
+            if incomplete {
+                mark_incomplete(&mut fragment);
+            }
+            (fragment, errors)
+        }
+        Err(panic) => {
+            errors.extend(anchor.map(|s| {
+                rules::parse_error::finding(
+                    s,
+                    &format!(
+                        "internal error while evaluating module {scope}: {}; this is a bucketlint bug, please report it",
+                        panic_message(&panic)
+                    ),
+                )
+            }));
+            (Fragment::default(), errors)
+        }
+    }
 }
 
 fn parse_one(
