@@ -1,0 +1,52 @@
+//! The README's rule table is generated from the rule TOML files; this test fails
+//! when it is out of date (`UPDATE_README=1 cargo test --test readme` rewrites it).
+
+mod common;
+
+use bucketlint::rules;
+use std::fmt::Write;
+
+const START: &str = "<!-- rules:start -->";
+const END: &str = "<!-- rules:end -->";
+
+fn table() -> String {
+    let mut t = String::from(
+        "| code | name | severity | default | what it finds |\n|---|---|---|---|---|\n",
+    );
+    for e in rules::catalog() {
+        let d = &e.doc;
+        let sev = match d.max_severity {
+            Some(max) => format!("{} / {max}", d.severity),
+            None => d.severity.to_string(),
+        };
+        let default = if d.is_default() { "on" } else { "opt-in" };
+        let _ = writeln!(
+            t,
+            "| {} | `{}` | {sev} | {default} | {} |",
+            d.code, d.name, d.summary
+        );
+    }
+    t
+}
+
+#[test]
+fn readme_rule_table_is_up_to_date() {
+    let path = common::root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = (
+        readme.find(START).expect("start marker"),
+        readme.find(END).expect("end marker"),
+    );
+    let current = &readme[start + START.len()..end];
+    let expected = format!("\n{}", table());
+    if current != expected {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!("{}{START}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(&path, updated).unwrap();
+            return;
+        }
+        panic!(
+            "README rule table is out of date; run `UPDATE_README=1 cargo test --test readme`.\nExpected:\n{expected}"
+        );
+    }
+}
