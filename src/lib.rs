@@ -250,13 +250,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
 
 /// A one-character span at `offset` (or an empty one at the end of the file).
 fn error_span(sources: &Sources, id: FileId, offset: usize) -> Span {
-    let text = &sources.get(id).text;
-    let offset = offset.min(text.len());
-    let end = text[offset..]
-        .chars()
-        .next()
-        .map_or(offset, |c| offset + c.len_utf8());
-    Span::new(id, offset..end)
+    Span::new(id, source::char_range(&sources.get(id).text, offset))
 }
 
 /// Parses the files of one module directory and loads them into a fragment.

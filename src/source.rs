@@ -206,6 +206,21 @@ impl Sources {
     }
 }
 
+/// The one-character range at byte `offset` of `text`, moved back to a character
+/// boundary (error positions from parsers may fall inside a multi-byte character or
+/// past the end); empty at the end of the text.
+pub fn char_range(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let end = text[offset..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    offset..end
+}
+
 /// The display form of `path`: relative to `base` when below it, `/`-separated.
 pub fn display_path(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);

@@ -7,7 +7,7 @@ use super::ast::{
 };
 use crate::json;
 use crate::model::value::{Node, NodeKind, Text};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, char_range};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{BlockLabel, Structure};
@@ -40,24 +40,15 @@ fn parse_hcl(file: FileId, text: &str) -> Result<Body, SyntaxError> {
             if let Some(body) = retry {
                 body
             } else {
-                let offset = e.location().offset().min(text.len());
                 return Err(SyntaxError {
                     message: e.message().to_string(),
-                    span: Span::new(file, offset..next_char_end(text, offset)),
+                    span: Span::new(file, char_range(text, e.location().offset())),
                 });
             }
         }
     };
     let conv = Converter { file, text };
     Ok(conv.body(&body, Span::new(file, 0..text.len())))
-}
-
-/// End of the character starting at `offset` (for one-character error spans).
-fn next_char_end(text: &str, offset: usize) -> usize {
-    text[offset..]
-        .chars()
-        .next()
-        .map_or(offset, |c| offset + c.len_utf8())
 }
 
 struct Converter<'a> {
@@ -610,6 +601,14 @@ mod tests {
     fn syntax_errors_are_located() {
         let err = parse_file(FileId(0), "a = {\n  b = \n}\n", false).unwrap_err();
         assert!(err.span.start > 0, "{err:?}");
+    }
+
+    #[test]
+    fn error_offsets_inside_a_character_are_moved_back() {
+        let src = "À\"\"ⶸ";
+        let err = parse_file(FileId(0), src, false).unwrap_err();
+        assert!(src.is_char_boundary(err.span.start as usize), "{err:?}");
+        assert!(src.is_char_boundary(err.span.end as usize), "{err:?}");
     }
 
     #[test]
