@@ -229,21 +229,11 @@ impl<'m> Evaluator<'m> {
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span, cx)?,
             ExprKind::For(f) => {
                 let coll = self.eval(&f.collection, cx)?;
-                let pairs: Vec<(Node, Node)> = match &coll.kind {
-                    NodeKind::Unknown => return Ok(Node::unknown(span)),
-                    NodeKind::List(items) => items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (Node::new(NodeKind::Number(i as f64), None), v.clone()))
-                        .collect(),
-                    NodeKind::Map(entries) => entries
-                        .iter()
-                        .map(|(k, v)| (Node::str(Text::lit(&k.name), k.span), v.clone()))
-                        .collect(),
-                    NodeKind::Null => {
-                        return Err(err("cannot iterate over null", f.collection.span));
-                    }
-                    _ => return Err(err("cannot iterate over this value", f.collection.span)),
+                if coll.is_unknown() {
+                    return Ok(Node::unknown(span));
+                }
+                let Some(pairs) = iteration(&coll) else {
+                    return Err(err("cannot iterate over this value", f.collection.span));
                 };
                 let mut list = Vec::new();
                 let mut map: Vec<(Key, Node)> = Vec::new();
@@ -338,20 +328,9 @@ impl<'m> Evaluator<'m> {
                     body,
                 } => {
                     let coll = self.eval(collection, cx)?;
-                    let pairs: Vec<(Node, Node)> = match &coll.kind {
-                        NodeKind::List(items) => items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| (Node::new(NodeKind::Number(i as f64), None), v.clone()))
-                            .collect(),
-                        NodeKind::Map(entries) => entries
-                            .iter()
-                            .map(|(k, v)| (Node::str(Text::lit(&k.name), k.span), v.clone()))
-                            .collect(),
-                        _ => {
-                            out.push(&Text::hole_at(Hole::Unknown, collection.span));
-                            continue;
-                        }
+                    let Some(pairs) = iteration(&coll) else {
+                        out.push(&Text::hole_at(Hole::Unknown, collection.span));
+                        continue;
                     };
                     for (k, v) in pairs {
                         let mut inner = cx.with(value_var, v);
@@ -676,6 +655,27 @@ impl<'m> Evaluator<'m> {
         };
         let key = format!("{}.{attr}", res.address(data));
         self.cached(key, || self.eval(&a.value, &Ctx::default()))
+    }
+}
+
+/// The (key, value) pairs a `for` iterates over: index and element of a list, key
+/// and value of a map. `None` for anything else (unknown, null, a scalar).
+fn iteration(coll: &Node) -> Option<Vec<(Node, Node)>> {
+    match &coll.kind {
+        NodeKind::List(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Node::new(NodeKind::Number(i as f64), None), v.clone()))
+                .collect(),
+        ),
+        NodeKind::Map(entries) => Some(
+            entries
+                .iter()
+                .map(|(k, v)| (Node::str(Text::lit(&k.name), k.span), v.clone()))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

@@ -47,18 +47,27 @@ fn parse_hcl(file: FileId, text: &str) -> Result<Body, SyntaxError> {
             }
         }
     };
-    let conv = Converter { file, text };
+    let conv = Converter {
+        file,
+        text,
+        base: 0,
+    };
     Ok(conv.body(&body, Span::new(file, 0..text.len())))
 }
 
+/// Converts hcl-edit nodes parsed from `text`, which starts at byte `base` of the
+/// file (0 for a whole file; the content of a JSON string for `.tf.json`).
 struct Converter<'a> {
     file: FileId,
     text: &'a str,
+    base: usize,
 }
 
 impl Converter<'_> {
     fn span(&self, range: Option<std::ops::Range<usize>>, fallback: Span) -> Span {
-        range.map_or(fallback, |r| Span::new(self.file, r))
+        range.map_or(fallback, |r| {
+            Span::new(self.file, r.start + self.base..r.end + self.base)
+        })
     }
 
     fn body(&self, body: &hcl_edit::structure::Body, span: Span) -> Body {
@@ -115,11 +124,18 @@ impl Converter<'_> {
         }
     }
 
-    /// A literal string whose value is `value` and whose source bytes are `range`.
+    /// The source text of a file range.
+    fn source(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        self.text
+            .get(range.start.checked_sub(self.base)?..range.end.checked_sub(self.base)?)
+    }
+
+    /// A literal string whose value is `value` and whose source bytes are `range`
+    /// (file offsets).
     fn literal(&self, value: &str, range: std::ops::Range<usize>) -> Text {
         literal_text(
             value,
-            self.text.get(range.clone()).unwrap_or(""),
+            self.source(range.clone()).unwrap_or(""),
             Span::new(self.file, range),
         )
     }
@@ -132,7 +148,7 @@ impl Converter<'_> {
             Expression::Number(n) => ExprKind::Number(n.value().as_f64().unwrap_or(f64::NAN)),
             Expression::String(s) => {
                 let r = span.range();
-                let inner = if self.text.get(r.clone()).is_some_and(|t| t.starts_with('"')) {
+                let inner = if self.source(r.clone()).is_some_and(|t| t.starts_with('"')) {
                     r.start + 1..r.end.saturating_sub(1).max(r.start + 1)
                 } else {
                     r
@@ -420,145 +436,22 @@ fn json_string(t: &Text, span: Span) -> ExprKind {
         return ExprKind::Str(t.clone());
     }
     // Template offsets are relative to the string's content, which starts one byte
-    // after the opening quote.
-    let content = Span {
-        start: span.start + 1,
-        ..span
-    };
+    // after the opening quote (exact unless escapes precede an interpolation).
     match hcl_edit::parser::parse_template(raw) {
         Ok(template) => {
-            let shift = TemplateShift { base: content, raw };
-            ExprKind::Template(shift.template(&template))
+            let conv = Converter {
+                file: span.file,
+                text: raw,
+                base: span.start as usize + 1,
+            };
+            let content = Span {
+                start: span.start + 1,
+                ..span
+            };
+            ExprKind::Template(conv.template(&template, content))
         }
         // Not a valid template: Terraform would reject it; treat as a plain string.
         Err(_) => ExprKind::Str(t.clone()),
-    }
-}
-
-/// Converts a template parsed from the content of a JSON string, shifting its spans
-/// by the string's position in the file.
-struct TemplateShift<'a> {
-    base: Span,
-    raw: &'a str,
-}
-
-impl TemplateShift<'_> {
-    fn template(&self, t: &Template) -> Vec<Part> {
-        // Reuse the native converter over the string content, then shift spans.
-        let conv = Converter {
-            file: self.base.file,
-            text: self.raw,
-        };
-        let mut parts = conv.template(t, Span::new(self.base.file, 0..self.raw.len()));
-        for p in &mut parts {
-            shift_part(p, self.base.start);
-        }
-        parts
-    }
-}
-
-fn shift_part(p: &mut Part, by: u32) {
-    match p {
-        Part::Lit(t) => {
-            // Literal mapping was computed against the content; rebuild at the shift.
-            if let Some(span) = t.source_span(0..t.raw().len().max(1)) {
-                *t = Text::lit_at(
-                    t.raw(),
-                    Span {
-                        start: span.start + by,
-                        end: span.end + by,
-                        ..span
-                    },
-                    true,
-                );
-            }
-        }
-        Part::Interp(e) => shift_expr(e, by),
-        Part::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            shift_expr(cond, by);
-            for p in then.iter_mut() {
-                shift_part(p, by);
-            }
-            for p in otherwise.iter_mut() {
-                shift_part(p, by);
-            }
-        }
-        Part::For {
-            collection, body, ..
-        } => {
-            shift_expr(collection, by);
-            for p in body.iter_mut() {
-                shift_part(p, by);
-            }
-        }
-    }
-}
-
-fn shift_expr(e: &mut Expr, by: u32) {
-    e.span.start += by;
-    e.span.end += by;
-    match &mut e.kind {
-        ExprKind::Template(parts) => parts.iter_mut().for_each(|p| shift_part(p, by)),
-        ExprKind::Str(t) => {
-            if let Some(span) = t.source_span(0..t.raw().len().max(1)) {
-                *t = Text::lit_at(
-                    t.raw(),
-                    Span {
-                        start: span.start + by,
-                        end: span.end + by,
-                        ..span
-                    },
-                    true,
-                );
-            }
-        }
-        ExprKind::Array(items) => items.iter_mut().for_each(|x| shift_expr(x, by)),
-        ExprKind::Object(entries) => {
-            for (k, v) in entries {
-                match k {
-                    ObjectKey::Ident(_, s) => {
-                        s.start += by;
-                        s.end += by;
-                    }
-                    ObjectKey::Expr(x) => shift_expr(x, by),
-                }
-                shift_expr(v, by);
-            }
-        }
-        ExprKind::Traversal(root, ops) => {
-            shift_expr(root, by);
-            for op in ops {
-                if let Op::Index(x) = op {
-                    shift_expr(x, by);
-                }
-            }
-        }
-        ExprKind::Call { args, .. } => args.iter_mut().for_each(|x| shift_expr(x, by)),
-        ExprKind::Conditional(a, b, c) => {
-            shift_expr(a, by);
-            shift_expr(b, by);
-            shift_expr(c, by);
-        }
-        ExprKind::Unary(_, x) => shift_expr(x, by),
-        ExprKind::Binary(_, a, b) => {
-            shift_expr(a, by);
-            shift_expr(b, by);
-        }
-        ExprKind::For(f) => {
-            shift_expr(&mut f.collection, by);
-            if let Some(k) = &mut f.key {
-                shift_expr(k, by);
-            }
-            shift_expr(&mut f.value, by);
-            if let Some(c) = &mut f.cond {
-                shift_expr(c, by);
-            }
-        }
-        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::Var(_) => {}
     }
 }
 
