@@ -10,6 +10,10 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
+// The same allocator as the binary, so the numbers are what users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     dir.join("MANIFEST.tsv").exists().then_some(dir)
