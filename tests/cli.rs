@@ -263,3 +263,15 @@ fn gitignore_is_honoured_outside_git_but_explicit_files_are_scanned() {
         .code(1)
         .stdout(predicate::str::contains("BL110"));
 }
+
+#[test]
+fn an_empty_directory_says_nothing_was_scanned() {
+    let dir = project(&[("README.md", "# not terraform\n")]);
+    bucketlint()
+        .args(["check", dir.path().to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "no Terraform files (.tf, .tf.json) found",
+        ));
+}

@@ -106,6 +106,9 @@ pub fn summary_line(scan: &Scan) -> String {
         stats.buckets,
         plural(stats.buckets)
     );
+    if stats.files == 0 {
+        return "no Terraform files (.tf, .tf.json) found: nothing was scanned".to_string();
+    }
     if n == 0 {
         return format!("no findings ({files}, {:.2?})", stats.elapsed);
     }
