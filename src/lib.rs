@@ -158,12 +158,6 @@ fn with_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
-/// What parsing one file produced.
-enum Parsed {
-    Terraform(terraform::ast::Body),
-    Failed,
-}
-
 /// Analyzes in-memory files: parse, evaluate, link, check. Deterministic: findings
 /// are sorted by (path, position, code).
 pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
@@ -262,10 +256,9 @@ fn load_directory(
     let mut bodies = Vec::with_capacity(files.len());
     let mut errors = Vec::new();
     for &(id, kind) in files {
-        let file = sources.get(id);
-        match parse_one(id, kind, &file.text, &file.display, sources) {
-            (_, Parsed::Terraform(body), _) => bodies.push(body),
-            (_, Parsed::Failed, error) => errors.extend(error),
+        match parse_one(id, kind, sources) {
+            Ok(body) => bodies.push(body),
+            Err(error) => errors.push(*error),
         }
     }
     let incomplete = !errors.is_empty();
@@ -294,26 +287,26 @@ fn load_directory(
     }
 }
 
+/// Parses one file; a syntax error (or a caught panic) is its BL001 finding.
 fn parse_one(
     id: FileId,
     kind: FileKind,
-    text: &str,
-    display: &str,
     sources: &Sources,
-) -> (FileId, Parsed, Option<Finding>) {
+) -> Result<terraform::ast::Body, Box<Finding>> {
+    let file = sources.get(id);
     // A byte-order mark is not HCL; blank it in place so offsets stay the same.
     let cleaned;
-    let text = if let Some(rest) = text.strip_prefix('\u{FEFF}') {
+    let text = if let Some(rest) = file.text.strip_prefix('\u{FEFF}') {
         cleaned = format!("   {rest}");
         cleaned.as_str()
     } else {
-        text
+        file.text.as_str()
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
         terraform::parse::parse_file(id, text, kind == FileKind::TerraformJson)
     }));
     match result {
-        Ok(Ok(body)) => (id, Parsed::Terraform(body), None),
+        Ok(Ok(body)) => Ok(body),
         Ok(Err(e)) => {
             let span = if e.span.start == e.span.end {
                 error_span(sources, id, e.span.start as usize)
@@ -324,26 +317,19 @@ fn parse_one(
                 FileKind::Terraform => "HCL",
                 FileKind::TerraformJson => "Terraform JSON",
             };
-            (
-                id,
-                Parsed::Failed,
-                Some(rules::parse_error::finding(
-                    span,
-                    &format!("{what} syntax error: {}", e.message),
-                )),
-            )
+            Err(Box::new(rules::parse_error::finding(
+                span,
+                &format!("{what} syntax error: {}", e.message),
+            )))
         }
-        Err(panic) => (
-            id,
-            Parsed::Failed,
-            Some(rules::parse_error::finding(
-                Span::point(id, 0),
-                &format!(
-                    "internal error while parsing {display}: {}; this is a bucketlint bug, please report it",
-                    panic_message(&panic)
-                ),
-            )),
-        ),
+        Err(panic) => Err(Box::new(rules::parse_error::finding(
+            Span::point(id, 0),
+            &format!(
+                "internal error while parsing {}: {}; this is a bucketlint bug, please report it",
+                file.display,
+                panic_message(&panic)
+            ),
+        ))),
     }
 }
 

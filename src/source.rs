@@ -98,7 +98,11 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_text = &text[self.starts[line] as usize..offset];
+        let mut line_text = &text[self.starts[line] as usize..offset];
+        if line == 0 {
+            // Editors and code-scanning viewers hide a byte-order mark: not a column.
+            line_text = line_text.strip_prefix('\u{FEFF}').unwrap_or(line_text);
+        }
         let column = line_text.chars().count() as u32 + 1;
         let utf16_column = line_text.chars().map(char::len_utf16).sum::<usize>() as u32 + 1;
         Position {

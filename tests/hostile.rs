@@ -241,3 +241,25 @@ fn scanning_from_inside_a_small_stack_rayon_worker() {
     let errors = pool.install(|| bl001(&one("deep/main.tf", &text)));
     assert_eq!(errors.len(), 1);
 }
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_positions_stay_exact() {
+    let scan = one(
+        "bom/main.tf",
+        "\u{FEFF}resource \"aws_s3_bucket\" \"b\" {\n  acl = \"public-read\"\n}\n",
+    );
+    assert!(bl001(&scan).is_empty());
+    let f = scan.findings.iter().find(|f| f.code == "BL110").unwrap();
+    let p = scan
+        .sources
+        .get(f.span.file)
+        .position(f.span.start as usize);
+    assert_eq!((p.line, p.column), (2, 9));
+    let decl = scan.findings.iter().find(|f| f.code == "BL100").unwrap();
+    // Editors hide the BOM: the header starts in column 1.
+    let p = scan
+        .sources
+        .get(decl.span.file)
+        .position(decl.span.start as usize);
+    assert_eq!((p.line, p.column, p.utf16_column), (1, 1, 1));
+}
