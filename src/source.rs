@@ -115,7 +115,10 @@ impl LineIndex {
     /// Byte offset of a 1-based line and 1-based code-point column (the inverse of
     /// [`LineIndex::position`]); `None` when out of range.
     pub fn offset(&self, text: &str, line: usize, column: usize) -> Option<usize> {
-        let start = *self.starts.get(line.checked_sub(1)?)? as usize;
+        let mut start = *self.starts.get(line.checked_sub(1)?)? as usize;
+        if line == 1 && text.starts_with('\u{FEFF}') {
+            start += '\u{FEFF}'.len_utf8();
+        }
         let end = self.starts.get(line).map_or(text.len(), |&s| s as usize);
         let line_text = &text[start..end];
         let col = column.checked_sub(1)?;
@@ -298,6 +301,15 @@ mod tests {
             );
         }
         assert_eq!(idx.offset(text, 3, 1), None);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{FEFF}ab\nc";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 3).column, 1);
+        assert_eq!(idx.offset(text, 1, 1), Some(3));
+        assert_eq!(idx.offset(text, 1, 2), Some(4));
     }
 
     #[test]
