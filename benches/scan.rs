@@ -1,7 +1,9 @@
 //! Throughput on the real-world corpus (../shared/corpus): `cargo bench` prints MiB/s
-//! and files/s for the whole pipeline (walk, read, parse, evaluate, check) and for
-//! parsing alone. Skips when the corpus is absent.
+//! and files/s for the whole pipeline (walk, read, parse, evaluate, check) and MiB/s
+//! for parsing alone, per format (Terraform, CloudFormation YAML and JSON). Skips
+//! when the corpus is absent.
 
+use bucketlint::cloudformation::{self, parse, parse::Format};
 use bucketlint::selection::Selection;
 use bucketlint::walk::{self, FileKind};
 use bucketlint::{Options, read_input, scan_paths, source};
@@ -48,25 +50,42 @@ fn bench(c: &mut Criterion) {
     });
     scan.finish();
 
-    // Parsing alone, single-threaded, on texts already in memory.
+    // Parsing alone, single-threaded, on texts already in memory, per format.
     let cwd = std::env::current_dir().unwrap();
-    let texts: Vec<(String, bool)> = walk::walk(std::slice::from_ref(&dir))
-        .files
-        .iter()
-        .filter_map(|c| {
-            let input = read_input(&c.path, source::display_path(&c.path, &cwd), c.kind);
-            Some((input.content.ok()?, c.kind == FileKind::TerraformJson))
-        })
-        .collect();
-    let parse_bytes: u64 = texts.iter().map(|(t, _)| t.len() as u64).sum();
-    let mut parse = c.benchmark_group("parse");
-    parse
+    let mut terraform: Vec<(String, bool)> = Vec::new();
+    let mut templates: Vec<(String, Format)> = Vec::new();
+    for c in walk::walk(std::slice::from_ref(&dir)).files {
+        let Some(input) = read_input(&c.path, source::display_path(&c.path, &cwd), c.kind) else {
+            continue;
+        };
+        let Ok(text) = input.content else { continue };
+        match c.kind {
+            FileKind::Terraform | FileKind::TerraformJson => {
+                terraform.push((text, c.kind == FileKind::TerraformJson));
+            }
+            kind if cloudformation::may_be_template(&text) => {
+                let format = match kind {
+                    FileKind::Json => Format::Json,
+                    FileKind::Yaml => Format::Yaml,
+                    _ => parse::sniff(&text),
+                };
+                templates.push((text, format));
+            }
+            _ => {}
+        }
+    }
+    let mut group = c.benchmark_group("parse");
+    group
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
-    parse.throughput(Throughput::Bytes(parse_bytes));
-    parse.bench_function("terraform-1-thread", |b| {
+    let bytes =
+        |texts: &mut dyn Iterator<Item = &String>| texts.map(|t| t.len() as u64).sum::<u64>();
+    group.throughput(Throughput::Bytes(bytes(
+        &mut terraform.iter().map(|(t, _)| t),
+    )));
+    group.bench_function("terraform", |b| {
         b.iter(|| {
-            for (text, json) in &texts {
+            for (text, json) in &terraform {
                 let _ = black_box(bucketlint::terraform::parse::parse_file(
                     source::FileId(0),
                     text,
@@ -75,7 +94,27 @@ fn bench(c: &mut Criterion) {
             }
         });
     });
-    parse.finish();
+    for format in [Format::Yaml, Format::Json] {
+        let these: Vec<&String> = templates
+            .iter()
+            .filter(|(_, f)| *f == format)
+            .map(|(t, _)| t)
+            .collect();
+        eprintln!(
+            "{format:?} templates: {} files, {} bytes",
+            these.len(),
+            bytes(&mut these.iter().copied())
+        );
+        group.throughput(Throughput::Bytes(bytes(&mut these.iter().copied())));
+        group.bench_function(format!("cloudformation-{format:?}").to_lowercase(), |b| {
+            b.iter(|| {
+                for text in &these {
+                    let _ = black_box(parse::parse(source::FileId(0), text, format));
+                }
+            });
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, bench);

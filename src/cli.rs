@@ -1,5 +1,6 @@
 //! The command line: clap definitions and what each command does.
 
+use crate::cloudformation::template::ParamOverrides;
 use crate::finding::Severity;
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::{self, ExampleKind, RuleDoc};
@@ -90,6 +91,16 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "low")]
     pub fail_on: FailOn,
 
+    /// A CloudFormation parameter value (`KEY=VALUE`), used instead of its
+    /// `Default`; repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub cfn_param: Vec<String>,
+
+    /// A CloudFormation parameters file: the `aws cloudformation` CLI shape
+    /// (`[{"ParameterKey": ..., "ParameterValue": ...}]`) or `{"Parameters": {...}}`.
+    #[arg(long, value_name = "FILE")]
+    pub cfn_params: Option<PathBuf>,
+
     /// The AWS account blocks public access (all four account-level settings are
     /// on, outside the scanned code): bucket-level blocks are not required.
     #[arg(long)]
@@ -177,9 +188,17 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let cfn_params = match cfn_params(args) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let options = Options {
         selection,
         assume_account_block: args.account_public_access_block,
+        cfn_params,
     };
     let scan = match scan_paths(&args.paths, &options) {
         Ok(s) => s,
@@ -207,6 +226,78 @@ fn check(args: &CheckArgs) -> u8 {
         }
     }
     exit_status(&scan, args.fail_on)
+}
+
+/// Parameter values from `--cfn-params FILE` then `--cfn-param KEY=VALUE` (which
+/// wins).
+fn cfn_params(args: &CheckArgs) -> Result<ParamOverrides, String> {
+    let mut out = ParamOverrides::new();
+    if let Some(path) = &args.cfn_params {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        out.extend(parse_params_file(&text).map_err(|e| format!("{}: {e}", path.display()))?);
+    }
+    for p in &args.cfn_param {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| format!("--cfn-param {p:?}: expected KEY=VALUE"))?;
+        out.insert(k.trim().to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+/// Reads a parameters file: `[{"ParameterKey": K, "ParameterValue": V}, ...]` (the
+/// CloudFormation CLI), `{"Parameters": {K: V}}` (CodePipeline) or `{K: V}`.
+pub fn parse_params_file(text: &str) -> Result<ParamOverrides, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(i.to_string()))
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        _ => None,
+    };
+    let mut out = ParamOverrides::new();
+    match &v {
+        serde_json::Value::Array(items) => {
+            for item in items {
+                let key = item.get("ParameterKey").and_then(|k| k.as_str());
+                let value = item.get("ParameterValue").and_then(scalar);
+                match (key, value) {
+                    (Some(k), Some(v)) => {
+                        out.insert(k.to_string(), v);
+                    }
+                    // `UsePreviousValue` entries carry no value: keep the default.
+                    (Some(_), None) => {}
+                    _ => return Err("each entry needs a ParameterKey".into()),
+                }
+            }
+        }
+        serde_json::Value::Object(map) => {
+            let map = map
+                .get("Parameters")
+                .and_then(|p| p.as_object())
+                .unwrap_or(map);
+            for (k, v) in map {
+                if let Some(v) = scalar(v) {
+                    out.insert(k.clone(), v);
+                }
+            }
+        }
+        _ => return Err("expected a list of parameters or an object".into()),
+    }
+    Ok(out)
 }
 
 /// 2 when a file could not be parsed, 1 when a finding reaches the threshold, else 0.
@@ -302,6 +393,20 @@ mod tests {
         assert!(parse_outputs(&["xml".into()]).is_err());
         assert!(parse_outputs(&["json=".into()]).is_err());
         assert_eq!(parse_outputs(&[]).unwrap()[0].format, Format::Text);
+    }
+
+    #[test]
+    fn parameter_files() {
+        let cli = parse_params_file(r#"[{"ParameterKey": "Env", "ParameterValue": "prod"}, {"ParameterKey": "Old", "UsePreviousValue": true}]"#).unwrap();
+        assert_eq!(cli.get("Env").map(String::as_str), Some("prod"));
+        assert!(!cli.contains_key("Old"));
+        let pipeline = parse_params_file(
+            r#"{"Parameters": {"Env": "dev", "Count": 2, "Subnets": ["a", "b"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(pipeline.get("Count").map(String::as_str), Some("2"));
+        assert_eq!(pipeline.get("Subnets").map(String::as_str), Some("a,b"));
+        assert!(parse_params_file("3").is_err());
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! bucketlint: an offline infrastructure-as-code security scanner for Amazon S3.
 //!
-//! The flow: [`walk`] finds files, the front ends ([`terraform`]) parse and evaluate
-//! them into one [`model`], [`rules`] check the model, and [`report`] renders the
+//! The flow: [`walk`] finds files, the front ends ([`terraform`],
+//! [`cloudformation`]) parse and evaluate them into one [`model`], [`rules`] check the model, and [`report`] renders the
 //! findings. [`scan_paths`] runs it all on disk; [`analyze`] runs it on in-memory
 //! files (tests, editors).
 
 pub mod cli;
+pub mod cloudformation;
 pub mod finding;
 pub mod json;
+pub mod load;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -16,14 +18,14 @@ pub mod source;
 pub mod terraform;
 pub mod walk;
 
+use cloudformation::template::ParamOverrides;
 use finding::Finding;
-use model::bucket::PartKind;
+use load::Loaded;
 use model::{Fragment, Model};
 use rayon::prelude::*;
 use selection::Selection;
-use source::{FileId, MAX_FILE_BYTES, Sources, Span};
-use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use source::{FileId, MAX_FILE_BYTES, MAX_TEMPLATE_BYTES, Sources};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use walk::{FileKind, Notice};
@@ -90,26 +92,48 @@ pub struct Options {
     pub selection: Selection,
     /// The account is known to block public access (all four settings).
     pub assume_account_block: bool,
+    /// CloudFormation parameter values (`--cfn-param`, `--cfn-params`).
+    pub cfn_params: ParamOverrides,
 }
 
-/// Reads a file, refusing what is not a plausible text file.
-pub fn read_input(path: &Path, display: String, kind: FileKind) -> Input {
-    let content = read_text(path);
-    Input {
+/// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
+/// YAML file too large to be a template and whose start does not look like one.
+pub fn read_input(path: &Path, display: String, kind: FileKind) -> Option<Input> {
+    let limit = if kind.is_terraform() {
+        MAX_FILE_BYTES
+    } else {
+        MAX_TEMPLATE_BYTES
+    };
+    let content = match read_text(path, limit) {
+        Err(Unreadable::TooLarge(n)) if !kind.is_terraform() && !starts_like_template(path) => {
+            let _ = n;
+            return None;
+        }
+        other => other,
+    };
+    Some(Input {
         path: path.to_path_buf(),
         display,
         kind,
         content,
-    }
+    })
 }
 
-fn read_text(path: &Path) -> Result<String, Unreadable> {
+/// Does the first 64 KiB of a large JSON/YAML file look like a template?
+fn starts_like_template(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
+    read.is_ok() && cloudformation::may_be_template(&String::from_utf8_lossy(&head))
+}
+
+fn read_text(path: &Path, limit: u64) -> Result<String, Unreadable> {
     let meta = std::fs::metadata(path).map_err(|e| Unreadable::Io(e.to_string()))?;
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > limit {
         return Err(Unreadable::TooLarge(meta.len()));
     }
     let bytes = std::fs::read(path).map_err(|e| Unreadable::Io(e.to_string()))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(Unreadable::TooLarge(bytes.len() as u64));
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
@@ -133,7 +157,7 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
         walked
             .files
             .par_iter()
-            .map(|c| {
+            .filter_map(|c| {
                 let abs = if c.path.is_absolute() {
                     c.path.clone()
                 } else {
@@ -158,6 +182,12 @@ fn with_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// One unit of loading work.
+enum Unit {
+    Module(String, Vec<(FileId, FileKind)>),
+    Template(FileId, FileKind),
+}
+
 /// Analyzes in-memory files: parse, evaluate, link, check. Deterministic: findings
 /// are sorted by (path, position, code).
 pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
@@ -167,18 +197,34 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
 
     let mut sources = Sources::new();
     let mut findings = Vec::new();
-    let mut stats = Stats::default();
-    let mut parseable: Vec<(FileId, FileKind)> = Vec::with_capacity(inputs.len());
+    let mut notices = Vec::new();
+    let mut modules: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
+    let mut units = Vec::new();
     for input in inputs {
-        stats.files += 1;
+        let terraform = input.kind.is_terraform();
         let (text, error) = match input.content {
+            // JSON and YAML that cannot be CloudFormation are not ours: skipped.
+            Ok(t) if !terraform && !cloudformation::may_be_template(&t) => continue,
             Ok(t) => (t, None),
             Err(Unreadable::InvalidUtf8 { offset, lossy }) => {
+                if !terraform && !cloudformation::may_be_template(&lossy) {
+                    continue;
+                }
                 (lossy, Some((offset, "file is not valid UTF-8".to_string())))
             }
+            Err(Unreadable::Binary) if !terraform => continue,
             Err(Unreadable::Binary) => (
                 String::new(),
                 Some((0, "binary file (contains NUL bytes), not Terraform".into())),
+            ),
+            Err(Unreadable::TooLarge(n)) if !terraform => (
+                String::new(),
+                Some((
+                    0,
+                    format!(
+                        "template is {n} bytes: CloudFormation accepts at most 1 MB, and files over {MAX_TEMPLATE_BYTES} bytes are not parsed"
+                    ),
+                )),
             ),
             Err(Unreadable::TooLarge(n)) => (
                 String::new(),
@@ -187,49 +233,78 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                     format!("file is {n} bytes, more than the {MAX_FILE_BYTES}-byte limit"),
                 )),
             ),
+            Err(Unreadable::Io(e)) if !terraform => {
+                notices.push(Notice {
+                    path: input.path,
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
             Err(Unreadable::Io(e)) => (String::new(), Some((0, format!("cannot read file: {e}")))),
         };
-        stats.bytes += text.len() as u64;
         let id = sources.add(input.path, input.display, text);
         if let Some((offset, message)) = error {
             findings.push(rules::parse_error::finding(
-                error_span(&sources, id, offset),
+                load::error_span(&sources, id, offset),
                 &message,
             ));
+        } else if terraform {
+            // One module per directory, files in path order.
+            modules
+                .entry(load::parent_dir(&sources.get(id).display))
+                .or_default()
+                .push((id, input.kind));
         } else {
-            parseable.push((id, input.kind));
+            units.push(Unit::Template(id, input.kind));
         }
     }
+    let mut stats = Stats {
+        modules: modules.len(),
+        ..Stats::default()
+    };
+    units.extend(
+        modules
+            .into_iter()
+            .map(|(scope, files)| Unit::Module(scope, files)),
+    );
 
-    // One module per directory, files in path order. Each module is parsed, loaded
-    // and its syntax trees dropped in one task, so memory holds one module's trees
-    // per thread, not the whole repository's.
-    let mut modules: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
-    for (id, kind) in parseable {
-        modules
-            .entry(parent_dir(&sources.get(id).display))
-            .or_default()
-            .push((id, kind));
-    }
-    stats.modules = modules.len();
-    let loaded: Vec<(Fragment, Vec<Finding>)> = with_pool(|| {
-        modules
+    let loaded: Vec<Loaded> = with_pool(|| {
+        units
             .into_par_iter()
-            .map(|(scope, files)| load_directory(&scope, &files, &sources))
+            .map(|unit| match unit {
+                Unit::Module(scope, files) => load::terraform_module(&scope, &files, &sources),
+                Unit::Template(id, kind) => {
+                    load::cloudformation_file(id, kind, &sources, &options.cfn_params)
+                }
+            })
             .collect()
     });
     let mut fragment = Fragment::default();
-    for (f, errors) in loaded {
-        fragment.extend(f);
-        findings.extend(errors);
+    let mut worlds = Vec::new();
+    let mut scanned: BTreeSet<FileId> = findings.iter().map(|f: &Finding| f.span.file).collect();
+    for l in loaded {
+        fragment.extend(l.fragment);
+        findings.extend(l.findings);
+        worlds.extend(l.worlds);
+        scanned.extend(l.files);
     }
+    stats.files = scanned.len();
+    stats.bytes = scanned
+        .iter()
+        .map(|id| sources.get(*id).text.len() as u64)
+        .sum();
 
+    let enabled = |doc: &rules::RuleDoc| options.selection.enabled(doc);
     let mut model = Model::link(fragment);
     model.assume_account_block = options.assume_account_block;
     stats.buckets = model.buckets.len();
     stats.parse_errors = findings.len();
 
-    findings.extend(rules::check(&model, &|doc| options.selection.enabled(doc)));
+    let mut checked = rules::check(&model, &enabled);
+    for w in &worlds {
+        decide_worlds(&mut checked, w, options, &enabled);
+    }
+    findings.extend(checked);
     findings.retain(|f| rules::find(f.code).is_none_or(|e| options.selection.enabled(&e.doc)));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
@@ -237,140 +312,69 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     Scan {
         sources,
         findings,
-        notices: Vec::new(),
+        notices,
         stats,
     }
 }
 
-/// A one-character span at `offset` (or an empty one at the end of the file).
-fn error_span(sources: &Sources, id: FileId, offset: usize) -> Span {
-    Span::new(id, source::char_range(&sources.get(id).text, offset))
-}
-
-/// Parses the files of one module directory and loads them into a fragment.
-fn load_directory(
-    scope: &str,
-    files: &[(FileId, FileKind)],
-    sources: &Sources,
-) -> (Fragment, Vec<Finding>) {
-    let mut bodies = Vec::with_capacity(files.len());
-    let mut errors = Vec::new();
-    for &(id, kind) in files {
-        match parse_one(id, kind, sources) {
-            Ok(body) => bodies.push(body),
-            Err(error) => errors.push(*error),
-        }
-    }
-    let incomplete = !errors.is_empty();
-    let anchor = files.first().map(|&(id, _)| Span::point(id, 0));
-    match catch_unwind(AssertUnwindSafe(|| {
-        terraform::load_module(scope.to_string(), bodies)
-    })) {
-        Ok(mut fragment) => {
-            if incomplete {
-                mark_incomplete(&mut fragment);
-            }
-            (fragment, errors)
-        }
-        Err(panic) => {
-            errors.extend(anchor.map(|s| {
-                rules::parse_error::finding(
-                    s,
-                    &format!(
-                        "internal error while evaluating module {scope}: {}; this is a bucketlint bug, please report it",
-                        panic_message(&panic)
-                    ),
-                )
-            }));
-            (Fragment::default(), errors)
-        }
-    }
-}
-
-/// Parses one file; a syntax error (or a caught panic) is its BL001 finding.
-fn parse_one(
-    id: FileId,
-    kind: FileKind,
-    sources: &Sources,
-) -> Result<terraform::ast::Body, Box<Finding>> {
-    let file = sources.get(id);
-    // A byte-order mark is not HCL; blank it in place so offsets stay the same.
-    let cleaned;
-    let text = if let Some(rest) = file.text.strip_prefix('\u{FEFF}') {
-        cleaned = format!("   {rest}");
-        cleaned.as_str()
-    } else {
-        file.text.as_str()
+/// Replaces the findings on a template's resources by those that hold in every world
+/// (assignment of its undecidable conditions) in which the resource exists.
+fn decide_worlds(
+    findings: &mut Vec<Finding>,
+    worlds: &load::Worlds,
+    options: &Options,
+    enabled: &dyn Fn(&rules::RuleDoc) -> bool,
+) {
+    let per_world: Vec<(HashSet<String>, Vec<Finding>)> = worlds
+        .fragments
+        .iter()
+        .map(|f| {
+            let exists: HashSet<String> = f.buckets.iter().map(|b| b.address.clone()).collect();
+            let mut model = Model::link(Fragment {
+                buckets: f.buckets.clone(),
+                attachments: f.attachments.clone(),
+                account_blocks: f.account_blocks.clone(),
+                trails: f.trails.clone(),
+            });
+            model.assume_account_block = options.assume_account_block;
+            let found = rules::check(&model, enabled)
+                .into_iter()
+                .filter(|x| x.span.file == worlds.file)
+                .collect();
+            (exists, found)
+        })
+        .collect();
+    let holds = |code: &str, resource: &str| {
+        per_world
+            .iter()
+            .filter(|(exists, _)| exists.contains(resource))
+            .all(|(_, found)| {
+                found
+                    .iter()
+                    .any(|f| f.code == code && f.resource.as_deref() == Some(resource))
+            })
+            && per_world
+                .iter()
+                .any(|(exists, _)| exists.contains(resource))
     };
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        terraform::parse::parse_file(id, text, kind == FileKind::TerraformJson)
-    }));
-    match result {
-        Ok(Ok(body)) => Ok(body),
-        Ok(Err(e)) => {
-            let span = if e.span.start == e.span.end {
-                error_span(sources, id, e.span.start as usize)
-            } else {
-                e.span
+    let mut decided: Vec<Finding> = Vec::new();
+    let mut seen: HashSet<(&str, String)> = HashSet::new();
+    for (_, found) in &per_world {
+        for f in found {
+            let Some(resource) = &f.resource else {
+                continue;
             };
-            let what = match kind {
-                FileKind::Terraform => "HCL",
-                FileKind::TerraformJson => "Terraform JSON",
-            };
-            Err(Box::new(rules::parse_error::finding(
-                span,
-                &format!("{what} syntax error: {}", e.message),
-            )))
-        }
-        Err(panic) => Err(Box::new(rules::parse_error::finding(
-            Span::point(id, 0),
-            &format!(
-                "internal error while parsing {}: {}; this is a bucketlint bug, please report it",
-                file.display,
-                panic_message(&panic)
-            ),
-        ))),
-    }
-}
-
-fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into())
-}
-
-/// A module with a file that failed to parse is missing configuration: what its
-/// buckets lack may be in that file, so "missing" findings are not certain.
-fn mark_incomplete(fragment: &mut Fragment) {
-    const ALL: [PartKind; 13] = [
-        PartKind::PublicAccessBlock,
-        PartKind::Acl,
-        PartKind::Policy,
-        PartKind::Encryption,
-        PartKind::Versioning,
-        PartKind::Logging,
-        PartKind::Ownership,
-        PartKind::Lifecycle,
-        PartKind::Replication,
-        PartKind::Website,
-        PartKind::Cors,
-        PartKind::ObjectLock,
-        PartKind::Notification,
-    ];
-    for b in &mut fragment.buckets {
-        for k in ALL {
-            if !b.has(k) && !b.maybe.contains(&k) {
-                b.maybe.push(k);
+            if holds(f.code, resource) && !seen.contains(&(f.code, resource.clone())) {
+                decided.extend(
+                    found
+                        .iter()
+                        .filter(|g| g.code == f.code && g.resource.as_deref() == Some(resource))
+                        .cloned(),
+                );
+                seen.insert((f.code, resource.clone()));
             }
         }
     }
-}
-
-fn parent_dir(display: &str) -> String {
-    match display.rsplit_once('/') {
-        Some(("", _)) => "/".to_string(),
-        Some((dir, _)) => dir.to_string(),
-        None => ".".to_string(),
-    }
+    findings.retain(|f| f.span.file != worlds.file);
+    findings.extend(decided);
 }

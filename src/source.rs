@@ -20,6 +20,10 @@ pub struct Span {
 /// hand-written IaC file comes close, and it bounds memory on hostile input.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// CloudFormation accepts templates up to 1 MB (from S3); larger JSON or YAML that
+/// looks like a template is reported instead of parsed.
+pub const MAX_TEMPLATE_BYTES: u64 = 8 * 1024 * 1024;
+
 impl Span {
     pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
         Span {

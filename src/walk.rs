@@ -14,6 +14,12 @@ pub enum FileKind {
     Terraform,
     /// `.tf.json`
     TerraformJson,
+    /// `.json`: a CloudFormation template if its content says so.
+    Json,
+    /// `.yaml`, `.yml`: a CloudFormation template if its content says so.
+    Yaml,
+    /// `.template`: JSON or YAML, a CloudFormation template if its content says so.
+    Template,
 }
 
 impl FileKind {
@@ -26,9 +32,19 @@ impl FileKind {
             Some(FileKind::TerraformJson)
         } else if name.ends_with(".tf") {
             Some(FileKind::Terraform)
+        } else if name.ends_with(".json") {
+            Some(FileKind::Json)
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            Some(FileKind::Yaml)
+        } else if name.ends_with(".template") {
+            Some(FileKind::Template)
         } else {
             None
         }
+    }
+
+    pub fn is_terraform(self) -> bool {
+        matches!(self, FileKind::Terraform | FileKind::TerraformJson)
     }
 }
 
@@ -80,7 +96,7 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
                 }),
                 None => out.notices.push(Notice {
                     path: path.clone(),
-                    message: "not a Terraform file (.tf, .tf.json); skipped".into(),
+                    message: "not a Terraform or CloudFormation file (.tf, .tf.json, .json, .yaml, .yml, .template); skipped".into(),
                 }),
             }
         }

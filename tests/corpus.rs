@@ -55,10 +55,31 @@ fn corpus_scans_without_panics_and_every_error_is_located() {
             e.message
         );
     }
-    // Measured: 0 since the for-expression newline workaround. Any new one is either
-    // a regression or a truly invalid file to investigate.
-    assert!(errors.is_empty(), "{} files failed to parse", errors.len());
-
+    // Measured and investigated (see CHANGELOG/notes): no Terraform file fails since
+    // the for-expression workaround; the CloudFormation failures are templates that
+    // are genuinely broken or not CloudFormation yet. A new kind is a regression or a
+    // new case to investigate.
+    let known = [
+        "duplicate key",                                       // 15, in 12 templates
+        "is not a string for resource",                        // 12 Rain-module templates
+        "`Resources` must be a mapping", // 5 SAM/CDK placeholders with `Resources:` empty
+        "invalid trailing content after double-quoted scalar", // 1: `Description: '...' (tag)`
+        "simple key expect ':'",         // 1: a key typo `MappingRestEdge:curc`
+    ];
+    for e in &errors {
+        let path = &scan.sources.get(e.span.file).display;
+        assert!(
+            !path.ends_with(".tf") && !path.ends_with(".tf.json"),
+            "{path}: {}",
+            e.message
+        );
+        assert!(
+            known.iter().any(|k| e.message.contains(k)),
+            "{path}: {}",
+            e.message
+        );
+    }
+    assert!(errors.len() <= 34, "{} BL001, 34 expected", errors.len());
     let sarif = report::render(Format::Sarif, &scan, RenderOptions::default());
     assert_valid_sarif(&sarif);
     // GitHub code scanning: at most 25,000 results per run and 10 MB gzipped (the

@@ -213,6 +213,8 @@ pub struct Bucket {
     pub origin: Origin,
     /// `aws_s3_bucket.logs` or the CloudFormation logical ID.
     pub address: String,
+    /// Where a generated template defined it (CDK `aws:cdk:path`), for messages.
+    pub construct_path: Option<String>,
     /// The resource header: where findings about the whole bucket point.
     pub decl: Span,
     /// The literal name, when written (unknown for generated names).
@@ -239,6 +241,7 @@ impl Bucket {
             key,
             origin,
             address,
+            construct_path: None,
             decl,
             name: Value::absent_unknown(),
             acl: None,
@@ -302,12 +305,18 @@ impl Bucket {
         self.name.get().and_then(Text::as_lit)
     }
 
-    /// The bucket as it appears in messages: its name when known, else its address.
+    /// The bucket as it appears in messages: its address, with its name when known
+    /// and its construct path for generated templates.
     pub fn label(&self) -> String {
-        match self.literal_name() {
-            Some(n) => format!("{} ({n})", self.address),
-            None => self.address.clone(),
+        use std::fmt::Write;
+        let mut label = self.address.clone();
+        if let Some(path) = &self.construct_path {
+            let _ = write!(label, " [{path}]");
         }
+        if let Some(n) = self.literal_name() {
+            let _ = write!(label, " ({n})");
+        }
+        label
     }
 }
 

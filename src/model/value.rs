@@ -161,6 +161,41 @@ impl<T> Value<T> {
     }
 }
 
+/// A boolean setting written as `node` at `at` (the use site; the node's own span is
+/// kept as the origin when it differs). Null means "not set": AWS's default.
+pub fn bool_value(node: &Node, at: Span, default: bool) -> Value<bool> {
+    if node.is_null() {
+        return Value::default_of(default).with_origin(Some(at));
+    }
+    match node.as_bool() {
+        Some(b) => Value::explicit(b, at).with_origin(node.span),
+        None => Value::unknown(at),
+    }
+}
+
+/// A string setting; `None` when null (not set).
+pub fn string_value(node: &Node, at: Span) -> Option<Value<String>> {
+    if node.is_null() {
+        return None;
+    }
+    Some(match node.as_str() {
+        Some(s) => Value::explicit(s.to_string(), at).with_origin(node.span),
+        None => Value::unknown(at),
+    })
+}
+
+/// A string setting that may contain holes of known identity (a bucket's name);
+/// `None` when null.
+pub fn text_value(node: &Node, at: Span) -> Option<Value<Text>> {
+    if node.is_null() {
+        return None;
+    }
+    Some(match node.to_text() {
+        Some(t) if !t.has_unknown_hole() => Value::explicit(t, at).with_origin(node.span),
+        _ => Value::unknown(at),
+    })
+}
+
 /// Identity of a bucket in the model, unique within one scan (a module directory or
 /// template, plus the resource address).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -533,6 +568,43 @@ impl Node {
             NodeKind::Bool(b) => Some(Text::lit(if *b { "true" } else { "false" })),
             NodeKind::Number(n) => Some(Text::lit(&format_number(*n))),
             _ => None,
+        }
+    }
+
+    /// Structural equality ignoring spans; `Unknown` if either side is not fully known.
+    pub fn same(&self, other: &Node) -> Tri {
+        let (a, b) = (self, other);
+        match (&a.kind, &b.kind) {
+            (NodeKind::Unknown, _) | (_, NodeKind::Unknown) => Tri::Unknown,
+            (NodeKind::Null, NodeKind::Null) => Tri::Yes,
+            (NodeKind::Bool(x), NodeKind::Bool(y)) => Tri::from_bool(x == y),
+            (NodeKind::Number(x), NodeKind::Number(y)) => Tri::from_bool(x == y),
+            (NodeKind::Str(x), NodeKind::Str(y)) => {
+                if x.raw() == y.raw() && x.holes() == y.holes() && !x.has_unknown_hole() {
+                    Tri::Yes
+                } else if x.is_lit() && y.is_lit() {
+                    Tri::No
+                } else {
+                    Tri::Unknown
+                }
+            }
+            (NodeKind::List(x), NodeKind::List(y)) => {
+                if x.len() != y.len() {
+                    return Tri::No;
+                }
+                Tri::all(x.iter().zip(y).map(|(a, b)| a.same(b)))
+            }
+            (NodeKind::Map(x), NodeKind::Map(y)) => {
+                if x.len() != y.len() {
+                    return Tri::No;
+                }
+                Tri::all(x.iter().map(|(k, v)| match b.get(&k.name) {
+                    Some(w) => v.same(w),
+                    None => Tri::No,
+                }))
+            }
+            (NodeKind::Json(x), NodeKind::Json(y)) => x.same(y),
+            _ => Tri::No,
         }
     }
 

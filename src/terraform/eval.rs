@@ -203,7 +203,7 @@ impl<'m> Evaluator<'m> {
                     None if cond.is_unknown() => {
                         // Both branches agreeing makes the predicate irrelevant.
                         let (a, b) = (self.eval(t, cx)?, self.eval(f, cx)?);
-                        if same(&a, &b) == Tri::Yes {
+                        if a.same(&b) == Tri::Yes {
                             a
                         } else {
                             Node::unknown(span)
@@ -363,8 +363,8 @@ impl<'m> Evaluator<'m> {
             Tri::Unknown => Node::unknown(s),
         };
         Ok(match op {
-            BinaryOp::Eq => boolean(same(&l, &r)),
-            BinaryOp::NotEq => boolean(!same(&l, &r)),
+            BinaryOp::Eq => boolean(l.same(&r)),
+            BinaryOp::NotEq => boolean(!l.same(&r)),
             BinaryOp::And | BinaryOp::Or => {
                 let (x, y) = (tri_bool(&l, a.span)?, tri_bool(&r, b.span)?);
                 boolean(if op == BinaryOp::And {
@@ -740,42 +740,6 @@ fn tri_bool(v: &Node, span: Span) -> Result<Tri, EvalError> {
     v.as_bool()
         .map(Tri::from_bool)
         .ok_or_else(|| err("operand is not a bool", span))
-}
-
-/// Structural equality ignoring spans; `Unknown` if either side is not fully known.
-pub fn same(a: &Node, b: &Node) -> Tri {
-    match (&a.kind, &b.kind) {
-        (NodeKind::Unknown, _) | (_, NodeKind::Unknown) => Tri::Unknown,
-        (NodeKind::Null, NodeKind::Null) => Tri::Yes,
-        (NodeKind::Bool(x), NodeKind::Bool(y)) => Tri::from_bool(x == y),
-        (NodeKind::Number(x), NodeKind::Number(y)) => Tri::from_bool(x == y),
-        (NodeKind::Str(x), NodeKind::Str(y)) => {
-            if x.raw() == y.raw() && x.holes() == y.holes() && !x.has_unknown_hole() {
-                Tri::Yes
-            } else if x.is_lit() && y.is_lit() {
-                Tri::No
-            } else {
-                Tri::Unknown
-            }
-        }
-        (NodeKind::List(x), NodeKind::List(y)) => {
-            if x.len() != y.len() {
-                return Tri::No;
-            }
-            Tri::all(x.iter().zip(y).map(|(a, b)| same(a, b)))
-        }
-        (NodeKind::Map(x), NodeKind::Map(y)) => {
-            if x.len() != y.len() {
-                return Tri::No;
-            }
-            Tri::all(x.iter().map(|(k, v)| match b.get(&k.name) {
-                Some(w) => same(v, w),
-                None => Tri::No,
-            }))
-        }
-        (NodeKind::Json(x), NodeKind::Json(y)) => same(x, y),
-        _ => Tri::No,
-    }
 }
 
 /// The string form of a value inside `"${...}"`.

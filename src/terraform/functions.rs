@@ -1,7 +1,7 @@
 //! Terraform built-in functions that real S3 configurations use. An unknown argument
 //! makes the result unknown; a function we do not implement is unknown, never a guess.
 
-use super::eval::{Eval, err, number, same};
+use super::eval::{Eval, err, number};
 use crate::json;
 use crate::model::value::{Hole, Key, Node, NodeKind, Text, Tri, format_number};
 use crate::source::Span;
@@ -107,7 +107,7 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
             let [v] = one_arg(args, span)?;
             let mut out: Vec<Node> = Vec::new();
             for item in list(&v)? {
-                match out.iter().map(|o| same(o, &item)).fold(Tri::No, Tri::or) {
+                match out.iter().map(|o| o.same(&item)).fold(Tri::No, Tri::or) {
                     Tri::Yes => {}
                     Tri::No => out.push(item),
                     Tri::Unknown => return unknown,
@@ -212,7 +212,7 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
         }
         "contains" => {
             let [l, v] = two_args(args, span)?;
-            match Tri::any(list(&l)?.iter().map(|x| same(x, &v))) {
+            match Tri::any(list(&l)?.iter().map(|x| x.same(&v))) {
                 Tri::Yes => Node::new(NodeKind::Bool(true), s),
                 Tri::No => Node::new(NodeKind::Bool(false), s),
                 Tri::Unknown => return unknown,

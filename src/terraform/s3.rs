@@ -11,8 +11,8 @@ use crate::model::bucket::{
     VersioningStatus, Via,
 };
 use crate::model::policy::PolicyDocument;
-use crate::model::trail::{S3DataEvents, Trail};
-use crate::model::value::{Node, NodeKind, Text, Tri, Value};
+use crate::model::trail::{self, FieldSelector, Trail};
+use crate::model::value::{self, Node, NodeKind, Text, Value};
 use crate::model::{Attachment, Fragment, Target};
 use crate::source::Span;
 
@@ -84,35 +84,19 @@ impl Reader<'_, '_> {
     fn bool_value(&self, body: &Body, name: &str, default: bool) -> Value<bool> {
         match self.eval(body, name) {
             None => Value::default_of(default),
-            Some((n, span)) if n.is_null() => Value::default_of(default).with_origin(Some(span)),
-            Some((n, span)) => match n.as_bool() {
-                Some(b) => Value::explicit(b, span).with_origin(n.span),
-                None => Value::unknown(span),
-            },
+            Some((n, span)) => value::bool_value(&n, span, default),
         }
     }
 
     /// A string attribute; `None` when absent or null.
     fn string_value(&self, body: &Body, name: &str) -> Option<Value<String>> {
         let (n, span) = self.eval(body, name)?;
-        if n.is_null() {
-            return None;
-        }
-        Some(match n.as_str() {
-            Some(s) => Value::explicit(s.to_string(), span).with_origin(n.span),
-            None => Value::unknown(span),
-        })
+        value::string_value(&n, span)
     }
 
     fn text_value(&self, body: &Body, name: &str) -> Option<Value<Text>> {
         let (n, span) = self.eval(body, name)?;
-        if n.is_null() {
-            return None;
-        }
-        Some(match n.to_text() {
-            Some(t) if !t.has_unknown_hole() => Value::explicit(t, span).with_origin(n.span),
-            _ => Value::unknown(span),
-        })
+        value::text_value(&n, span)
     }
 
     fn header(&self) -> Span {
@@ -442,7 +426,7 @@ impl Reader<'_, '_> {
 
     fn trail(&self) -> Trail {
         let body = self.res.body();
-        let mut trail = Trail {
+        let mut out = Trail {
             scope: self.ev.module.scope.clone(),
             address: self.res.address(false),
             decl: self.header(),
@@ -450,137 +434,44 @@ impl Reader<'_, '_> {
             selectors_unknown: body.blocks("dynamic").next().is_some(),
         };
         for sel in body.blocks("event_selector") {
-            let rw = self.string_value(&sel.body, "read_write_type");
-            let (read, write) = match rw.as_ref().map(|v| v.get().map(String::as_str)) {
-                None | Some(Some("All")) => (Tri::Yes, Tri::Yes),
-                Some(Some("ReadOnly")) => (Tri::Yes, Tri::No),
-                Some(Some("WriteOnly")) => (Tri::No, Tri::Yes),
-                Some(_) => (Tri::Unknown, Tri::Unknown),
-            };
+            let rw = self.eval(&sel.body, "read_write_type").map(|(n, _)| n);
+            let (read, write) = trail::read_write(rw.as_ref().and_then(Node::as_str), rw.is_none());
             for dr in sel.body.blocks("data_resource") {
-                let ty = self.string_value(&dr.body, "type");
-                match ty.as_ref().and_then(|v| v.get().map(String::as_str)) {
+                match self
+                    .string_value(&dr.body, "type")
+                    .as_ref()
+                    .and_then(|v| v.get().map(String::as_str))
+                {
                     Some("AWS::S3::Object") => {}
                     Some(_) => continue,
                     None => {
-                        trail.selectors_unknown = true;
+                        out.selectors_unknown = true;
                         continue;
                     }
                 }
-                let mut events = S3DataEvents {
-                    read,
-                    write,
-                    prefixes: Vec::new(),
-                    all_buckets: false,
-                    unknown: false,
-                };
-                match self.eval(&dr.body, "values") {
-                    Some((n, _)) => {
-                        for v in n.items() {
-                            match v.as_text() {
-                                Some(t) if t.as_lit().is_some_and(is_all_s3) => {
-                                    events.all_buckets = true;
-                                }
-                                Some(t) if !t.has_unknown_hole() => events.prefixes.push(t.clone()),
-                                _ => events.unknown = true,
-                            }
-                        }
-                        events.unknown |= n.is_unknown();
-                    }
-                    None => events.unknown = true,
-                }
-                trail.s3_data_events.push(events);
+                let values = self
+                    .eval(&dr.body, "values")
+                    .map_or_else(|| Node::unknown(None), |(n, _)| n);
+                out.s3_data_events
+                    .push(trail::data_events(read, write, &values));
             }
         }
         for sel in body.blocks("advanced_event_selector") {
-            if let Some(events) = self.advanced_selector(&sel.body) {
-                trail.s3_data_events.push(events);
+            let fields: Vec<FieldSelector> = sel
+                .body
+                .blocks("field_selector")
+                .map(|fs| FieldSelector {
+                    field: self
+                        .string_value(&fs.body, "field")
+                        .and_then(|v| v.get().cloned()),
+                    equals: self.eval(&fs.body, "equals").map(|(n, _)| n),
+                    starts_with: self.eval(&fs.body, "starts_with").map(|(n, _)| n),
+                })
+                .collect();
+            if let Some(events) = trail::advanced_selector(&fields) {
+                out.s3_data_events.push(events);
             }
         }
-        trail
-    }
-
-    /// An advanced event selector that selects S3 object data events, if it does.
-    fn advanced_selector(&self, body: &Body) -> Option<S3DataEvents> {
-        let mut events = S3DataEvents {
-            read: Tri::Yes,
-            write: Tri::Yes,
-            prefixes: Vec::new(),
-            all_buckets: true,
-            unknown: false,
-        };
-        let mut is_s3 = Tri::No;
-        for fs in body.blocks("field_selector") {
-            let field = self.string_value(&fs.body, "field");
-            let list = |name: &str| self.eval(&fs.body, name).map(|(n, _)| n);
-            match field.as_ref().and_then(|f| f.get().map(String::as_str)) {
-                Some("resources.type") => {
-                    is_s3 = match list("equals") {
-                        Some(n) => Tri::any(n.items().iter().map(|v| match v.as_str() {
-                            Some(s) => Tri::from_bool(s == "AWS::S3::Object"),
-                            None => Tri::Unknown,
-                        })),
-                        None => Tri::Unknown,
-                    };
-                }
-                Some("readOnly") => match list("equals")
-                    .as_ref()
-                    .and_then(|n| n.items().first())
-                    .and_then(Node::as_str)
-                {
-                    Some("true") => events.write = Tri::No,
-                    Some("false") => events.read = Tri::No,
-                    _ => events.unknown = true,
-                },
-                Some("resources.ARN") => {
-                    events.all_buckets = false;
-                    match list("starts_with").or_else(|| list("equals")) {
-                        Some(n) => {
-                            for v in n.items() {
-                                match v.as_text() {
-                                    Some(t) if t.as_lit().is_some_and(is_all_s3) => {
-                                        events.all_buckets = true;
-                                    }
-                                    Some(t) if !t.has_unknown_hole() => {
-                                        events.prefixes.push(t.clone());
-                                    }
-                                    _ => events.unknown = true,
-                                }
-                            }
-                        }
-                        None => events.unknown = true,
-                    }
-                }
-                // eventCategory, eventName, eventSource... narrow nothing we check.
-                _ => {}
-            }
-        }
-        match is_s3 {
-            Tri::No => None,
-            Tri::Yes => Some(events),
-            Tri::Unknown => {
-                events.unknown = true;
-                Some(events)
-            }
-        }
-    }
-}
-
-/// `arn:aws:s3` (and `arn:aws:s3:::`) selects every bucket.
-fn is_all_s3(v: &str) -> bool {
-    let v = v.trim_end_matches(':');
-    v.starts_with("arn:") && v.ends_with(":s3") && v.matches(':').count() == 2
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn all_s3_selector_values() {
-        assert!(is_all_s3("arn:aws:s3"));
-        assert!(is_all_s3("arn:aws:s3:::"));
-        assert!(is_all_s3("arn:aws-us-gov:s3"));
-        assert!(!is_all_s3("arn:aws:s3:::bucket/"));
+        out
     }
 }

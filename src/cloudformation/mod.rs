@@ -1,0 +1,175 @@
+//! The CloudFormation front end: JSON and YAML templates (SAM and CDK output
+//! included), intrinsics resolved, into the same S3 model as Terraform.
+
+pub mod intrinsics;
+pub mod parse;
+pub mod s3;
+pub mod template;
+mod yaml_compat;
+
+use crate::json::DuplicateKey;
+use crate::model::Fragment;
+use crate::source::{FileId, Span};
+use crate::walk::FileKind;
+use intrinsics::{Resolver, World};
+use template::{ParamOverrides, Template};
+
+/// Undecidable conditions explored exhaustively (2^6 = 64 worlds); beyond, the
+/// rest stay unknown.
+const MAX_ATOMS: usize = 6;
+
+/// One template (one document of a file) in the model.
+#[derive(Debug)]
+pub struct Unit {
+    pub scope: String,
+    /// With every undecidable condition unknown.
+    pub base: Fragment,
+    /// One fragment per assignment of the undecidable conditions (empty when the
+    /// template has none): a finding holds only if it holds in each world in which
+    /// its resource exists.
+    pub worlds: Vec<Fragment>,
+    /// Part of the template could not be expanded (an `Fn::ForEach` over an unknown
+    /// collection): "missing" findings are withheld.
+    pub incomplete: bool,
+}
+
+/// A problem CloudFormation would reject, to report as BL001.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub span: Span,
+    /// A second location (the first of two duplicate keys).
+    pub related: Option<(Span, String)>,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// Not CloudFormation: skipped silently.
+    NotTemplate,
+    Loaded {
+        units: Vec<Unit>,
+        problems: Vec<Problem>,
+    },
+    /// It is CloudFormation, but not valid YAML/JSON.
+    Failed(Problem),
+}
+
+/// A quick look at the text: could this be a template at all?
+pub fn may_be_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion") || text.contains("AWS::")
+}
+
+/// Strong evidence that unparseable text was meant to be a template.
+fn surely_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("Type") && text.contains("AWS::"))
+}
+
+pub fn load(
+    file: FileId,
+    display: &str,
+    text: &str,
+    kind: FileKind,
+    params: &ParamOverrides,
+) -> Outcome {
+    if !may_be_template(text) {
+        return Outcome::NotTemplate;
+    }
+    let format = match kind {
+        FileKind::Json => parse::Format::Json,
+        FileKind::Yaml => parse::Format::Yaml,
+        _ => parse::sniff(text),
+    };
+    let parsed = match parse::parse(file, text, format) {
+        Ok(p) => p,
+        Err(e) if surely_template(text) => {
+            let what = match format {
+                parse::Format::Json => "JSON",
+                parse::Format::Yaml => "YAML",
+            };
+            return Outcome::Failed(Problem {
+                message: format!("{what} syntax error: {}", e.message),
+                span: e.span,
+                related: None,
+            });
+        }
+        Err(_) => return Outcome::NotTemplate,
+    };
+    let templates: Vec<(usize, &crate::model::value::Node)> = parsed
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| template::is_template(d))
+        .collect();
+    if templates.is_empty() {
+        return Outcome::NotTemplate;
+    }
+    let mut problems: Vec<Problem> = parsed
+        .duplicates
+        .iter()
+        .map(|d| duplicate(file, d))
+        .collect();
+    let multi = parsed.documents.len() > 1;
+    let mut units = Vec::new();
+    for (i, root) in templates {
+        let scope = if multi {
+            format!("{display}#{}", i + 1)
+        } else {
+            display.to_string()
+        };
+        let (root, unexpanded) = template::expand_for_each(root, params);
+        let t = Template::new(scope.clone(), &root, params);
+        let at = root.span.unwrap_or_else(|| Span::point(file, 0));
+        problems.extend(t.invalid.iter().map(|p| Problem {
+            message: p.message.clone(),
+            span: p.span.unwrap_or(at),
+            related: None,
+        }));
+        let mut unit = load_template(&t, scope);
+        unit.incomplete = unexpanded;
+        units.push(unit);
+    }
+    Outcome::Loaded { units, problems }
+}
+
+fn duplicate(file: FileId, d: &DuplicateKey) -> Problem {
+    let span = d.second.unwrap_or_else(|| Span::point(file, 0));
+    Problem {
+        message: format!(
+            "duplicate key `{}`: the template is ambiguous (parsers keep different copies; bucketlint reads the last)",
+            d.name
+        ),
+        span,
+        related: d
+            .first
+            .map(|s| (s, format!("`{}` first defined here", d.name))),
+    }
+}
+
+/// Resolves a template once with every undecidable condition unknown, then once per
+/// assignment of those conditions.
+fn load_template(t: &Template<'_>, scope: String) -> Unit {
+    let base_world = World::default();
+    let r = Resolver::new(t, &base_world);
+    let base = s3::fragment(&r);
+    let atoms: Vec<intrinsics::Atom> = r.undecided.borrow().iter().copied().collect();
+    let mut worlds = Vec::new();
+    if !atoms.is_empty() && atoms.len() <= MAX_ATOMS {
+        for mask in 0u32..(1 << atoms.len()) {
+            let world = World {
+                atoms: atoms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (*a, mask & (1 << i) != 0))
+                    .collect(),
+            };
+            worlds.push(s3::fragment(&Resolver::new(t, &world)));
+        }
+    }
+    Unit {
+        scope,
+        base,
+        worlds,
+        incomplete: false,
+    }
+}

@@ -1,0 +1,337 @@
+//! CloudFormation resources into the S3 model: `AWS::S3::Bucket` and its properties,
+//! `AWS::S3::BucketPolicy` joined to its bucket, and `AWS::CloudTrail::Trail`.
+
+use super::intrinsics::Resolver;
+use super::template::Resource;
+use crate::model::bucket::{
+    Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule, Logging, Origin, Ownership,
+    Part, PartKind, PublicAccessBlock, Versioning, VersioningStatus, Via,
+};
+use crate::model::policy::PolicyDocument;
+use crate::model::trail::{self, FieldSelector, Trail};
+use crate::model::value::{self, Hole, Node, NodeKind, Text, Tri, Value};
+use crate::model::{Attachment, Fragment, Target};
+use crate::source::Span;
+
+/// Reads the S3-relevant resources of a template in one world.
+pub fn fragment(r: &Resolver<'_>) -> Fragment {
+    let mut out = Fragment::default();
+    for res in &r.t.resources {
+        // A resource whose condition is false is not deployed.
+        if let Some(cond) = res.node.get("Condition").and_then(Node::as_str)
+            && r.condition(cond) == Tri::No
+        {
+            continue;
+        }
+        let reader = Reader { r, res };
+        match res.ty {
+            "AWS::S3::Bucket" => out.buckets.push(reader.bucket()),
+            "AWS::S3::BucketPolicy" => {
+                if let Some(a) = reader.bucket_policy() {
+                    out.attachments.push(a);
+                }
+            }
+            "AWS::CloudTrail::Trail" => out.trails.push(reader.trail()),
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Reader<'a, 't> {
+    r: &'a Resolver<'t>,
+    res: &'a Resource<'t>,
+}
+
+/// A property of a resolved map, with its key span.
+fn prop<'n>(node: &'n Node, name: &str) -> Option<(&'n Node, Option<Span>)> {
+    node.entries()
+        .iter()
+        .rev()
+        .find(|(k, _)| k.name == name)
+        .map(|(k, v)| (v, k.span))
+}
+
+impl Reader<'_, '_> {
+    /// The logical ID key: where findings about the whole resource point.
+    fn decl(&self) -> Span {
+        self.res.id.span.or(self.res.node.span).unwrap_or_default()
+    }
+
+    /// The resolved `Properties` (empty when absent).
+    fn properties(&self) -> Node {
+        self.res.properties().map_or_else(
+            || Node::new(NodeKind::Map(Vec::new()), None),
+            |p| self.r.value(p),
+        )
+    }
+
+    fn bool_at(node: &Node, name: &str, default: bool, fallback: Span) -> Value<bool> {
+        match prop(node, name) {
+            None => Value::default_of(default),
+            Some((v, _)) => value::bool_value(v, v.span.unwrap_or(fallback), default),
+        }
+    }
+
+    fn string_at(node: &Node, name: &str, fallback: Span) -> Option<Value<String>> {
+        let (v, _) = prop(node, name)?;
+        value::string_value(v, v.span.unwrap_or(fallback))
+    }
+
+    fn text_at(node: &Node, name: &str, fallback: Span) -> Option<Value<Text>> {
+        let (v, _) = prop(node, name)?;
+        value::text_value(v, v.span.unwrap_or(fallback))
+    }
+
+    /// A property that configures part of the bucket, pointing at its key.
+    fn attached<T>(&self, key: Option<Span>, value: T) -> Attached<T> {
+        Attached {
+            value,
+            span: key.unwrap_or_else(|| self.decl()),
+            via: None,
+        }
+    }
+
+    fn bucket(&self) -> Bucket {
+        let id = &self.res.id.name;
+        let decl = self.decl();
+        let mut b = Bucket::new(
+            self.r.bucket_ref(id),
+            Origin::CloudFormation,
+            id.clone(),
+            decl,
+        );
+        b.construct_path = self.res.cdk_path().map(str::to_string);
+        let props = self.properties();
+        if let Some(name) = Self::text_at(&props, "BucketName", decl) {
+            b.name = name;
+        }
+        if let Some((acl, key)) = prop(&props, "AccessControl") {
+            let canned = value::string_value(acl, acl.span.unwrap_or(decl))
+                .map(|v| v.map(|a| canned_acl(&a)));
+            b.attach(Part::Acl(self.attached(
+                key,
+                Acl {
+                    canned,
+                    grants: Vec::new(),
+                    grants_unknown: false,
+                },
+            )));
+        }
+        if let Some((pab, key)) = prop(&props, "PublicAccessBlockConfiguration") {
+            if pab.is_unknown() {
+                b.maybe.push(PartKind::PublicAccessBlock);
+            } else {
+                let at = key.unwrap_or(decl);
+                b.attach(Part::PublicAccessBlock(self.attached(
+                    key,
+                    PublicAccessBlock {
+                        block_public_acls: Self::bool_at(pab, "BlockPublicAcls", false, at),
+                        ignore_public_acls: Self::bool_at(pab, "IgnorePublicAcls", false, at),
+                        block_public_policy: Self::bool_at(pab, "BlockPublicPolicy", false, at),
+                        restrict_public_buckets: Self::bool_at(
+                            pab,
+                            "RestrictPublicBuckets",
+                            false,
+                            at,
+                        ),
+                    },
+                )));
+            }
+        }
+        if let Some((enc, key)) = prop(&props, "BucketEncryption") {
+            b.attach(Part::Encryption(
+                self.attached(key, encryption(enc, key.unwrap_or(decl))),
+            ));
+        }
+        if let Some((ver, key)) = prop(&props, "VersioningConfiguration") {
+            let at = key.unwrap_or(decl);
+            let status = match prop(ver, "Status") {
+                Some((s, _)) => match s.as_str() {
+                    Some("Enabled") => {
+                        Value::explicit(VersioningStatus::Enabled, s.span.unwrap_or(at))
+                    }
+                    Some("Suspended") => {
+                        Value::explicit(VersioningStatus::Suspended, s.span.unwrap_or(at))
+                    }
+                    _ => Value::unknown(s.span.unwrap_or(at)),
+                },
+                None if ver.is_unknown() => Value::unknown(at),
+                None => Value::absent_unknown(),
+            };
+            b.attach(Part::Versioning(self.attached(
+                key,
+                Versioning {
+                    status,
+                    // CloudFormation cannot set MFA delete.
+                    mfa_delete: Value::default_of(false),
+                },
+            )));
+        }
+        if let Some((log, key)) = prop(&props, "LoggingConfiguration") {
+            // Without a destination, S3 delivers the logs to the bucket itself.
+            let target = match prop(log, "DestinationBucketName") {
+                Some((t, _)) => value::text_value(t, t.span.unwrap_or(decl))
+                    .unwrap_or_else(Value::absent_unknown),
+                None if log.is_unknown() => Value::absent_unknown(),
+                None => Value::default_of(
+                    b.literal_name()
+                        .map_or_else(|| Text::hole(Hole::BucketName(b.key.clone())), Text::lit),
+                ),
+            };
+            b.attach(Part::Logging(self.attached(
+                key,
+                Logging {
+                    target_bucket: target,
+                },
+            )));
+        }
+        if let Some((own, key)) = prop(&props, "OwnershipControls") {
+            let rule = own
+                .get("Rules")
+                .and_then(|r| r.items().first())
+                .and_then(|r| Self::string_at(r, "ObjectOwnership", key.unwrap_or(decl)))
+                .unwrap_or_else(|| Value::unknown(key.unwrap_or(decl)));
+            b.attach(Part::Ownership(self.attached(key, Ownership { rule })));
+        }
+        for (name, kind) in [
+            ("LifecycleConfiguration", PartKind::Lifecycle),
+            ("ReplicationConfiguration", PartKind::Replication),
+            ("WebsiteConfiguration", PartKind::Website),
+            ("CorsConfiguration", PartKind::Cors),
+            ("ObjectLockConfiguration", PartKind::ObjectLock),
+            ("NotificationConfiguration", PartKind::Notification),
+        ] {
+            if let Some((v, key)) = prop(&props, name) {
+                b.attach(Part::Other(kind, self.attached(key, v.clone())));
+            }
+        }
+        // An unresolved property may hold anything.
+        if props.is_unknown() {
+            b.maybe.extend([
+                PartKind::PublicAccessBlock,
+                PartKind::Acl,
+                PartKind::Encryption,
+                PartKind::Versioning,
+                PartKind::Logging,
+                PartKind::Ownership,
+            ]);
+        }
+        b
+    }
+
+    fn bucket_policy(&self) -> Option<Attachment> {
+        let props = self.properties();
+        let target = match prop(&props, "Bucket") {
+            Some((b, _)) => b.as_text().map_or(Target::Unknown, Target::from_text),
+            None => Target::Unknown,
+        };
+        let (doc, key) = prop(&props, "PolicyDocument")?;
+        let document = PolicyDocument::from_value(doc);
+        Some(Attachment {
+            target,
+            scope: self.r.t.scope.clone(),
+            part: Part::Policy(Attached {
+                value: BucketPolicy { document },
+                span: doc.span.or(key).unwrap_or_else(|| self.decl()),
+                via: Some(Via {
+                    address: self.res.id.name.clone(),
+                    decl: self.decl(),
+                }),
+            }),
+        })
+    }
+
+    fn trail(&self) -> Trail {
+        let props = self.properties();
+        let mut out = Trail {
+            scope: self.r.t.scope.clone(),
+            address: self.res.id.name.clone(),
+            decl: self.decl(),
+            s3_data_events: Vec::new(),
+            selectors_unknown: props.is_unknown(),
+        };
+        for sel in props
+            .get("EventSelectors")
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let rw = sel.get("ReadWriteType");
+            let (read, write) = trail::read_write(rw.and_then(Node::as_str), rw.is_none());
+            for dr in sel
+                .get("DataResources")
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                match dr.get("Type").and_then(Node::as_str) {
+                    Some("AWS::S3::Object") => {}
+                    Some(_) => continue,
+                    None => {
+                        out.selectors_unknown = true;
+                        continue;
+                    }
+                }
+                let values = dr
+                    .get("Values")
+                    .cloned()
+                    .unwrap_or_else(|| Node::unknown(None));
+                out.s3_data_events
+                    .push(trail::data_events(read, write, &values));
+            }
+        }
+        for sel in props
+            .get("AdvancedEventSelectors")
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let fields: Vec<FieldSelector> = sel
+                .get("FieldSelectors")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .map(|fs| FieldSelector {
+                    field: fs.get("Field").and_then(Node::as_str).map(str::to_string),
+                    equals: fs.get("Equals").cloned(),
+                    starts_with: fs.get("StartsWith").cloned(),
+                })
+                .collect();
+            if let Some(events) = trail::advanced_selector(&fields) {
+                out.s3_data_events.push(events);
+            }
+        }
+        out
+    }
+}
+
+/// `PublicRead` → `public-read`: CloudFormation's canned ACL names in the S3 API form.
+fn canned_acl(cfn: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in cfn.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn encryption(enc: &Node, at: Span) -> Encryption {
+    let rules = enc.get("ServerSideEncryptionConfiguration");
+    let mut out = Encryption {
+        rules: Vec::new(),
+        unknown: enc.is_unknown() || rules.is_some_and(Node::is_unknown),
+    };
+    for rule in rules.map(Node::items).unwrap_or_default() {
+        let span = rule.span.unwrap_or(at);
+        let default = rule.get("ServerSideEncryptionByDefault");
+        out.rules.push(EncryptionRule {
+            algorithm: default
+                .and_then(|d| Reader::string_at(d, "SSEAlgorithm", span))
+                .unwrap_or_else(|| Value::unknown(span)),
+            kms_key: default.and_then(|d| Reader::text_at(d, "KMSMasterKeyID", span)),
+            bucket_key: Reader::bool_at(rule, "BucketKeyEnabled", false, span),
+            span,
+        });
+    }
+    out
+}
