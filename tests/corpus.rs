@@ -69,7 +69,8 @@ fn corpus_scans_without_panics_and_every_error_is_located() {
     for e in &errors {
         let path = &scan.sources.get(e.span.file).display;
         assert!(
-            !path.ends_with(".tf") && !path.ends_with(".tf.json"),
+            !bucketlint::walk::FileKind::of(std::path::Path::new(path))
+                .is_some_and(bucketlint::walk::FileKind::is_terraform),
             "{path}: {}",
             e.message
         );
