@@ -12,7 +12,8 @@ fn run(code: &str, format: &ExampleFormat, source: &str) -> Vec<(String, u32, u3
     let (name, kind) = match format {
         ExampleFormat::Terraform => ("example/main.tf", FileKind::Terraform),
         ExampleFormat::TerraformJson => ("example/main.tf.json", FileKind::TerraformJson),
-        other => panic!("{code}: example format {other:?} is not supported yet"),
+        ExampleFormat::CloudFormationYaml => ("example/template.yaml", FileKind::Yaml),
+        ExampleFormat::CloudFormationJson => ("example/template.json", FileKind::Json),
     };
     let input = Input {
         path: PathBuf::from(name),
@@ -38,24 +39,24 @@ fn run(code: &str, format: &ExampleFormat, source: &str) -> Vec<(String, u32, u3
 }
 
 #[test]
-fn every_rule_has_good_and_bad_terraform_examples() {
+fn every_rule_has_good_and_bad_examples_in_every_format() {
     for entry in rules::catalog() {
         let doc = &entry.doc;
-        let tf = |k: ExampleKind| {
-            doc.examples
-                .iter()
-                .any(|e| e.kind == k && e.format == ExampleFormat::Terraform)
-        };
-        assert!(
-            tf(ExampleKind::Bad),
-            "{} has no bad Terraform example",
-            doc.code
-        );
-        assert!(
-            tf(ExampleKind::Good),
-            "{} has no good Terraform example",
-            doc.code
-        );
+        for format in [
+            ExampleFormat::Terraform,
+            ExampleFormat::CloudFormationYaml,
+            ExampleFormat::CloudFormationJson,
+        ] {
+            for kind in [ExampleKind::Bad, ExampleKind::Good] {
+                assert!(
+                    doc.examples
+                        .iter()
+                        .any(|e| e.kind == kind && e.format == format),
+                    "{} has no {kind:?} {format:?} example",
+                    doc.code
+                );
+            }
+        }
         for ex in &doc.examples {
             match ex.kind {
                 ExampleKind::Bad => assert!(
