@@ -263,3 +263,98 @@ fn a_byte_order_mark_is_accepted_and_positions_stay_exact() {
         .position(decl.span.start as usize);
     assert_eq!((p.line, p.column, p.utf16_column), (1, 1, 1));
 }
+
+const TEMPLATE_HEAD: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n";
+
+#[test]
+fn yaml_billion_laughs_is_refused_quickly() {
+    let mut text = String::from(TEMPLATE_HEAD);
+    text.push_str("  B:\n    Type: AWS::S3::Bucket\n    Metadata:\n      a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        let _ = writeln!(
+            text,
+            "      a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]"
+        );
+    }
+    let start = std::time::Instant::now();
+    let errors = bl001(&one("bomb/template.yaml", &text));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].3.contains("alias"), "{errors:?}");
+    assert!(start.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn deep_yaml_and_json_templates_are_rejected_in_a_small_stack_worker() {
+    let n = 100_000;
+    let flow = format!("{TEMPLATE_HEAD}  B: {}x{}\n", "[".repeat(n), "]".repeat(n));
+    let block = format!(
+        "{TEMPLATE_HEAD}  B:\n    Type: AWS::S3::Bucket\n    Metadata: {}x\n",
+        "- ".repeat(n)
+    );
+    let json = format!(
+        "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {{\"B\": {{\"Type\": \"AWS::S3::Bucket\", \"Metadata\": {}1{}}}}}}}",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(2 << 20)
+        .num_threads(1)
+        .build()
+        .unwrap();
+    for (name, text) in [
+        ("flow.yaml", flow),
+        ("block.yaml", block),
+        ("deep.json", json),
+    ] {
+        let errors = pool.install(|| bl001(&one(&format!("deep/{name}"), &text)));
+        assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+        assert!(errors[0].1 >= 1, "{name}");
+    }
+}
+
+#[test]
+fn invalid_utf8_and_oversized_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bad/template.yaml",
+        b"AWSTemplateFormatVersion: '2010-09-09'\nDescription: caf\xe9\nResources: {}\n",
+    );
+    // Not a template: skipped silently, whatever its bytes.
+    write(dir.path(), "other/data.json", b"{\"x\": \"\xff\"}");
+    // A 50 MB template: only its first 64 KiB are read to recognize it.
+    let big = dir.path().join("big/template.yaml");
+    std::fs::create_dir_all(big.parent().unwrap()).unwrap();
+    std::fs::write(&big, TEMPLATE_HEAD).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(50 << 20)
+        .unwrap();
+    // A 50 MB JSON file that is not a template: skipped.
+    let data = dir.path().join("big/data.json");
+    std::fs::write(&data, "[").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&data)
+        .unwrap()
+        .set_len(50 << 20)
+        .unwrap();
+    let scan = scan_dir(dir.path());
+    let errors = bl001(&scan);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.0.ends_with("bad/template.yaml") && e.1 == 2 && e.3.contains("UTF-8"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.0.ends_with("big/template.yaml") && e.3.contains("1 MB"))
+    );
+    assert_eq!(scan.stats.files, 2);
+    sarif(&scan);
+}

@@ -122,6 +122,60 @@ const TOKENS: &[&str] = &[
     "\"\\\"\"",
 ];
 
+/// Fragments of CloudFormation YAML.
+const YAML_TOKENS: &[&str] = &[
+    "\n",
+    "  ",
+    "    ",
+    "- ",
+    ": ",
+    "Resources:",
+    "Conditions:",
+    "Parameters:",
+    "Mappings:",
+    "B:",
+    "P:",
+    "Type: AWS::S3::Bucket",
+    "Type: AWS::S3::BucketPolicy",
+    "Properties:",
+    "Bucket: !Ref B",
+    "PolicyDocument:",
+    "Statement:",
+    "Effect: Allow",
+    "Principal: '*'",
+    "Action: 's3:*'",
+    "Condition: C",
+    "C: !Equals [!Ref P, x]",
+    "!If [C, a, b]",
+    "!Sub '${B.Arn}/*'",
+    "!GetAtt B.Arn",
+    "!Ref AWS::NoValue",
+    "!FindInMap [M, a, b]",
+    "!Join ['', [a, b]]",
+    "!Select [0, [a]]",
+    "!Split [',', 'a,b']",
+    "&a",
+    "*a",
+    "VersioningConfiguration:",
+    "Status: Suspended",
+    "AccessControl: PublicRead",
+    "PublicAccessBlockConfiguration:",
+    "BlockPublicAcls: false",
+    "Fn::ForEach::L:",
+    "[x, y]",
+    "{a: 1}",
+    "'quoted",
+    "\"dq",
+    "|",
+    ">",
+    "# c",
+    "---",
+];
+
+fn yaml_tokens() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(YAML_TOKENS), 0..80).prop_map(|t| t.concat())
+}
+
 fn tokens() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(TOKENS), 0..80).prop_map(|t| t.join(" "))
 }
@@ -131,7 +185,22 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
-        check(vec![("m/main.tf".into(), text.clone()), ("m/x.tf.json".into(), text)]);
+        let template = format!("AWSTemplateFormatVersion: x\n{text}");
+        check(vec![
+            ("m/main.tf".into(), text.clone()),
+            ("m/x.tf.json".into(), text.clone()),
+            ("m/t.yaml".into(), template.clone()),
+            ("m/t.json".into(), format!("{{\"AWSTemplateFormatVersion\": 1, {text}")),
+            ("m/t.template".into(), template),
+        ]);
+    }
+
+    #[test]
+    fn shuffled_cloudformation_never_panics(a in yaml_tokens(), b in yaml_tokens()) {
+        check(vec![
+            ("m/a.yaml".into(), format!("AWSTemplateFormatVersion: '2010-09-09'\n{a}")),
+            ("m/b.template".into(), format!("Resources:\n  B:\n    Type: AWS::S3::Bucket\n{b}")),
+        ]);
     }
 
     #[test]
@@ -149,7 +218,12 @@ proptest! {
             at -= 1;
         }
         text.insert_str(at, insert);
-        let name = if path.to_string_lossy().ends_with(".tf.json") { "m/main.tf.json" } else { "m/main.tf" };
+        let name = match FileKind::of(path) {
+            Some(FileKind::TerraformJson) => "m/main.tf.json",
+            Some(FileKind::Terraform) => "m/main.tf",
+            Some(FileKind::Json) => "m/template.json",
+            _ => "m/template.yaml",
+        };
         check(vec![(name.into(), text)]);
     }
 }
