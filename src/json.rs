@@ -21,6 +21,44 @@ pub struct DuplicateKey {
     pub second: Option<Span>,
 }
 
+/// The entries of a mapping being built, with duplicate detection that stays linear
+/// on huge mappings (a hash index once there are more than a few keys).
+#[derive(Debug, Default)]
+pub struct Entries {
+    entries: Vec<(Key, Node)>,
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl Entries {
+    /// Adds an entry; returns the first occurrence of the same key, if any.
+    pub fn push(&mut self, key: Key, value: Node) -> Option<&Key> {
+        const INDEX_FROM: usize = 16;
+        if self.index.is_none() && self.entries.len() >= INDEX_FROM {
+            let mut index = std::collections::HashMap::with_capacity(self.entries.len() * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.entry(k.name.clone()).or_insert(i);
+            }
+            self.index = Some(index);
+        }
+        let first = match &mut self.index {
+            Some(index) => match index.get(&key.name) {
+                Some(&i) => Some(i),
+                None => {
+                    index.insert(key.name.clone(), self.entries.len());
+                    None
+                }
+            },
+            None => self.entries.iter().position(|(k, _)| k.name == key.name),
+        };
+        self.entries.push((key, value));
+        first.map(|i| &self.entries[i].0)
+    }
+
+    pub fn into_vec(self) -> Vec<(Key, Node)> {
+        self.entries
+    }
+}
+
 /// The result of parsing: the tree and any duplicate keys (JSON allows them
 /// syntactically; what consumes them decides whether that is an error).
 #[derive(Debug)]
@@ -140,7 +178,7 @@ fn convert(
             origin.span(a.range.start..a.range.end),
         ),
         ast::Value::Object(o) => {
-            let mut entries: Vec<(Key, Node)> = Vec::with_capacity(o.properties.len());
+            let mut entries = Entries::default();
             for prop in &o.properties {
                 let (name, key_span) = match &prop.name {
                     ast::ObjectPropName::String(s) => {
@@ -150,22 +188,20 @@ fn convert(
                         (w.value.to_string(), origin.span(w.range.start..w.range.end))
                     }
                 };
-                if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                let value = convert(&prop.value, raw, origin, dups);
+                let key = Key {
+                    name: name.clone(),
+                    span: key_span,
+                };
+                if let Some(first) = entries.push(key, value) {
                     dups.push(DuplicateKey {
-                        name: name.clone(),
+                        name,
                         first: first.span,
                         second: key_span,
                     });
                 }
-                let value = convert(&prop.value, raw, origin, dups);
-                entries.push((
-                    Key {
-                        name,
-                        span: key_span,
-                    },
-                    value,
-                ));
             }
+            let entries = entries.into_vec();
             Node::new(
                 NodeKind::Map(entries),
                 origin.span(o.range.start..o.range.end),

@@ -8,7 +8,7 @@
 //! everything after parsing sees one shape. saphyr positions count characters; they
 //! are converted to byte offsets here.
 
-use crate::json::{self, DuplicateKey};
+use crate::json::{self, DuplicateKey, Entries};
 use crate::model::value::{Key, Node, NodeKind, Text};
 use crate::source::{FileId, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
@@ -119,7 +119,7 @@ enum Frame {
         tag: Option<String>,
     },
     Map {
-        entries: Vec<(Key, Node)>,
+        entries: Entries,
         key: Option<Key>,
         start: usize,
         anchor: usize,
@@ -195,7 +195,7 @@ impl<'a> Builder<'a> {
                 Event::MappingStart(anchor, tag) => {
                     self.check_depth(&span.start)?;
                     self.stack.push(Frame::Map {
-                        entries: Vec::new(),
+                        entries: Entries::default(),
                         key: None,
                         start,
                         anchor,
@@ -221,7 +221,10 @@ impl<'a> Builder<'a> {
                             tag,
                             ..
                         }) => (
-                            Node::new(NodeKind::Map(entries), Some(self.span(start, end))),
+                            Node::new(
+                                NodeKind::Map(entries.into_vec()),
+                                Some(self.span(start, end)),
+                            ),
                             anchor,
                             tag,
                         ),
@@ -287,14 +290,14 @@ impl<'a> Builder<'a> {
                     });
                 }
                 Some(k) => {
-                    if let Some((first, _)) = entries.iter().find(|(e, _)| e.name == k.name) {
+                    let (name, second) = (k.name.clone(), k.span);
+                    if let Some(first) = entries.push(k, node) {
                         self.out.duplicates.push(DuplicateKey {
-                            name: k.name.clone(),
+                            name,
                             first: first.span,
-                            second: k.span,
+                            second,
                         });
                     }
-                    entries.push((k, node));
                 }
             },
         }
