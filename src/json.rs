@@ -41,13 +41,13 @@ impl Entries {
             self.index = Some(index);
         }
         let first = match &mut self.index {
-            Some(index) => match index.get(&key.name) {
-                Some(&i) => Some(i),
-                None => {
+            Some(index) => {
+                let first = index.get(&key.name).copied();
+                if first.is_none() {
                     index.insert(key.name.clone(), self.entries.len());
-                    None
                 }
-            },
+                first
+            }
             None => self.entries.iter().position(|(k, _)| k.name == key.name),
         };
         self.entries.push((key, value));
@@ -243,6 +243,19 @@ mod tests {
         let p = parse(r#"{"a": 1, "a": 2}"#, Origin::File(FileId(0))).unwrap();
         assert_eq!(p.duplicates.len(), 1);
         assert_eq!(p.node.get("a").unwrap().kind, NodeKind::Number(2.0));
+    }
+
+    #[test]
+    fn duplicates_are_found_in_huge_objects_too() {
+        let mut src = String::from("{");
+        for i in 0..1000 {
+            src.push_str(&format!("\"k{i}\": {i}, "));
+        }
+        src.push_str("\"k7\": 1, \"k999\": 2}");
+        let p = parse(&src, Origin::File(FileId(0))).unwrap();
+        let names: Vec<&str> = p.duplicates.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["k7", "k999"]);
+        assert!(p.duplicates[0].first.unwrap().start < p.duplicates[0].second.unwrap().start);
     }
 
     #[test]
