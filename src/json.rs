@@ -247,9 +247,10 @@ mod tests {
 
     #[test]
     fn duplicates_are_found_in_huge_objects_too() {
+        use std::fmt::Write;
         let mut src = String::from("{");
         for i in 0..1000 {
-            src.push_str(&format!("\"k{i}\": {i}, "));
+            let _ = write!(src, "\"k{i}\": {i}, ");
         }
         src.push_str("\"k7\": 1, \"k999\": 2}");
         let p = parse(&src, Origin::File(FileId(0))).unwrap();
