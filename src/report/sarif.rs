@@ -8,7 +8,7 @@
 use super::locate;
 use crate::Scan;
 use crate::finding::Finding;
-use crate::rules::{self, ExampleKind, RuleDoc};
+use crate::rules::{self, ExampleFormat, ExampleKind, RuleDoc};
 use crate::source::Span;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -172,15 +172,27 @@ fn help_markdown(doc: &RuleDoc) -> String {
             let _ = writeln!(md, "- {}: {}", framework, controls.join(", "));
         }
     }
-    for ex in doc
-        .examples
-        .iter()
-        .filter(|e| e.kind == ExampleKind::Bad)
-        .take(1)
-    {
+    // One bad example per format, so both Terraform and CloudFormation users see theirs.
+    for format in [
+        ExampleFormat::Terraform,
+        ExampleFormat::CloudFormationYaml,
+        ExampleFormat::CloudFormationJson,
+    ] {
+        let Some(ex) = doc
+            .examples
+            .iter()
+            .find(|e| e.kind == ExampleKind::Bad && e.format == format)
+        else {
+            continue;
+        };
+        let lang = match format {
+            ExampleFormat::Terraform => "hcl",
+            ExampleFormat::CloudFormationYaml => "yaml",
+            ExampleFormat::TerraformJson | ExampleFormat::CloudFormationJson => "json",
+        };
         let _ = write!(
             md,
-            "\n### Example ({})\n\n```hcl\n{}\n```\n",
+            "\n### Example: {}\n\n```{lang}\n{}\n```\n",
             ex.title,
             ex.source.trim_end()
         );
