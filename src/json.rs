@@ -57,6 +57,11 @@ impl Entries {
     pub fn into_vec(self) -> Vec<(Key, Node)> {
         self.entries
     }
+
+    /// The value of the last entry.
+    pub fn last(&self) -> Option<&Node> {
+        self.entries.last().map(|(_, v)| v)
+    }
 }
 
 /// The result of parsing: the tree and any duplicate keys (JSON allows them

@@ -48,12 +48,38 @@ fn json_report() {
 }
 
 #[test]
+fn cloudformation_text_report() {
+    let s = scan("testdata/cloudformation/sam");
+    insta::assert_snapshot!("sam_text", render(Format::Text, &s));
+}
+
+#[test]
+fn cloudformation_sarif_report() {
+    let s = scan("testdata/cloudformation/cdk");
+    let sarif = render(Format::Sarif, &s);
+    assert_valid_sarif(&sarif);
+    insta::assert_snapshot!("cdk_sarif_results", results_only(&sarif));
+}
+
+/// The `results` of a SARIF log (the rule metadata is snapshotted once, above).
+fn results_only(sarif: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(sarif).unwrap();
+    serde_json::to_string_pretty(&v["runs"][0]["results"]).unwrap()
+}
+
+#[test]
 fn every_fixture_project_produces_valid_sarif() {
-    let dirs: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/terraform"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(dirs.len() >= 8);
+    let dirs: Vec<PathBuf> = [
+        "testdata/terraform",
+        "testdata/cloudformation",
+        "testdata/paired",
+    ]
+    .iter()
+    .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
+    .map(|e| e.unwrap().path())
+    .filter(|p| p.is_dir())
+    .collect();
+    assert!(dirs.len() >= 15, "{}", dirs.len());
     for dir in dirs {
         let s = scan(dir.to_str().unwrap());
         assert_valid_sarif(&render(Format::Sarif, &s));

@@ -203,6 +203,15 @@ impl<'a> Builder<'a> {
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
+                    // A flow collection ends at its bracket; a block collection at
+                    // its last child (the event's mark is the next token, possibly
+                    // lines later).
+                    let flow = matches!(self.text.as_bytes().get(start), Some(b']' | b'}'));
+                    let end = if flow {
+                        end
+                    } else {
+                        self.last_child_end().unwrap_or(start)
+                    };
                     let (node, anchor, tag) = match self.stack.pop() {
                         Some(Frame::Seq {
                             items,
@@ -261,6 +270,15 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(self.out)
+    }
+
+    /// The end of the last child of the collection being closed.
+    fn last_child_end(&self) -> Option<usize> {
+        let last = match self.stack.last()? {
+            Frame::Seq { items, .. } => items.last()?,
+            Frame::Map { entries, .. } => entries.last()?,
+        };
+        last.span.map(|s| s.end as usize)
     }
 
     fn check_depth(&mut self, at: &Marker) -> Result<(), SyntaxError> {
@@ -440,6 +458,16 @@ mod tests {
         let p = yaml(src);
         let b = p.documents[0].get("B").unwrap();
         assert_eq!(&src[b.span.unwrap().range()], "x");
+    }
+
+    #[test]
+    fn block_collections_end_with_their_last_child_flow_ones_at_the_bracket() {
+        let src = "A:\n  - x: 1\n    y: [1, 2]\n\n\nB: 2\n";
+        let p = yaml(src);
+        let a = p.documents[0].get("A").unwrap();
+        assert_eq!(&src[a.span.unwrap().range()], "- x: 1\n    y: [1, 2]");
+        let y = a.items()[0].get("y").unwrap();
+        assert_eq!(&src[y.span.unwrap().range()], "[1, 2]");
     }
 
     #[test]
