@@ -5,7 +5,7 @@ use super::intrinsics::Resolver;
 use super::template::Resource;
 use crate::model::bucket::{
     Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule, Logging, Origin, Ownership,
-    Part, PartKind, PublicAccessBlock, Versioning, VersioningStatus, Via,
+    Part, PartKind, PublicAccessBlock, Versioning, VersioningStatus, Via, tags_from_list,
 };
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
@@ -105,6 +105,12 @@ impl Reader<'_, '_> {
         let props = self.properties();
         if let Some(name) = Self::text_at(&props, "BucketName", decl) {
             b.name = name;
+        }
+        if let Some((lock, _)) = prop(&props, "ObjectLockEnabled") {
+            b.object_lock_enabled = value::bool_value(lock, lock.span.unwrap_or(decl), false);
+        }
+        if let Some((tags, _)) = prop(&props, "Tags") {
+            b.tags = tags_from_list(tags);
         }
         if let Some((acl, key)) = prop(&props, "AccessControl") {
             let canned = value::string_value(acl, acl.span.unwrap_or(decl))
@@ -334,4 +340,32 @@ fn encryption(enc: &Node, at: Span) -> Encryption {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cloudformation::{Outcome, load};
+    use crate::model::value::Tri;
+    use crate::source::FileId;
+    use crate::walk::FileKind;
+
+    #[test]
+    fn tags_object_lock_and_cdk_path() {
+        let src = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Metadata: {aws:cdk:path: Stack/B/Resource}\n    Properties:\n      ObjectLockEnabled: true\n      Tags:\n        - Key: DataClassification\n          Value: pii\n        - Key: Owner\n          Value: !Ref AWS::AccountId\n";
+        let Outcome::Loaded { units, problems } = load(
+            FileId(0),
+            "t.yaml",
+            src,
+            FileKind::Yaml,
+            &crate::cloudformation::template::ParamOverrides::new(),
+        ) else {
+            panic!("not loaded")
+        };
+        assert!(problems.is_empty());
+        let b = &units[0].base.buckets[0];
+        assert_eq!(b.tag("DataClassification"), Some("pii"));
+        assert_eq!(b.tag("Owner"), None, "a hole is not a literal tag value");
+        assert_eq!(b.object_lock_enabled.test(|v| *v), Tri::Yes);
+        assert_eq!(b.construct_path.as_deref(), Some("Stack/B/Resource"));
+    }
 }

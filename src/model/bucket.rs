@@ -1,7 +1,7 @@
 //! A bucket as AWS would see it after apply, whichever front end described it.
 
 use super::policy::PolicyDocument;
-use super::value::{BucketRef, Node, Text, Tri, Value};
+use super::value::{BucketRef, Key, Node, NodeKind, Text, Tri, Value};
 use crate::source::Span;
 
 /// Which front end described a resource.
@@ -228,6 +228,10 @@ pub struct Bucket {
     pub ownership: Option<Attached<Ownership>>,
     pub others: Vec<(PartKind, Attached<Node>)>,
     pub force_destroy: Value<bool>,
+    /// Object Lock enabled at creation (`object_lock_enabled`, `ObjectLockEnabled`).
+    pub object_lock_enabled: Value<bool>,
+    /// Tags as a map of strings (`Unknown` when not determinable, empty when none).
+    pub tags: Node,
     /// Kinds a separate resource in the same module may attach, but whose target
     /// bucket could not be resolved: "missing" findings for them are not certain.
     pub maybe: Vec<PartKind>,
@@ -253,6 +257,8 @@ impl Bucket {
             ownership: None,
             others: Vec::new(),
             force_destroy: Value::default_of(false),
+            object_lock_enabled: Value::default_of(false),
+            tags: Node::new(NodeKind::Map(Vec::new()), None),
             maybe: Vec::new(),
             is_log_target: false,
         }
@@ -301,6 +307,11 @@ impl Bucket {
         }
     }
 
+    /// The value of tag `key`, if set to a literal.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.get(key).and_then(Node::as_str)
+    }
+
     pub fn literal_name(&self) -> Option<&str> {
         self.name.get().and_then(Text::as_lit)
     }
@@ -318,6 +329,28 @@ impl Bucket {
         }
         label
     }
+}
+
+/// CloudFormation's tag list (`[{Key: k, Value: v}]`) as a map; unknown when an
+/// entry cannot be read.
+pub fn tags_from_list(list: &Node) -> Node {
+    if list.is_unknown() {
+        return Node::unknown(list.span);
+    }
+    let mut entries = Vec::new();
+    for tag in list.items() {
+        match (tag.get("Key").and_then(Node::as_str), tag.get("Value")) {
+            (Some(k), Some(v)) => entries.push((
+                Key {
+                    name: k.to_string(),
+                    span: tag.span,
+                },
+                v.clone(),
+            )),
+            _ => return Node::unknown(list.span),
+        }
+    }
+    Node::new(NodeKind::Map(entries), list.span)
 }
 
 /// `aws_s3_account_public_access_block`.

@@ -149,6 +149,13 @@ impl Reader<'_, '_> {
             b.name = name;
         }
         b.force_destroy = self.bool_value(body, "force_destroy", false);
+        b.object_lock_enabled = self.bool_value(body, "object_lock_enabled", false);
+        if let Some((tags, _)) = self.eval(body, "tags") {
+            b.tags = match tags.kind {
+                NodeKind::Null => Node::new(NodeKind::Map(Vec::new()), tags.span),
+                _ => tags,
+            };
+        }
 
         // Provider v3 inline configuration.
         if let Some(canned) = self.string_value(body, "acl") {
@@ -473,5 +480,23 @@ impl Reader<'_, '_> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::value::Tri;
+    use crate::source::FileId;
+    use crate::terraform::{load_module, parse::parse_file};
+
+    #[test]
+    fn tags_and_object_lock() {
+        let src = "variable \"class\" {\n  default = \"confidential\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  object_lock_enabled = true\n  tags = merge({ Owner = \"data\" }, { DataClassification = var.class })\n}\n";
+        let body = parse_file(FileId(0), src, false).unwrap();
+        let f = load_module("m".into(), vec![body]);
+        let b = &f.buckets[0];
+        assert_eq!(b.tag("DataClassification"), Some("confidential"));
+        assert_eq!(b.tag("Owner"), Some("data"));
+        assert_eq!(b.object_lock_enabled.test(|v| *v), Tri::Yes);
     }
 }
