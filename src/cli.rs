@@ -5,6 +5,7 @@ use crate::finding::Severity;
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::{self, ExampleKind, RuleDoc};
 use crate::selection::Selection;
+use crate::terraform::inputs::CliVars;
 use crate::{Options, Scan, scan_paths};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::fmt::Write as _;
@@ -90,6 +91,16 @@ pub struct CheckArgs {
     /// Exit with status 1 when a finding is at least this severe.
     #[arg(long, value_enum, default_value = "low")]
     pub fail_on: FailOn,
+
+    /// A Terraform variable value for root modules (`NAME=VALUE`), as `terraform
+    /// plan -var`; repeatable. `TF_VAR_name` environment variables are read too.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+
+    /// A Terraform variable definitions file for root modules, as `terraform plan
+    /// -var-file`; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
 
     /// A CloudFormation parameter value (`KEY=VALUE`), used instead of its
     /// `Default`; repeatable.
@@ -195,10 +206,20 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let (tf_vars, var_files) = match terraform_vars(args) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let options = Options {
         selection,
         assume_account_block: args.account_public_access_block,
         cfn_params,
+        tf_vars,
+        var_files,
+        readable: Vec::new(),
     };
     let scan = match scan_paths(&args.paths, &options) {
         Ok(s) => s,
@@ -226,6 +247,34 @@ fn check(args: &CheckArgs) -> u8 {
         }
     }
     exit_status(&scan, args.fail_on)
+}
+
+/// Terraform variable values: `TF_VAR_` environment variables, `--var`, and the
+/// contents of `--var-file` files.
+fn terraform_vars(args: &CheckArgs) -> Result<(CliVars, Vec<(PathBuf, String)>), String> {
+    let mut vars = CliVars {
+        env: std::env::vars()
+            .filter_map(|(k, v)| Some((k.strip_prefix("TF_VAR_")?.to_string(), v)))
+            .collect(),
+        vars: Vec::new(),
+    };
+    vars.env.sort();
+    for v in &args.var {
+        let (k, val) = v
+            .split_once('=')
+            .ok_or_else(|| format!("--var {v:?}: expected NAME=VALUE"))?;
+        vars.vars.push((k.trim().to_string(), val.to_string()));
+    }
+    let files = args
+        .var_file
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|t| (p.clone(), t))
+                .map_err(|e| format!("cannot read --var-file {}: {e}", p.display()))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((vars, files))
 }
 
 /// Parameter values from `--cfn-params FILE` then `--cfn-param KEY=VALUE` (which

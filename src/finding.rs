@@ -82,6 +82,11 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The resource address (`aws_s3_bucket.logs`) or logical ID, when there is one.
     pub resource: Option<String>,
+    /// Other module instances with the same finding (their addresses).
+    pub instances: Vec<String>,
+    /// The deployment the resource belongs to (a Terraform root module directory or
+    /// a CloudFormation template), when there is one.
+    pub scope: Option<String>,
 }
 
 impl Finding {
@@ -100,6 +105,8 @@ impl Finding {
             help: None,
             related: Vec::new(),
             resource: None,
+            instances: Vec::new(),
+            scope: None,
         }
     }
 

@@ -24,10 +24,12 @@ use load::Loaded;
 use model::{Fragment, Model};
 use rayon::prelude::*;
 use selection::Selection;
-use source::{FileId, MAX_FILE_BYTES, MAX_TEMPLATE_BYTES, Sources};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use source::{FileId, MAX_FILE_BYTES, MAX_TEMPLATE_BYTES, Sources, Span};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use terraform::inputs::CliVars;
 use walk::{FileKind, Notice};
 
 /// A file to analyze: its text, or why it could not be read as text.
@@ -94,6 +96,13 @@ pub struct Options {
     pub assume_account_block: bool,
     /// CloudFormation parameter values (`--cfn-param`, `--cfn-params`).
     pub cfn_params: ParamOverrides,
+    /// Terraform `--var` values and `TF_VAR_` environment variables.
+    pub tf_vars: CliVars,
+    /// Terraform `--var-file` files (path, contents), in command-line order.
+    pub var_files: Vec<(PathBuf, String)>,
+    /// Directories `file()` and module sources may be read from (the scanned paths,
+    /// canonical); the working directory is always allowed for module sources.
+    pub readable: Vec<PathBuf>,
 }
 
 /// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
@@ -167,7 +176,11 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
             })
             .collect()
     });
-    let mut scan = analyze(inputs, options);
+    let mut options = options.clone();
+    if options.readable.is_empty() {
+        options.readable = paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    }
+    let mut scan = analyze(inputs, &options);
     scan.notices.extend(walked.notices);
     scan.stats.elapsed = start.elapsed();
     Ok(scan)
@@ -182,12 +195,6 @@ fn with_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     }
 }
 
-/// One unit of loading work.
-enum Unit {
-    Module(String, Vec<(FileId, FileKind)>),
-    Template(FileId, FileKind),
-}
-
 /// Analyzes in-memory files: parse, evaluate, link, check. Deterministic: findings
 /// are sorted by (path, position, code).
 pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
@@ -198,8 +205,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     let mut sources = Sources::new();
     let mut findings = Vec::new();
     let mut notices = Vec::new();
-    let mut modules: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
-    let mut units = Vec::new();
+    let mut terraform_files = Vec::new();
+    let mut templates = Vec::new();
     for input in inputs {
         let terraform = input.kind.is_terraform();
         let (text, error) = match input.content {
@@ -249,39 +256,55 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                 &message,
             ));
         } else if terraform {
-            // One module per directory, files in path order.
-            modules
-                .entry(load::parent_dir(&sources.get(id).display))
-                .or_default()
-                .push((id, input.kind));
+            terraform_files.push((id, input.kind));
         } else {
-            units.push(Unit::Template(id, input.kind));
+            templates.push((id, input.kind));
         }
     }
+    let var_files: Vec<FileId> = options
+        .var_files
+        .iter()
+        .map(|(path, text)| {
+            sources.add(
+                path.clone(),
+                path.to_string_lossy().replace('\\', "/"),
+                text.clone(),
+            )
+        })
+        .collect();
+    let mut scanned: BTreeSet<FileId> = findings.iter().map(|f: &Finding| f.span.file).collect();
+
+    let readable = load::Readable {
+        cwd: std::env::current_dir()
+            .and_then(|d| d.canonicalize())
+            .unwrap_or_default(),
+        roots: options.readable.clone(),
+    };
+    let tf = with_pool(|| {
+        load::terraform(
+            &mut sources,
+            &terraform_files,
+            &var_files,
+            &options.tf_vars,
+            &readable,
+        )
+    });
     let mut stats = Stats {
-        modules: modules.len(),
+        modules: tf.roots,
         ..Stats::default()
     };
-    units.extend(
-        modules
-            .into_iter()
-            .map(|(scope, files)| Unit::Module(scope, files)),
-    );
+    let mut fragment = tf.fragment;
+    let mut worlds = tf.worlds;
+    findings.extend(tf.findings);
+    notices.extend(tf.notices);
+    scanned.extend(tf.files);
 
     let loaded: Vec<Loaded> = with_pool(|| {
-        units
-            .into_par_iter()
-            .map(|unit| match unit {
-                Unit::Module(scope, files) => load::terraform_module(&scope, &files, &sources),
-                Unit::Template(id, kind) => {
-                    load::cloudformation_file(id, kind, &sources, &options.cfn_params)
-                }
-            })
+        templates
+            .par_iter()
+            .map(|&(id, kind)| load::cloudformation_file(id, kind, &sources, &options.cfn_params))
             .collect()
     });
-    let mut fragment = Fragment::default();
-    let mut worlds = Vec::new();
-    let mut scanned: BTreeSet<FileId> = findings.iter().map(|f: &Finding| f.span.file).collect();
     for l in loaded {
         fragment.extend(l.fragment);
         findings.extend(l.findings);
@@ -304,7 +327,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     for w in &worlds {
         decide_worlds(&mut checked, w, options, &enabled);
     }
-    findings.extend(checked);
+    findings.extend(merge_instances(checked));
     findings.retain(|f| rules::find(f.code).is_none_or(|e| options.selection.enabled(&e.doc)));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
@@ -315,6 +338,45 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         notices,
         stats,
     }
+}
+
+/// One finding for module instances that give the same finding: same rule, same
+/// place, same message but for the instance address. The others' addresses are
+/// kept (`instances`) and their call sites stay as related locations.
+fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: HashMap<(&'static str, Span, String), usize> = HashMap::new();
+    for f in findings {
+        let Some(resource) = f.resource.clone() else {
+            out.push(f);
+            continue;
+        };
+        let key = (f.code, f.span, f.message.replace(&resource, "\u{0}"));
+        if let Some(&i) = index.get(&key) {
+            let first = &mut out[i];
+            first.instances.push(resource);
+            for r in f.related {
+                if !first.related.contains(&r) {
+                    first.related.push(r);
+                }
+            }
+        } else {
+            index.insert(key, out.len());
+            out.push(f);
+        }
+    }
+    for f in &mut out {
+        if !f.instances.is_empty() {
+            let n = f.instances.len();
+            let _ = write!(
+                f.message,
+                " (and in {n} more module instance{}: {})",
+                if n == 1 { "" } else { "s" },
+                f.instances.join(", ")
+            );
+        }
+    }
+    out
 }
 
 /// Replaces the findings on a template's resources by those that hold in every world
@@ -339,7 +401,7 @@ fn decide_worlds(
             model.assume_account_block = options.assume_account_block;
             let found = rules::check(&model, enabled)
                 .into_iter()
-                .filter(|x| x.span.file == worlds.file)
+                .filter(|x| x.scope.as_deref() == Some(worlds.scope.as_str()))
                 .collect();
             (exists, found)
         })
@@ -375,6 +437,6 @@ fn decide_worlds(
             }
         }
     }
-    findings.retain(|f| f.span.file != worlds.file);
+    findings.retain(|f| f.scope.as_deref() != Some(worlds.scope.as_str()));
     findings.extend(decided);
 }

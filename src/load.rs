@@ -1,7 +1,6 @@
-//! From files to model fragments: each Terraform module directory and each
-//! CloudFormation template is one unit, parsed and loaded in one task (so syntax
-//! trees are dropped as soon as their unit is done), under `catch_unwind` so one bad
-//! file cannot take the scan down.
+//! From files to model fragments: each Terraform root module (with the modules it
+//! calls) and each CloudFormation template is one unit of work, run in parallel
+//! under `catch_unwind` so one bad file cannot take the scan down.
 
 use crate::cloudformation::{self, Outcome};
 use crate::finding::Finding;
@@ -10,8 +9,14 @@ use crate::model::bucket::PartKind;
 use crate::rules::parse_error;
 use crate::source::{FileId, Sources, Span, char_range};
 use crate::terraform;
-use crate::walk::FileKind;
+use crate::terraform::ast::Body;
+use crate::terraform::inputs::{CliVars, auto_order, is_auto_tfvars, root_inputs};
+use crate::terraform::module::{Manifest, Module, Registry, is_local, join};
+use crate::walk::{FileKind, Notice};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 
 /// What one unit contributed.
 #[derive(Debug, Default)]
@@ -25,10 +30,11 @@ pub struct Loaded {
     pub files: Vec<FileId>,
 }
 
-/// The alternative fragments of one template.
+/// The alternative fragments of one deployment (a Terraform root module or a
+/// CloudFormation template), identified by its scope.
 #[derive(Debug)]
 pub struct Worlds {
-    pub file: FileId,
+    pub scope: String,
     pub fragments: Vec<Fragment>,
 }
 
@@ -59,43 +65,8 @@ fn parse_text(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Parses and loads the files of one Terraform module directory.
-pub fn terraform_module(scope: &str, files: &[(FileId, FileKind)], sources: &Sources) -> Loaded {
-    let mut bodies = Vec::with_capacity(files.len());
-    let mut out = Loaded {
-        files: files.iter().map(|(id, _)| *id).collect(),
-        ..Loaded::default()
-    };
-    for &(id, kind) in files {
-        match parse_terraform(id, kind, sources) {
-            Ok(body) => bodies.push(body),
-            Err(error) => out.findings.push(*error),
-        }
-    }
-    let incomplete = !out.findings.is_empty();
-    let anchor = files.first().map(|&(id, _)| Span::point(id, 0));
-    match catch_unwind(AssertUnwindSafe(|| {
-        terraform::load_module(scope.to_string(), bodies)
-    })) {
-        Ok(mut fragment) => {
-            if incomplete {
-                mark_incomplete(&mut fragment);
-            }
-            out.fragment = fragment;
-        }
-        Err(panic) => out.findings.extend(
-            anchor.map(|s| internal_error(s, &format!("evaluating module {scope}"), &panic)),
-        ),
-    }
-    out
-}
-
 /// Parses one Terraform file; a syntax error (or a caught panic) is its BL001.
-fn parse_terraform(
-    id: FileId,
-    kind: FileKind,
-    sources: &Sources,
-) -> Result<terraform::ast::Body, Box<Finding>> {
+fn parse_terraform(id: FileId, kind: FileKind, sources: &Sources) -> Result<Body, Box<Finding>> {
     let file = sources.get(id);
     let text = parse_text(&file.text);
     let json = kind == FileKind::TerraformJson;
@@ -121,6 +92,323 @@ fn parse_terraform(
             &panic,
         ))),
     }
+}
+
+/// One Terraform directory parsed: its module, and the BL001 of files that failed.
+struct ParsedDir {
+    dir: String,
+    module: Module,
+    findings: Vec<Finding>,
+}
+
+fn parse_dir(dir: String, files: &[(FileId, FileKind)], sources: &Sources) -> ParsedDir {
+    let mut bodies = Vec::with_capacity(files.len());
+    let mut findings = Vec::new();
+    for &(id, kind) in files {
+        match parse_terraform(id, kind, sources) {
+            Ok(body) => bodies.push(body),
+            Err(error) => findings.push(*error),
+        }
+    }
+    let mut module = Module::new(dir.clone(), bodies);
+    module.incomplete = !findings.is_empty();
+    ParsedDir {
+        dir,
+        module,
+        findings,
+    }
+}
+
+/// What the Terraform part of a scan produced.
+#[derive(Debug, Default)]
+pub struct TerraformLoaded {
+    pub fragment: Fragment,
+    pub findings: Vec<Finding>,
+    pub worlds: Vec<Worlds>,
+    pub notices: Vec<Notice>,
+    /// Every Terraform file read, module sources outside the scan included.
+    pub files: Vec<FileId>,
+    pub roots: usize,
+}
+
+/// Where module sources may be read from outside the scanned files: below the
+/// working directory or a scanned path.
+pub struct Readable {
+    pub cwd: PathBuf,
+    pub roots: Vec<PathBuf>,
+}
+
+impl Readable {
+    fn allows(&self, path: &Path) -> bool {
+        path.canonicalize()
+            .is_ok_and(|p| p.starts_with(&self.cwd) || self.roots.iter().any(|r| p.starts_with(r)))
+    }
+}
+
+/// Parses every Terraform module directory and tfvars file, loads the module
+/// sources they call (local paths, `.terraform/modules`), and evaluates each root
+/// module with its inputs. `files` are the scanned Terraform files.
+pub fn terraform(
+    sources: &mut Sources,
+    files: &[(FileId, FileKind)],
+    var_files: &[FileId],
+    cli: &CliVars,
+    readable: &Readable,
+) -> TerraformLoaded {
+    let mut out = TerraformLoaded::default();
+    let mut dirs: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
+    let mut tfvars: BTreeMap<String, Vec<FileId>> = BTreeMap::new();
+    for &(id, kind) in files {
+        let dir = parent_dir(&sources.get(id).display);
+        if kind == FileKind::TfVars {
+            tfvars.entry(dir).or_default().push(id);
+        } else {
+            dirs.entry(dir).or_default().push((id, kind));
+        }
+        out.files.push(id);
+    }
+    let scanned: BTreeSet<String> = dirs.keys().cloned().collect();
+
+    // Parse the scanned modules, then the modules they call, level by level.
+    let mut registry = Registry::default();
+    let mut pending: Vec<(String, Vec<(FileId, FileKind)>)> = dirs.into_iter().collect();
+    let mut tried: BTreeSet<String> = scanned.clone();
+    while !pending.is_empty() {
+        let parsed: Vec<ParsedDir> = {
+            let sources: &Sources = sources;
+            pending
+                .par_iter()
+                .map(|(dir, files)| parse_dir(dir.clone(), files, sources))
+                .collect()
+        };
+        pending = Vec::new();
+        let mut wanted: BTreeSet<String> = BTreeSet::new();
+        for p in parsed {
+            out.findings.extend(p.findings);
+            if scanned.contains(&p.dir)
+                && let Some(m) = read_manifest(&p.dir, readable)
+            {
+                wanted.extend(m.dirs.values().cloned());
+                registry.manifests.insert(p.dir.clone(), m);
+            }
+            for call in &p.module.calls {
+                if let Some(src) = call.source().filter(|s| is_local(s)) {
+                    wanted.insert(join(&p.dir, src));
+                }
+            }
+            registry.modules.insert(p.dir, p.module);
+        }
+        for dir in wanted {
+            if !tried.insert(dir.clone()) {
+                continue;
+            }
+            let loaded = load_module_dir(&dir, sources, readable);
+            if loaded.is_empty() {
+                continue;
+            }
+            out.files.extend(loaded.iter().map(|(id, _)| *id));
+            pending.push((dir, loaded));
+        }
+    }
+
+    // A scanned module that another scanned module calls is a child, not a root.
+    let mut called: BTreeSet<String> = BTreeSet::new();
+    for dir in &scanned {
+        if let Some(m) = registry.get(dir) {
+            for call in &m.calls {
+                if let Some(src) = call.source().filter(|s| is_local(s)) {
+                    let target = join(dir, src);
+                    if target != *dir {
+                        called.insert(target);
+                    }
+                }
+            }
+        }
+    }
+    let roots: Vec<&String> = scanned.iter().filter(|d| !called.contains(*d)).collect();
+    out.roots = roots.len();
+    for dir in &roots {
+        out.notices.extend(unavailable_modules(&registry, dir));
+    }
+
+    // Variable values: automatic tfvars of each root, then --var-file, then --var.
+    let mut bodies: HashMap<FileId, Body> = HashMap::new();
+    for &id in tfvars.values().flatten().chain(var_files) {
+        let json = std::path::Path::new(&sources.get(id).display)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let kind = if json {
+            FileKind::TerraformJson
+        } else {
+            FileKind::Terraform
+        };
+        match parse_terraform(id, kind, sources) {
+            Ok(b) => {
+                bodies.insert(id, b);
+            }
+            Err(e) => out.findings.push(*e),
+        }
+    }
+    let incomplete: BTreeSet<&str> = registry
+        .modules
+        .values()
+        .filter(|m| m.incomplete)
+        .map(|m| m.dir.as_str())
+        .collect();
+    let readable_roots = readable.roots.clone();
+    let deployments: Vec<(String, Result<terraform::Deployment, Finding>)> = roots
+        .par_iter()
+        .map(|dir| {
+            let module = registry.get(dir).expect("roots are parsed");
+            let mut auto: Vec<FileId> = tfvars
+                .get(*dir)
+                .map(|ids| {
+                    ids.iter()
+                        .copied()
+                        .filter(|id| is_auto_tfvars(file_name(&sources.get(*id).display)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            auto.sort_by_key(|id| auto_order(file_name(&sources.get(*id).display)));
+            let vars: Vec<&Body> = auto
+                .iter()
+                .chain(var_files)
+                .filter_map(|id| bodies.get(id))
+                .collect();
+            let inputs = root_inputs(module, &vars, cli);
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                terraform::load_root(&registry, dir, &inputs, &readable_roots)
+            }));
+            let result = result.map_err(|panic| {
+                let anchor = module
+                    .resources
+                    .first()
+                    .map_or_else(Span::default, |r| r.block.header);
+                internal_error(anchor, &format!("evaluating module {dir}"), &panic)
+            });
+            ((*dir).clone(), result)
+        })
+        .collect();
+    for (dir, result) in deployments {
+        match result {
+            Ok(mut d) => {
+                let mut mark = |f: &mut Fragment| mark_buckets_of(f, &incomplete, sources);
+                mark(&mut d.base);
+                d.worlds.iter_mut().for_each(&mut mark);
+                out.fragment.extend(d.base);
+                if !d.worlds.is_empty() {
+                    out.worlds.push(Worlds {
+                        scope: dir,
+                        fragments: d.worlds,
+                    });
+                }
+            }
+            Err(f) => out.findings.push(f),
+        }
+    }
+    out
+}
+
+fn file_name(display: &str) -> &str {
+    display.rsplit('/').next().unwrap_or(display)
+}
+
+/// The filesystem path of a display path (relative to the working directory).
+fn fs_path(display: &str) -> PathBuf {
+    PathBuf::from(display)
+}
+
+/// `.terraform/modules/modules.json` of a root module directory, if initialised.
+fn read_manifest(dir: &str, readable: &Readable) -> Option<Manifest> {
+    let path = fs_path(dir).join(".terraform/modules/modules.json");
+    if !readable.allows(&path) {
+        return None;
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    Manifest::parse(dir, &text)
+}
+
+/// Reads the `.tf` and `.tf.json` files of a module directory outside the scan.
+fn load_module_dir(
+    dir: &str,
+    sources: &mut Sources,
+    readable: &Readable,
+) -> Vec<(FileId, FileKind)> {
+    let path = fs_path(dir);
+    if !readable.allows(&path) {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(&path) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(PathBuf, FileKind)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let p = e.path();
+            let kind = FileKind::of(&p)
+                .filter(|k| matches!(k, FileKind::Terraform | FileKind::TerraformJson))?;
+            Some((p, kind))
+        })
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|(p, kind)| {
+            let display = format!("{dir}/{}", p.file_name()?.to_string_lossy());
+            let input = crate::read_input(&p, display, kind)?;
+            let text = input.content.ok()?;
+            Some((sources.add(input.path, input.display, text), kind))
+        })
+        .collect()
+}
+
+/// Module calls of a root whose source is not available locally: their resources
+/// are not checked and their outputs are unknown.
+fn unavailable_modules(registry: &Registry, root: &str) -> Vec<Notice> {
+    let Some(module) = registry.get(root) else {
+        return Vec::new();
+    };
+    module
+        .calls
+        .iter()
+        .filter_map(|call| {
+            let src = call.source()?;
+            let dir = registry.resolve(root, root, &call.name, src);
+            if dir.as_deref().is_some_and(|d| registry.get(d).is_some()) {
+                return None;
+            }
+            let message = if is_local(src) {
+                format!("module \"{}\": source {src} not found; its resources are not checked", call.name)
+            } else {
+                format!(
+                    "module \"{}\": {src} is not installed under .terraform/modules (run `terraform init` to check it); its resources are not checked",
+                    call.name
+                )
+            };
+            Some(Notice {
+                path: PathBuf::from(root),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// Buckets declared in a module whose files did not all parse may miss configuration.
+fn mark_buckets_of(fragment: &mut Fragment, incomplete: &BTreeSet<&str>, sources: &Sources) {
+    if incomplete.is_empty() {
+        return;
+    }
+    let mut partial = Fragment::default();
+    let (keep, mark): (Vec<_>, Vec<_>) = std::mem::take(&mut fragment.buckets)
+        .into_iter()
+        .partition(|b| {
+            !incomplete.contains(parent_dir(&sources.get(b.decl.file).display).as_str())
+        });
+    partial.buckets = mark;
+    mark_incomplete(&mut partial);
+    fragment.buckets = keep;
+    fragment.buckets.extend(partial.buckets);
 }
 
 /// Parses and loads one JSON/YAML file if it is a CloudFormation template.
@@ -154,7 +442,7 @@ pub fn cloudformation_file(
                 out.fragment.extend(unit.base);
                 if !unit.worlds.is_empty() {
                     out.worlds.push(Worlds {
-                        file: id,
+                        scope: unit.scope,
                         fragments: unit.worlds,
                     });
                 }

@@ -14,6 +14,8 @@ pub enum FileKind {
     Terraform,
     /// `.tf.json`
     TerraformJson,
+    /// `.tfvars`, `.tfvars.json`: variable values of the module in the same directory.
+    TfVars,
     /// `.json`: a CloudFormation template if its content says so.
     Json,
     /// `.yaml`, `.yml`: a CloudFormation template if its content says so.
@@ -30,6 +32,8 @@ impl FileKind {
         let name = path.file_name()?.to_str()?;
         if name.ends_with(".tf.json") {
             Some(FileKind::TerraformJson)
+        } else if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+            Some(FileKind::TfVars)
         } else if name.ends_with(".tf") {
             Some(FileKind::Terraform)
         } else if name.ends_with(".json") {
@@ -44,7 +48,10 @@ impl FileKind {
     }
 
     pub fn is_terraform(self) -> bool {
-        matches!(self, FileKind::Terraform | FileKind::TerraformJson)
+        matches!(
+            self,
+            FileKind::Terraform | FileKind::TerraformJson | FileKind::TfVars
+        )
     }
 }
 
@@ -96,7 +103,7 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
                 }),
                 None => out.notices.push(Notice {
                     path: path.clone(),
-                    message: "not a Terraform or CloudFormation file (.tf, .tf.json, .json, .yaml, .yml, .template); skipped".into(),
+                    message: "not a Terraform or CloudFormation file (.tf, .tf.json, .tfvars, .json, .yaml, .yml, .template); skipped".into(),
                 }),
             }
         }

@@ -215,6 +215,9 @@ pub struct Bucket {
     pub address: String,
     /// Where a generated template defined it (CDK `aws:cdk:path`), for messages.
     pub construct_path: Option<String>,
+    /// The module blocks that created it (a bucket in a module instance), outermost
+    /// first: findings show them as related locations.
+    pub call_sites: Vec<Span>,
     /// The resource header: where findings about the whole bucket point.
     pub decl: Span,
     /// The literal name, when written (unknown for generated names).
@@ -246,6 +249,7 @@ impl Bucket {
             origin,
             address,
             construct_path: None,
+            call_sites: Vec::new(),
             decl,
             name: Value::absent_unknown(),
             acl: None,
@@ -310,6 +314,77 @@ impl Bucket {
     /// The value of tag `key`, if set to a literal.
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags.get(key).and_then(Node::as_str)
+    }
+
+    /// The security-relevant settings that are written but cannot be determined
+    /// statically, each with where it is written and the rules it blocks. A bucket
+    /// whose configuration may come from an unresolved separate resource counts too.
+    pub fn unknown_fields(&self) -> Vec<(&'static str, Option<Span>, &'static str)> {
+        let mut out = Vec::new();
+        let mut flag = |what: &'static str, v: Option<Span>, known: bool, rules: &'static str| {
+            if !known {
+                out.push((what, v, rules));
+            }
+        };
+        if let Some(acl) = &self.acl {
+            if let Some(c) = &acl.value.canned {
+                flag("the canned ACL", c.span(), c.is_known(), "BL110");
+            }
+            flag(
+                "an ACL grant",
+                Some(acl.span),
+                !acl.value.grants_unknown,
+                "BL110",
+            );
+        }
+        if let Some(p) = &self.public_access_block {
+            for f in PabFlag::ALL {
+                let v = p.value.flag(f);
+                flag(
+                    "a public access block setting",
+                    v.span().or(Some(p.span)),
+                    v.is_known(),
+                    "BL101-BL104, BL110, BL120",
+                );
+            }
+        }
+        if let Some(p) = &self.policy {
+            let known = p.value.document.as_ref().is_some_and(|d| !d.incomplete);
+            flag("the bucket policy", Some(p.span), known, "BL120, BL210");
+        }
+        if let Some(e) = &self.encryption {
+            let known = !e.value.unknown && e.value.rules.iter().all(|r| r.algorithm.is_known());
+            flag("the default encryption", Some(e.span), known, "BL201");
+        }
+        if let Some(v) = &self.versioning {
+            flag(
+                "the versioning status",
+                v.value.status.span().or(Some(v.span)),
+                v.value.status.is_known(),
+                "BL401",
+            );
+        }
+        if let Some(l) = &self.logging {
+            flag(
+                "the log target",
+                l.value.target_bucket.span().or(Some(l.span)),
+                l.value.target_bucket.is_known(),
+                "BL301",
+            );
+        }
+        for kind in &self.maybe {
+            let what = match kind {
+                PartKind::PublicAccessBlock => "whether a public access block applies",
+                PartKind::Acl => "whether an ACL applies",
+                PartKind::Policy => "whether a bucket policy applies",
+                PartKind::Encryption => "whether default encryption applies",
+                PartKind::Versioning => "whether versioning applies",
+                PartKind::Logging => "whether access logging applies",
+                _ => continue,
+            };
+            flag(what, None, false, "the rules about it");
+        }
+        out
     }
 
     pub fn literal_name(&self) -> Option<&str> {

@@ -1,7 +1,7 @@
 //! BL301: no server access logging and no trail recording S3 data events for the
 //! bucket.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::{Origin, PartKind};
 use crate::model::value::Tri;
@@ -40,7 +40,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .label("no access logging")
         .help(help)
-        .resource(b.address.clone());
+        .about(b);
         for t in cx.model.trails_for(b) {
             f = f.related(
                 Some(t.decl),

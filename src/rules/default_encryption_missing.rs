@@ -1,6 +1,6 @@
 //! BL201: no default server-side encryption is declared.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::{Origin, PartKind};
 use crate::model::value::Tri;
@@ -35,7 +35,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label("no default encryption declared")
             .help(help)
-            .resource(b.address.clone()),
+            .about(b),
         );
     }
 }

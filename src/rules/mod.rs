@@ -13,10 +13,12 @@ mod public_acl;
 mod public_bucket_policy;
 mod restrict_public_buckets_disabled;
 mod tls_not_enforced;
+mod unresolved_value;
 mod versioning_disabled;
 
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
+use crate::model::bucket::Bucket;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -35,6 +37,7 @@ pub struct Rule {
 /// Every rule, in code order.
 const RULES: &[Rule] = &[
     parse_error::RULE,
+    unresolved_value::RULE,
     public_access_block_missing::RULE,
     block_public_acls_disabled::RULE,
     ignore_public_acls_disabled::RULE,
@@ -166,6 +169,30 @@ pub fn find(code_or_name: &str) -> Option<&'static Entry> {
         e.doc.code.eq_ignore_ascii_case(code_or_name)
             || e.doc.name.eq_ignore_ascii_case(code_or_name)
     })
+}
+
+/// Findings about a bucket.
+pub trait About {
+    /// Names the bucket's resource (address, deployment) and adds the module blocks
+    /// that created it as related locations.
+    #[must_use]
+    fn about(self, b: &Bucket) -> Finding;
+}
+
+impl About for Finding {
+    fn about(self, b: &Bucket) -> Finding {
+        let mut f = self.resource(b.address.clone());
+        f.scope = Some(b.key.scope().to_string());
+        for (i, site) in b.call_sites.iter().enumerate() {
+            let what = if i + 1 == b.call_sites.len() {
+                "the module instance is created here"
+            } else {
+                "through this module call"
+            };
+            f = f.related(Some(*site), what);
+        }
+        f
+    }
 }
 
 /// The default severity of a rule, from its documentation.

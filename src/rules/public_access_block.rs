@@ -1,6 +1,6 @@
 //! Shared check of BL101–BL104: one public access block setting that is not true.
 
-use super::{Context, severity};
+use super::{About, Context, severity};
 use crate::finding::Finding;
 use crate::model::bucket::{Origin, PabFlag};
 use crate::model::value::Tri;
@@ -54,7 +54,7 @@ pub fn check_flag(
                     (pab.span != span).then_some(pab.span),
                     "public access block declared here",
                 )
-                .resource(b.address.clone()),
+                .about(b),
         );
     }
 }

@@ -1,7 +1,7 @@
 //! BL100: a bucket with no bucket-level public access block, and no account-level
 //! block that sets all four settings.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::{Origin, PabFlag, PartKind};
 use crate::model::value::Tri;
@@ -36,7 +36,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .label("no public access block for this bucket")
         .help(help)
-        .resource(b.address.clone());
+        .about(b);
         for a in cx.model.account_blocks_for(b) {
             f = f.related(
                 Some(a.decl),

@@ -1,6 +1,6 @@
 //! BL110: the bucket ACL grants access to everyone or to any authenticated AWS user.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::{Finding, Severity};
 use crate::model::bucket::{Bucket, Origin, PabFlag};
 use crate::model::value::Tri;
@@ -140,7 +140,7 @@ fn finding(
     ))
     .help(help)
     .related(origin, "the value comes from here")
-    .resource(b.address.clone());
+    .about(b);
     if let Some(pab) = &b.public_access_block {
         f = f.related(
             Some(pab.span),

@@ -1,6 +1,6 @@
 //! BL120: a bucket policy statement that AWS would consider public.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::PabFlag;
 use crate::model::policy::{Statement, statement_allows_write, statement_is_public};
@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label("public statement")
             .help(HELP)
-            .resource(b.address.clone());
+            .about(b);
             if let Some(via) = &policy.via {
                 f = f.related(
                     Some(via.decl),

@@ -1,6 +1,6 @@
 //! BL210: the bucket policy does not deny requests over plain HTTP.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::{Origin, PartKind};
 use crate::model::policy::enforces_tls;
@@ -57,6 +57,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 )
             }
         };
-        out.push(finding.help(help).resource(b.address.clone()));
+        out.push(finding.help(help).about(b));
     }
 }

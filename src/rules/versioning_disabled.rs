@@ -1,6 +1,6 @@
 //! BL401: versioning is not `Enabled`.
 
-use super::{Context, Rule, severity};
+use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::{Origin, PartKind, VersioningStatus};
 use crate::model::value::Tri;
@@ -50,6 +50,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .related(status.origin(), "the value comes from here")
             }
         };
-        out.push(finding.help(help).resource(b.address.clone()));
+        out.push(finding.help(help).about(b));
     }
 }

@@ -1,15 +1,24 @@
-//! Evaluates Terraform expressions the way `terraform plan` would, without running
-//! Terraform: what cannot be known statically is [`NodeKind::Unknown`] (or a [`Hole`]
-//! in a string), never a guess.
+//! Evaluates Terraform the way `terraform plan` would, without running Terraform or
+//! touching the network: one [`Evaluator`] per module instance (the root module, or a
+//! module call with the caller's inputs), resources expanded by `count`/`for_each`,
+//! module outputs evaluated in their instance. What cannot be known statically is
+//! [`NodeKind::Unknown`] (or a [`Hole`] in a string), never a guess.
+//!
+//! A conditional whose predicate is unknown is an *atom*: the deployment is
+//! evaluated once per assignment of its atoms (a [`World`]), and a finding stands
+//! only if it holds in every world in which its resource exists.
 
-use super::ast::{BinaryOp, Expr, ExprKind, ObjectKey, Op, Part, UnaryOp};
+use super::ast::{BinaryOp, Block, Expr, ExprKind, ObjectKey, Op, Part, UnaryOp};
 use super::functions;
-use super::module::{Module, Resource};
+use super::module::{META_ARGUMENTS, Module, ModuleCall, Registry, Resource};
 use super::policy_document;
+use super::types;
 use crate::model::value::{BucketRef, Hole, Key, Node, NodeKind, Text, Tri, format_number};
 use crate::source::Span;
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// Terraform would fail here (wrong type, missing attribute...). Only `try` and `can`
 /// observe it; everywhere else it becomes unknown, so it never produces a finding.
@@ -28,9 +37,10 @@ pub fn err(message: impl Into<String>, span: Span) -> EvalError {
     }
 }
 
-/// Evaluation steps allowed per module: bounds work on hostile input (exponential
-/// locals, huge `range()` calls) so a scan always finishes.
-const FUEL: u32 = 2_000_000;
+/// Evaluation steps allowed per deployment (a root module and its module instances):
+/// bounds work on hostile input (exponential locals, huge `range()` calls) so a scan
+/// always finishes. Real deployments use a small fraction.
+const FUEL: u64 = 50_000_000;
 /// Reference nesting allowed (local → local → ...), far beyond real configurations.
 const MAX_DEPTH: u32 = 128;
 /// Largest value (in nodes) a variable or local may hold, and longest string any
@@ -38,8 +48,29 @@ const MAX_DEPTH: u32 = 128;
 /// here as unknown instead of exhausting memory.
 const MAX_NODES: usize = 100_000;
 const MAX_STRING: usize = 1 << 20;
+/// Instances of one resource or module call (`count`, `for_each`); more is unknown.
+const MAX_INSTANCES: usize = 10_000;
+/// Module instances per deployment, and module nesting depth.
+const MAX_MODULE_INSTANCES: usize = 20_000;
+const MAX_MODULE_DEPTH: usize = 16;
+/// Largest file `file()` and `templatefile()` read.
+const MAX_READ: u64 = 1 << 20;
 
-/// Local bindings: `for` variables, `count.index`, `each.key`/`each.value`.
+/// An undecided conditional, identified by its predicate's position.
+pub type Atom = u64;
+
+pub fn atom(span: Span) -> Atom {
+    (u64::from(span.file.0) << 32) | u64::from(span.start)
+}
+
+/// Values given to undecided conditionals.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub atoms: BTreeMap<Atom, bool>,
+}
+
+/// Local bindings: `for` variables, `count.index`, `each.key`/`each.value`, the
+/// iterator of a `dynamic` block.
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
     vars: Vec<(String, Node)>,
@@ -63,24 +94,140 @@ impl Ctx {
     }
 }
 
-pub struct Evaluator<'m> {
-    pub module: &'m Module,
-    /// Evaluated variables, locals and configured attributes, with their size.
-    cache: RefCell<HashMap<String, (Node, usize)>>,
-    active: RefCell<Vec<String>>,
-    fuel: Cell<u32>,
-    depth: Cell<u32>,
+/// Which instance of a resource or module call: `[0]`, `["key"]`, or the only one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceKey {
+    None,
+    Index(usize),
+    Key(String),
 }
 
-impl<'m> Evaluator<'m> {
-    pub fn new(module: &'m Module) -> Evaluator<'m> {
+impl InstanceKey {
+    /// `""`, `[0]`, `["key"]`: appended to an address.
+    pub fn suffix(&self) -> String {
+        match self {
+            InstanceKey::None => String::new(),
+            InstanceKey::Index(i) => format!("[{i}]"),
+            InstanceKey::Key(k) => format!("[{k:?}]"),
+        }
+    }
+
+    fn matches(&self, key: &Node) -> bool {
+        match self {
+            InstanceKey::None => false,
+            InstanceKey::Index(i) => number(key).is_some_and(|n| n == *i as f64),
+            InstanceKey::Key(k) => key
+                .to_text()
+                .and_then(|t| t.as_lit().map(|s| s == k))
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// One instance of a resource or module call, with its `count.index` / `each`.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub key: InstanceKey,
+    pub cx: Ctx,
+    /// `count`/`for_each` could not be evaluated: this stands for every instance.
+    pub unknown: bool,
+}
+
+/// Where a module instance sits in its deployment.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// The root module's directory: the deployment unit.
+    pub root: String,
+    /// `module.logs[0].module.inner` (empty for the root module).
+    pub address: String,
+    /// The call names from the root (`logs.inner`): the key of installed modules in
+    /// `.terraform/modules/modules.json`.
+    pub key: String,
+    /// The module blocks that created this instance, outermost first.
+    pub call_sites: Vec<Span>,
+    /// Directories of the enclosing instances (cycle protection).
+    ancestors: Vec<String>,
+}
+
+impl Place {
+    /// `address` of a resource in this instance (`module.logs.aws_s3_bucket.this[0]`).
+    pub fn qualify(&self, address: &str) -> String {
+        if self.address.is_empty() {
+            address.to_string()
+        } else {
+            format!("{}.{address}", self.address)
+        }
+    }
+}
+
+/// State shared by all instances of one deployment.
+struct Shared {
+    fuel: Cell<u64>,
+    depth: Cell<u32>,
+    world: World,
+    undecided: RefCell<BTreeSet<Atom>>,
+    module_instances: Cell<usize>,
+    /// Where `file()` may read: the scanned directories.
+    readable: Vec<std::path::PathBuf>,
+}
+
+/// The instances of a module call.
+pub enum Children<'r> {
+    /// The module's source is not available locally (not installed, remote, a cycle).
+    Unavailable,
+    Instances(Vec<(InstanceKey, Rc<Evaluator<'r>>)>),
+}
+
+pub struct Evaluator<'r> {
+    pub registry: &'r Registry,
+    pub module: &'r Module,
+    pub place: Place,
+    /// Variable values given by the caller (tfvars and `-var` for a root module).
+    inputs: HashMap<String, Node>,
+    shared: Rc<Shared>,
+    /// Evaluated variables, locals, outputs and configured attributes, with size.
+    cache: RefCell<HashMap<String, (Node, usize)>>,
+    active: RefCell<Vec<String>>,
+    children: RefCell<HashMap<String, Rc<Children<'r>>>>,
+    expansions: RefCell<HashMap<String, Rc<Vec<Instance>>>>,
+}
+
+impl<'r> Evaluator<'r> {
+    /// The root module of a deployment. `readable` are the directories `file()` may
+    /// read from (the scanned paths).
+    pub fn root(
+        registry: &'r Registry,
+        module: &'r Module,
+        inputs: HashMap<String, Node>,
+        world: World,
+        readable: Vec<std::path::PathBuf>,
+    ) -> Evaluator<'r> {
         Evaluator {
+            registry,
             module,
+            place: Place {
+                root: module.dir.clone(),
+                ..Place::default()
+            },
+            inputs,
+            shared: Rc::new(Shared {
+                fuel: Cell::new(FUEL),
+                depth: Cell::new(0),
+                world,
+                undecided: RefCell::new(BTreeSet::new()),
+                module_instances: Cell::new(0),
+                readable,
+            }),
             cache: RefCell::new(HashMap::new()),
             active: RefCell::new(Vec::new()),
-            fuel: Cell::new(FUEL),
-            depth: Cell::new(0),
+            children: RefCell::new(HashMap::new()),
+            expansions: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// Conditionals met whose predicate was unknown and that the world does not decide.
+    pub fn undecided(&self) -> BTreeSet<Atom> {
+        self.shared.undecided.borrow().clone()
     }
 
     /// Evaluates `e`, turning evaluation errors into unknown.
@@ -90,14 +237,14 @@ impl<'m> Evaluator<'m> {
     }
 
     pub fn eval(&self, e: &Expr, cx: &Ctx) -> Eval {
-        let fuel = self.fuel.get();
-        if fuel == 0 || self.depth.get() > MAX_DEPTH {
+        let fuel = self.shared.fuel.get();
+        if fuel == 0 || self.shared.depth.get() > MAX_DEPTH {
             return Ok(Node::unknown(Some(e.span)));
         }
-        self.fuel.set(fuel - 1);
-        self.depth.set(self.depth.get() + 1);
+        self.shared.fuel.set(fuel - 1);
+        self.shared.depth.set(self.shared.depth.get() + 1);
         let out = self.eval_inner(e, cx);
-        self.depth.set(self.depth.get() - 1);
+        self.shared.depth.set(self.shared.depth.get() - 1);
         match out {
             Ok(Node {
                 kind: NodeKind::Str(t),
@@ -109,11 +256,9 @@ impl<'m> Evaluator<'m> {
 
     /// Spends `n` steps of fuel.
     fn charge(&self, n: usize) {
-        self.fuel.set(
-            self.fuel
-                .get()
-                .saturating_sub(u32::try_from(n).unwrap_or(u32::MAX)),
-        );
+        self.shared
+            .fuel
+            .set(self.shared.fuel.get().saturating_sub(n as u64));
     }
 
     /// The value named `key`, evaluated once by `f`. Every use costs fuel in
@@ -201,12 +346,21 @@ impl<'m> Evaluator<'m> {
                     Some(true) => self.eval(t, cx)?,
                     Some(false) => self.eval(f, cx)?,
                     None if cond.is_unknown() => {
-                        // Both branches agreeing makes the predicate irrelevant.
+                        // Both branches agreeing makes the predicate irrelevant;
+                        // otherwise the predicate is an atom decided per world.
                         let (a, b) = (self.eval(t, cx)?, self.eval(f, cx)?);
                         if a.same(&b) == Tri::Yes {
                             a
                         } else {
-                            Node::unknown(span)
+                            let atom = atom(c.span);
+                            match self.shared.world.atoms.get(&atom) {
+                                Some(true) => a,
+                                Some(false) => b,
+                                None => {
+                                    self.shared.undecided.borrow_mut().insert(atom);
+                                    Node::unknown(span)
+                                }
+                            }
                         }
                     }
                     None => return Err(err("condition is not a bool", c.span)),
@@ -433,7 +587,10 @@ impl<'m> Evaluator<'m> {
                         None => {}
                     }
                 }
-                functions::call(name, values, span)
+                match name {
+                    "file" | "templatefile" => Ok(self.read_file(name, &values, span)),
+                    _ => functions::call(name, values, span),
+                }
             }
         }
     }
@@ -476,7 +633,16 @@ impl<'m> Evaluator<'m> {
                 (Some("value"), Some((_, v))) => self.apply_ops(v.clone(), &ops[1..], cx),
                 _ => unknown(),
             },
-            "path" => Ok(Node::str(Text::lit("."), Some(span))),
+            // As Terraform sees them: relative to the root module, its working
+            // directory.
+            "path" => match attr(0) {
+                Some("module") => Ok(Node::str(
+                    Text::lit(&relative_dir(&self.place.root, &self.module.dir)),
+                    Some(span),
+                )),
+                Some("root" | "cwd") => Ok(Node::str(Text::lit("."), Some(span))),
+                _ => unknown(),
+            },
             "data" => {
                 let (Some(ty), Some(name)) = (attr(0), attr(1)) else {
                     return unknown();
@@ -484,15 +650,16 @@ impl<'m> Evaluator<'m> {
                 let Some(res) = self.module.data_source(ty, name) else {
                     return unknown();
                 };
-                let rest = skip_instance_key(&ops[2..]);
-                let Some(Op::Attr(a)) = rest.first() else {
+                self.resource_ref(res, true, &ops[2..], span, cx)
+            }
+            "module" => {
+                let Some(name) = attr(0) else {
                     return unknown();
                 };
-                let v = self.data_attr(res, a, span)?;
-                self.apply_ops(v, &rest[1..], cx)
+                self.module_ref(name, &ops[1..], span, cx)
             }
-            // Module outputs, `self`, `terraform.workspace`: not known here.
-            "module" | "self" | "terraform" => unknown(),
+            // `self`, `terraform.workspace`: not known here.
+            "self" | "terraform" => unknown(),
             ty => {
                 let Some(name) = attr(0) else {
                     return unknown();
@@ -500,16 +667,7 @@ impl<'m> Evaluator<'m> {
                 let Some(res) = self.module.resource(ty, name) else {
                     return unknown();
                 };
-                let rest = &ops[1..];
-                if matches!(rest.first(), Some(Op::AttrSplat | Op::FullSplat)) {
-                    return unknown();
-                }
-                let rest = skip_instance_key(rest);
-                let Some(Op::Attr(a)) = rest.first() else {
-                    return unknown();
-                };
-                let v = self.resource_attr(res, a, span)?;
-                self.apply_ops(v, &rest[1..], cx)
+                self.resource_ref(res, false, &ops[1..], span, cx)
             }
         }
     }
@@ -564,16 +722,26 @@ impl<'m> Evaluator<'m> {
         Ok(v)
     }
 
-    /// A variable's value: its default for now (tfvars and `-var` come with full
-    /// evaluation); no default means unknown.
+    /// A variable's value: the caller's input (tfvars and `-var` for a root module),
+    /// else its default, converted to its declared type; unknown without either.
     fn variable(&self, name: &str, span: Span) -> Eval {
         let Some(var) = self.module.variables.get(name) else {
             return Err(err(format!("undeclared variable {name:?}"), span));
         };
-        match var.default() {
-            Some(d) => self.cached(format!("var.{name}"), || self.eval(d, &Ctx::default())),
-            None => Ok(Node::unknown(Some(var.block.header))),
-        }
+        self.cached(format!("var.{name}"), || {
+            let raw = match (self.inputs.get(name), var.default()) {
+                (Some(v), _) => v.clone(),
+                (None, Some(d)) => self.eval(d, &Ctx::default())?,
+                (None, None) => return Ok(Node::unknown(Some(var.block.header))),
+            };
+            Ok(match var.type_expr() {
+                Some(t) => {
+                    let constant = |e: &Expr| self.value(e, &Ctx::default());
+                    types::convert(raw, &types::parse(t, &constant))
+                }
+                None => raw,
+            })
+        })
     }
 
     fn local(&self, name: &str, span: Span) -> Eval {
@@ -595,14 +763,230 @@ impl<'m> Evaluator<'m> {
         out
     }
 
-    /// The model's identity for a bucket resource of this module.
-    pub fn bucket_ref(&self, res: &Resource) -> BucketRef {
-        BucketRef::new(&self.module.scope, &res.address(false))
+    // ------------------------------------------------------------------ instances
+
+    /// The instances of a resource, data source or module call block: `count` and
+    /// `for_each` expanded (empty when known to be zero).
+    pub fn instances(&self, block: &Block) -> Rc<Vec<Instance>> {
+        let key = format!("{}:{}", block.span.file.0, block.span.start);
+        if let Some(done) = self.expansions.borrow().get(&key) {
+            return done.clone();
+        }
+        let out = Rc::new(self.expand(block));
+        self.expansions.borrow_mut().insert(key, out.clone());
+        out
     }
 
-    fn resource_attr(&self, res: &Resource, attr: &str, span: Span) -> Eval {
+    fn expand(&self, block: &Block) -> Vec<Instance> {
+        let cx = Ctx::default();
+        let unknown = |count: bool| {
+            let mut cx = Ctx::default();
+            if count {
+                cx.count_index = Some(Node::unknown(None));
+            } else {
+                cx.each = Some((Node::unknown(None), Node::unknown(None)));
+            }
+            vec![Instance {
+                key: InstanceKey::None,
+                cx,
+                unknown: true,
+            }]
+        };
+        if let Some(c) = block.body.attr("count") {
+            let v = self.value(&c.value, &cx);
+            return match number(&v) {
+                Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => (0..n as usize)
+                    .map(|i| Instance {
+                        key: InstanceKey::Index(i),
+                        cx: Ctx {
+                            count_index: Some(Node::new(NodeKind::Number(i as f64), None)),
+                            ..Ctx::default()
+                        },
+                        unknown: false,
+                    })
+                    .collect(),
+                _ => unknown(true),
+            };
+        }
+        if let Some(f) = block.body.attr("for_each") {
+            let v = self.value(&f.value, &cx);
+            let pairs: Vec<(String, Node)> = match &v.kind {
+                NodeKind::Map(entries) => entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.clone()))
+                    .collect(),
+                NodeKind::List(items) => {
+                    let mut keys = Vec::new();
+                    for i in items {
+                        match i.to_text().and_then(|t| t.as_lit().map(str::to_string)) {
+                            Some(k) => keys.push((k, i.clone())),
+                            None => return unknown(false),
+                        }
+                    }
+                    keys
+                }
+                _ => return unknown(false),
+            };
+            if pairs.len() > MAX_INSTANCES {
+                return unknown(false);
+            }
+            return pairs
+                .into_iter()
+                .map(|(k, value)| Instance {
+                    cx: Ctx {
+                        each: Some((Node::str(Text::lit(&k), None), value)),
+                        ..Ctx::default()
+                    },
+                    key: InstanceKey::Key(k),
+                    unknown: false,
+                })
+                .collect();
+        }
+        vec![Instance {
+            key: InstanceKey::None,
+            cx,
+            unknown: false,
+        }]
+    }
+
+    /// A reference to a resource or data source: `TYPE.NAME[KEY].ATTR...`.
+    fn resource_ref(&self, res: &Resource, data: bool, ops: &[Op], span: Span, cx: &Ctx) -> Eval {
+        let instances = self.instances(&res.block);
+        let single = instances.len() == 1 && (instances[0].key == InstanceKey::None);
+        if single {
+            // No count/for_each, or an unknown expansion standing for every instance;
+            // an index on the latter picks "some instance".
+            let rest = match ops.first() {
+                Some(Op::Index(_) | Op::LegacyIndex(_)) if instances[0].unknown => &ops[1..],
+                Some(Op::AttrSplat | Op::FullSplat) => return Ok(Node::unknown(Some(span))),
+                _ => ops,
+            };
+            return self.instance_ref(res, data, &instances[0], rest, span, cx);
+        }
+        match ops.first() {
+            Some(Op::Index(x)) => {
+                let key = self.eval(x, cx)?;
+                if key.is_unknown() {
+                    return Ok(Node::unknown(Some(span)));
+                }
+                match instances.iter().find(|i| i.key.matches(&key)) {
+                    Some(inst) => self.instance_ref(res, data, inst, &ops[1..], span, cx),
+                    None => Err(err("no such instance", x.span)),
+                }
+            }
+            Some(Op::LegacyIndex(n)) => match instances.get(*n as usize) {
+                Some(inst) => self.instance_ref(res, data, inst, &ops[1..], span, cx),
+                None => Err(err("no such instance", span)),
+            },
+            Some(Op::AttrSplat | Op::FullSplat) => {
+                let items = instances
+                    .iter()
+                    .map(|inst| self.instance_ref(res, data, inst, &ops[1..], span, cx))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Node::new(NodeKind::List(items), Some(span)))
+            }
+            // The whole collection: a list (count) or a map (for_each) of objects.
+            _ => {
+                let objects: Vec<(InstanceKey, Node)> = instances
+                    .iter()
+                    .map(|inst| {
+                        Ok((
+                            inst.key.clone(),
+                            self.instance_object(res, data, inst, span)?,
+                        ))
+                    })
+                    .collect::<Result<_, EvalError>>()?;
+                let all = if objects
+                    .iter()
+                    .all(|(k, _)| matches!(k, InstanceKey::Key(_)))
+                {
+                    NodeKind::Map(
+                        objects
+                            .into_iter()
+                            .map(|(k, v)| {
+                                let InstanceKey::Key(name) = k else {
+                                    unreachable!()
+                                };
+                                (Key { name, span: None }, v)
+                            })
+                            .collect(),
+                    )
+                } else {
+                    NodeKind::List(objects.into_iter().map(|(_, v)| v).collect())
+                };
+                self.apply_ops(Node::new(all, Some(span)), ops, cx)
+            }
+        }
+    }
+
+    /// `ops` applied to one instance: the first is the attribute.
+    fn instance_ref(
+        &self,
+        res: &Resource,
+        data: bool,
+        inst: &Instance,
+        ops: &[Op],
+        span: Span,
+        cx: &Ctx,
+    ) -> Eval {
+        let Some(Op::Attr(a)) = ops.first() else {
+            let object = self.instance_object(res, data, inst, span)?;
+            return self.apply_ops(object, ops, cx);
+        };
+        let v = if data {
+            self.data_attr(res, inst, a, span)?
+        } else {
+            self.resource_attr(res, inst, a, span)?
+        };
+        self.apply_ops(v, &ops[1..], cx)
+    }
+
+    /// An instance as an object: the attributes known for its type and those written
+    /// in its configuration.
+    fn instance_object(&self, res: &Resource, data: bool, inst: &Instance, span: Span) -> Eval {
+        let mut names: Vec<String> = vec!["id".into(), "arn".into()];
         if res.ty == "aws_s3_bucket" {
-            let name = Text::hole_at(Hole::BucketName(self.bucket_ref(res)), span);
+            names.extend(
+                [
+                    "bucket",
+                    "bucket_domain_name",
+                    "bucket_regional_domain_name",
+                    "region",
+                ]
+                .map(String::from),
+            );
+        }
+        if data && res.ty == "aws_iam_policy_document" {
+            names.push("json".into());
+        }
+        names.extend(res.body().attrs.iter().map(|a| a.key.clone()));
+        names.dedup();
+        let mut entries = Vec::new();
+        for name in names {
+            let v = if data {
+                self.data_attr(res, inst, &name, span)?
+            } else {
+                self.resource_attr(res, inst, &name, span)?
+            };
+            entries.push((Key { name, span: None }, v));
+        }
+        Ok(Node::new(NodeKind::Map(entries), Some(span)))
+    }
+
+    /// The model's identity for a bucket instance of this module instance.
+    pub fn bucket_ref(&self, res: &Resource, key: &InstanceKey) -> BucketRef {
+        BucketRef::new(&self.place.root, &self.address(res, key))
+    }
+
+    /// The full address of a resource instance: `module.m.aws_s3_bucket.b["k"]`.
+    pub fn address(&self, res: &Resource, key: &InstanceKey) -> String {
+        self.place
+            .qualify(&format!("{}{}", res.address(false), key.suffix()))
+    }
+
+    fn resource_attr(&self, res: &Resource, inst: &Instance, attr: &str, span: Span) -> Eval {
+        if res.ty == "aws_s3_bucket" {
+            let name = Text::hole_at(Hole::BucketName(self.bucket_ref(res, &inst.key)), span);
             let s = Some(span);
             match attr {
                 "id" | "bucket" => return Ok(Node::str(name, s)),
@@ -623,38 +1007,341 @@ impl<'m> Evaluator<'m> {
                 _ => {}
             }
         }
-        self.configured_attr(res, attr, span, false)
+        self.configured_attr(res, inst, attr, span, false)
     }
 
-    fn data_attr(&self, res: &Resource, attr: &str, span: Span) -> Eval {
+    fn data_attr(&self, res: &Resource, inst: &Instance, attr: &str, span: Span) -> Eval {
         let s = Some(span);
         match (res.ty.as_str(), attr) {
             ("aws_iam_policy_document", "json" | "minified_json") => {
-                self.cached(res.address(true), || Ok(policy_document::build(self, res)))
+                let key = format!("{}{}.json", res.address(true), inst.key.suffix());
+                self.cached(key, || Ok(policy_document::build(self, res, &inst.cx)))
             }
             ("aws_caller_identity", "account_id") => Ok(Node::str(Text::hole(Hole::AccountId), s)),
             ("aws_partition", "partition") => Ok(Node::str(Text::hole(Hole::Partition), s)),
             ("aws_region", "name" | "id" | "region") => Ok(Node::str(Text::hole(Hole::Region), s)),
             ("aws_s3_bucket", "arn") => {
-                let name = self.configured_attr(res, "bucket", span, true)?;
+                let name = self.configured_attr(res, inst, "bucket", span, true)?;
                 Ok(match name.as_text() {
                     Some(t) => Node::str(bucket_arn(t), s),
                     None => Node::unknown(s),
                 })
             }
-            ("aws_s3_bucket", "id") => self.configured_attr(res, "bucket", span, true),
-            _ => self.configured_attr(res, attr, span, true),
+            ("aws_s3_bucket", "id") => self.configured_attr(res, inst, "bucket", span, true),
+            _ => self.configured_attr(res, inst, attr, span, true),
         }
     }
 
     /// An attribute written in a resource's configuration, evaluated where it is
-    /// written; computed attributes are unknown.
-    fn configured_attr(&self, res: &Resource, attr: &str, span: Span, data: bool) -> Eval {
+    /// written (with the instance's `count.index`/`each`); computed attributes are
+    /// unknown.
+    fn configured_attr(
+        &self,
+        res: &Resource,
+        inst: &Instance,
+        attr: &str,
+        span: Span,
+        data: bool,
+    ) -> Eval {
         let Some(a) = res.body().attr(attr) else {
             return Ok(Node::unknown(Some(span)));
         };
-        let key = format!("{}.{attr}", res.address(data));
-        self.cached(key, || self.eval(&a.value, &Ctx::default()))
+        let key = format!("{}{}.{attr}", res.address(data), inst.key.suffix());
+        self.cached(key, || self.eval(&a.value, &inst.cx))
+    }
+
+    // ------------------------------------------------------------------ modules
+
+    /// The instances of module call `name`, created on first use.
+    pub fn children(&self, name: &str) -> Rc<Children<'r>> {
+        if let Some(c) = self.children.borrow().get(name) {
+            return c.clone();
+        }
+        let out = Rc::new(self.instantiate(name));
+        self.children
+            .borrow_mut()
+            .insert(name.to_string(), out.clone());
+        out
+    }
+
+    fn instantiate(&self, name: &str) -> Children<'r> {
+        let Some(call) = self.module.call(name) else {
+            return Children::Unavailable;
+        };
+        let key = if self.place.key.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.place.key)
+        };
+        let Some(dir) = call.source().and_then(|src| {
+            self.registry
+                .resolve(&self.module.dir, &self.place.root, &key, src)
+        }) else {
+            return Children::Unavailable;
+        };
+        let Some(module) = self.registry.get(&dir) else {
+            return Children::Unavailable;
+        };
+        if dir == self.module.dir
+            || self.place.ancestors.contains(&dir)
+            || self.place.ancestors.len() >= MAX_MODULE_DEPTH
+        {
+            return Children::Unavailable;
+        }
+        let mut out = Vec::new();
+        for inst in self.instances(&call.block).iter() {
+            let count = self.shared.module_instances.get() + 1;
+            if count > MAX_MODULE_INSTANCES {
+                return Children::Unavailable;
+            }
+            self.shared.module_instances.set(count);
+            out.push((
+                inst.key.clone(),
+                Rc::new(self.child(call, module, &key, inst)),
+            ));
+        }
+        Children::Instances(out)
+    }
+
+    fn child(
+        &self,
+        call: &ModuleCall,
+        module: &'r Module,
+        key: &str,
+        inst: &Instance,
+    ) -> Evaluator<'r> {
+        let inputs = call
+            .block
+            .body
+            .attrs
+            .iter()
+            .filter(|a| !META_ARGUMENTS.contains(&a.key.as_str()))
+            .map(|a| (a.key.clone(), self.value(&a.value, &inst.cx)))
+            .collect();
+        let mut ancestors = self.place.ancestors.clone();
+        ancestors.push(self.module.dir.clone());
+        let mut call_sites = self.place.call_sites.clone();
+        call_sites.push(call.block.header);
+        Evaluator {
+            registry: self.registry,
+            module,
+            place: Place {
+                root: self.place.root.clone(),
+                address: self
+                    .place
+                    .qualify(&format!("module.{}{}", call.name, inst.key.suffix())),
+                key: key.to_string(),
+                call_sites,
+                ancestors,
+            },
+            inputs,
+            shared: self.shared.clone(),
+            cache: RefCell::new(HashMap::new()),
+            active: RefCell::new(Vec::new()),
+            children: RefCell::new(HashMap::new()),
+            expansions: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// `module.NAME[KEY].OUTPUT...`.
+    fn module_ref(&self, name: &str, ops: &[Op], span: Span, cx: &Ctx) -> Eval {
+        let children = self.children(name);
+        let Children::Instances(list) = &*children else {
+            return Ok(Node::unknown(Some(span)));
+        };
+        let single = list.len() == 1 && list[0].0 == InstanceKey::None;
+        if single {
+            return self.output_ref(&list[0].1, ops, span, cx);
+        }
+        match ops.first() {
+            Some(Op::Index(x)) => {
+                let key = self.eval(x, cx)?;
+                if key.is_unknown() {
+                    return Ok(Node::unknown(Some(span)));
+                }
+                match list.iter().find(|(k, _)| k.matches(&key)) {
+                    Some((_, child)) => self.output_ref(child, &ops[1..], span, cx),
+                    None => Err(err("no such module instance", x.span)),
+                }
+            }
+            Some(Op::AttrSplat | Op::FullSplat) => {
+                let items = list
+                    .iter()
+                    .map(|(_, child)| self.output_ref(child, &ops[1..], span, cx))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Node::new(NodeKind::List(items), Some(span)))
+            }
+            _ => Ok(Node::unknown(Some(span))),
+        }
+    }
+
+    fn output_ref(&self, child: &Evaluator<'r>, ops: &[Op], span: Span, cx: &Ctx) -> Eval {
+        let Some(Op::Attr(out)) = ops.first() else {
+            return Ok(Node::unknown(Some(span)));
+        };
+        let v = child.output(out, span)?;
+        self.apply_ops(v, &ops[1..], cx)
+    }
+
+    /// The value of output `name` of this instance.
+    pub fn output(&self, name: &str, span: Span) -> Eval {
+        let Some(expr) = self.module.outputs.get(name) else {
+            return Err(err(format!("no output {name:?}"), span));
+        };
+        self.cached(format!("output.{name}"), || {
+            self.eval(expr, &Ctx::default())
+        })
+    }
+
+    // ------------------------------------------------------------------ blocks
+
+    /// The nested blocks `ident` of `body` as they expand: static blocks, and
+    /// `dynamic "ident"` blocks once per element of their `for_each`, each with the
+    /// context its contents are evaluated in. `unknown` is set when a `dynamic`
+    /// block's collection cannot be determined.
+    pub fn blocks<'b>(&self, body: &'b super::ast::Body, ident: &'b str, cx: &Ctx) -> Blocks<'b> {
+        let mut out = Blocks {
+            items: body.blocks(ident).map(|b| (b, cx.clone())).collect(),
+            unknown: false,
+        };
+        for d in body.blocks("dynamic") {
+            if d.labels.first().map(String::as_str) != Some(ident) {
+                continue;
+            }
+            let iterator = d
+                .body
+                .attr("iterator")
+                .and_then(|a| match &a.value.kind {
+                    ExprKind::Var(n) => Some(n.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| ident.to_string());
+            let Some(content) = d.body.block("content") else {
+                continue;
+            };
+            let coll = d
+                .body
+                .attr("for_each")
+                .map_or_else(|| Node::unknown(None), |a| self.value(&a.value, cx));
+            let Some(pairs) = iteration(&coll) else {
+                out.unknown = true;
+                continue;
+            };
+            for (k, v) in pairs {
+                let it = Node::new(
+                    NodeKind::Map(vec![
+                        (
+                            Key {
+                                name: "key".into(),
+                                span: None,
+                            },
+                            k,
+                        ),
+                        (
+                            Key {
+                                name: "value".into(),
+                                span: None,
+                            },
+                            v,
+                        ),
+                    ]),
+                    None,
+                );
+                let mut block = content.clone().into_owned();
+                block.ident = ident.to_string();
+                block.header = d.header;
+                out.items.push((Cow::Owned(block), cx.with(&iterator, it)));
+            }
+        }
+        out
+    }
+
+    // ------------------------------------------------------------------ files
+
+    /// `file(path)` and `templatefile(path, vars)`, reading only below the scanned
+    /// directories (the scanner runs on untrusted pull requests).
+    fn read_file(&self, name: &str, args: &[Node], span: Span) -> Node {
+        let unknown = Node::unknown(Some(span));
+        let Some(path) = args.first().and_then(Node::as_str) else {
+            return unknown;
+        };
+        let Some(text) = self.read_below_scan(path) else {
+            return unknown;
+        };
+        if name == "file" {
+            return Node::str(Text::lit(&text), Some(span));
+        }
+        let Ok(template) = hcl_edit::parser::parse_template(&text) else {
+            return unknown;
+        };
+        // The template file is not one of our sources: its literals map to no span
+        // (the file id no source has), so findings point at the call.
+        let parts = super::parse::template_parts(&template, crate::source::FileId(u32::MAX), &text);
+        let mut cx = Ctx::default();
+        if let Some(vars) = args.get(1) {
+            for (k, v) in vars.entries() {
+                cx = cx.with(&k.name, v.clone());
+            }
+        }
+        let mut out = Text::default();
+        match self.template_into(&parts, &cx, &mut out) {
+            Ok(()) => Node::str(out, Some(span)),
+            Err(_) => unknown,
+        }
+    }
+
+    fn read_below_scan(&self, path: &str) -> Option<String> {
+        // Relative paths are relative to Terraform's working directory: the root.
+        let p = std::path::Path::new(path);
+        let full = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::path::Path::new(&self.place.root).join(p)
+        };
+        let canonical = full.canonicalize().ok()?;
+        if !self
+            .shared
+            .readable
+            .iter()
+            .any(|r| canonical.starts_with(r))
+        {
+            return None;
+        }
+        let meta = std::fs::metadata(&canonical).ok()?;
+        if !meta.is_file() || meta.len() > MAX_READ {
+            return None;
+        }
+        std::fs::read_to_string(canonical).ok()
+    }
+}
+
+/// Blocks after `dynamic` expansion.
+pub struct Blocks<'b> {
+    pub items: Vec<(Cow<'b, Block>, Ctx)>,
+    pub unknown: bool,
+}
+
+/// The path of directory `to` relative to directory `from` (both relative to the
+/// same base, `/`-separated): what `path.module` is when Terraform runs in `from`.
+pub fn relative_dir(from: &str, to: &str) -> String {
+    let parts = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|s| !s.is_empty() && *s != ".")
+            .map(str::to_string)
+            .collect()
+    };
+    let (f, t) = (parts(from), parts(to));
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    // A `..` left in `from` cannot be undone without knowing the directory names.
+    if f[common..].iter().any(|s| s == "..") {
+        return to.to_string();
+    }
+    let mut out: Vec<String> = vec!["..".to_string(); f.len() - common];
+    out.extend(t[common..].iter().cloned());
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out.join("/")
     }
 }
 
@@ -686,15 +1373,6 @@ pub fn bucket_arn(name: &Text) -> Text {
     t.push_str(":s3:::");
     t.push(name);
     t
-}
-
-/// Skips `[0]` / `["key"]` after a resource name: instances of a counted resource are
-/// one bucket in the model until count/for_each expansion.
-fn skip_instance_key(ops: &[Op]) -> &[Op] {
-    match ops.first() {
-        Some(Op::Index(_) | Op::LegacyIndex(_)) => &ops[1..],
-        _ => ops,
-    }
 }
 
 fn index(v: &Node, key: &Node, span: Span) -> Eval {

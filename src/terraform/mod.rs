@@ -1,19 +1,71 @@
 //! The Terraform front end: `.tf` and `.tf.json` files, one module per directory,
-//! evaluated into the S3 model.
+//! evaluated from each root module through its module calls into the S3 model.
 
 pub mod ast;
 pub mod eval;
 mod for_newlines;
 pub mod functions;
+pub mod inputs;
 pub mod module;
 pub mod parse;
 pub mod policy_document;
 pub mod s3;
+pub mod types;
 
 use crate::model::Fragment;
+use crate::model::value::Node;
+use eval::{Evaluator, World};
+use module::Registry;
+use std::collections::HashMap;
+use std::path::PathBuf;
 
-/// Loads one module (the parsed bodies of one directory's files, in file order).
-pub fn load_module(scope: String, bodies: Vec<ast::Body>) -> Fragment {
-    let module = module::Module::new(scope, bodies);
-    s3::load(&module)
+/// Undecided conditionals explored exhaustively per deployment (2^4 = 16
+/// evaluations); beyond, the rest stay unknown.
+const MAX_ATOMS: usize = 4;
+
+/// A root module's deployment, evaluated.
+#[derive(Debug, Default)]
+pub struct Deployment {
+    /// With every undecided conditional unknown.
+    pub base: Fragment,
+    /// One fragment per assignment of the undecided conditionals (empty when there
+    /// are none): a finding holds only if it holds in each world in which its
+    /// resource exists.
+    pub worlds: Vec<Fragment>,
+}
+
+/// Evaluates the root module in `dir` with its variable values (`inputs`), every
+/// module instance it creates included. `readable` bounds what `file()` may read.
+pub fn load_root<S: std::hash::BuildHasher>(
+    registry: &Registry,
+    dir: &str,
+    inputs: &HashMap<String, Node, S>,
+    readable: &[PathBuf],
+) -> Deployment {
+    let Some(module) = registry.get(dir) else {
+        return Deployment::default();
+    };
+    let run = |world: World| {
+        let inputs: HashMap<String, Node> =
+            inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let ev = Evaluator::root(registry, module, inputs, world, readable.to_vec());
+        let fragment = s3::load(&ev);
+        (fragment, ev.undecided())
+    };
+    let (base, atoms) = run(World::default());
+    let atoms: Vec<eval::Atom> = atoms.into_iter().collect();
+    let mut worlds = Vec::new();
+    if !atoms.is_empty() && atoms.len() <= MAX_ATOMS {
+        for mask in 0u32..(1 << atoms.len()) {
+            let world = World {
+                atoms: atoms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (*a, mask & (1 << i) != 0))
+                    .collect(),
+            };
+            worlds.push(run(world).0);
+        }
+    }
+    Deployment { base, worlds }
 }

@@ -1,7 +1,9 @@
-//! A Terraform module: every `.tf` and `.tf.json` file of one directory, with its
-//! variables, locals, resources and data sources indexed by name.
+//! Terraform modules: every `.tf` and `.tf.json` file of one directory, indexed, and
+//! the registry of all modules of a scan with their `module` calls resolved to
+//! directories (local paths, and registry or git modules that `terraform init` put
+//! under `.terraform/modules`).
 
-use super::ast::{Block, Body, Expr};
+use super::ast::{Block, Body, Expr, ExprKind};
 use std::collections::HashMap;
 
 /// A `resource` or `data` block.
@@ -36,25 +38,60 @@ impl Variable {
     pub fn default(&self) -> Option<&Expr> {
         self.block.body.attr("default").map(|a| &a.value)
     }
+
+    pub fn type_expr(&self) -> Option<&Expr> {
+        self.block.body.attr("type").map(|a| &a.value)
+    }
+}
+
+/// A `module "name" { source = ... }` block.
+#[derive(Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    pub block: Block,
+}
+
+/// Arguments of a module block that are not inputs of the module.
+pub const META_ARGUMENTS: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+impl ModuleCall {
+    /// The literal `source`, if written as a plain string.
+    pub fn source(&self) -> Option<&str> {
+        match &self.block.body.attr("source")?.value.kind {
+            ExprKind::Str(t) => t.as_lit(),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Module {
-    /// Where the module lives, as shown to users (the scope of its bucket refs).
-    pub scope: String,
+    /// The directory, as shown to users (relative to the working directory).
+    pub dir: String,
     pub variables: HashMap<String, Variable>,
     pub locals: HashMap<String, Expr>,
+    pub outputs: HashMap<String, Expr>,
     pub resources: Vec<Resource>,
     pub data: Vec<Resource>,
+    pub calls: Vec<ModuleCall>,
     index: HashMap<(String, String), usize>,
     data_index: HashMap<(String, String), usize>,
+    /// A file of this module could not be parsed: what it held is missing.
+    pub incomplete: bool,
 }
 
 impl Module {
     /// Builds a module from the top-level bodies of its files, in file order.
-    pub fn new(scope: String, bodies: Vec<Body>) -> Module {
+    pub fn new(dir: String, bodies: Vec<Body>) -> Module {
         let mut m = Module {
-            scope,
+            dir,
             ..Module::default()
         };
         for body in bodies {
@@ -93,6 +130,15 @@ impl Module {
                     self.locals.insert(attr.key, attr.value);
                 }
             }
+            ("output", [name]) => {
+                if let Some(value) = block.body.attr("value") {
+                    self.outputs.insert(name.clone(), value.value.clone());
+                }
+            }
+            ("module", [name]) => self.calls.push(ModuleCall {
+                name: name.clone(),
+                block,
+            }),
             _ => {}
         }
     }
@@ -109,7 +155,148 @@ impl Module {
             .map(|&i| &self.data[i])
     }
 
-    pub fn resources_of<'a>(&'a self, ty: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.resources.iter().filter(move |r| r.ty == ty)
+    pub fn call(&self, name: &str) -> Option<&ModuleCall> {
+        self.calls.iter().find(|c| c.name == name)
+    }
+}
+
+/// Is `source` a local path (`./x`, `../x`), as Terraform defines it?
+pub fn is_local(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
+}
+
+/// `base` joined with the relative path `rel`, with `.` and `..` folded (leading
+/// `..` of a path above the working directory are kept).
+pub fn join(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = if base == "." {
+        Vec::new()
+    } else {
+        base.split('/').collect()
+    };
+    let absolute = base.starts_with('/');
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&p) if p != ".." && !p.is_empty() => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if joined.is_empty() {
+        ".".to_string()
+    } else {
+        joined
+    }
+}
+
+/// `.terraform/modules/modules.json` of a root module: the directory of each
+/// installed module by its key (`s3_bucket`, `vpc.subnets`).
+#[derive(Debug, Default, Clone)]
+pub struct Manifest {
+    pub dirs: HashMap<String, String>,
+}
+
+impl Manifest {
+    /// Reads a manifest's JSON; `dirs` are joined to `root`.
+    pub fn parse(root: &str, json: &str) -> Option<Manifest> {
+        let v: serde_json::Value = serde_json::from_str(json).ok()?;
+        let mut dirs = HashMap::new();
+        for m in v.get("Modules")?.as_array()? {
+            let (Some(key), Some(dir)) = (
+                m.get("Key").and_then(|k| k.as_str()),
+                m.get("Dir").and_then(|d| d.as_str()),
+            ) else {
+                continue;
+            };
+            if key.is_empty() {
+                continue;
+            }
+            dirs.insert(key.to_string(), join(root, &dir.replace('\\', "/")));
+        }
+        Some(Manifest { dirs })
+    }
+}
+
+/// Every module of a scan, by directory, and the manifests of the roots that were
+/// initialised.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub modules: HashMap<String, Module>,
+    pub manifests: HashMap<String, Manifest>,
+}
+
+impl Registry {
+    /// The directory a module call refers to: a local path relative to the caller,
+    /// or an installed module found in the root's manifest under `key` (the call's
+    /// names from the root, joined with `.`).
+    pub fn resolve(
+        &self,
+        caller_dir: &str,
+        root_dir: &str,
+        key: &str,
+        source: &str,
+    ) -> Option<String> {
+        if is_local(source) {
+            return Some(join(caller_dir, source));
+        }
+        self.manifests.get(root_dir)?.dirs.get(key).cloned()
+    }
+
+    pub fn get(&self, dir: &str) -> Option<&Module> {
+        self.modules.get(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joining_paths() {
+        assert_eq!(join("envs/prod", "../../modules/b"), "modules/b");
+        assert_eq!(join("envs/prod", "./b"), "envs/prod/b");
+        assert_eq!(join(".", "./b"), "b");
+        assert_eq!(join("a", "../../x"), "../x");
+        assert_eq!(join("../corpus/repo", "../shared"), "../corpus/shared");
+        assert_eq!(join("a/b", ".."), "a");
+        assert_eq!(join("/r/a", "../../../x"), "/x");
+    }
+
+    #[test]
+    fn manifest_dirs_are_relative_to_the_root() {
+        let m = Manifest::parse(
+            "live",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"s3","Source":"registry.terraform.io/terraform-aws-modules/s3-bucket/aws","Version":"4.1.0","Dir":".terraform/modules/s3"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.dirs.get("s3").map(String::as_str),
+            Some("live/.terraform/modules/s3")
+        );
+        assert_eq!(m.dirs.len(), 1);
+    }
+
+    #[test]
+    fn path_module_is_relative_to_the_root() {
+        use crate::terraform::eval::relative_dir;
+        assert_eq!(relative_dir("envs/prod", "modules/b"), "../../modules/b");
+        assert_eq!(relative_dir("envs/prod", "envs/prod"), ".");
+        assert_eq!(
+            relative_dir("r", "r/.terraform/modules/s3"),
+            ".terraform/modules/s3"
+        );
+        assert_eq!(relative_dir("../c/repo", "../c/repo/m"), "m");
+    }
+
+    #[test]
+    fn local_sources() {
+        assert!(is_local("./modules/b") && is_local("../shared"));
+        assert!(!is_local("terraform-aws-modules/s3-bucket/aws") && !is_local("git::https://x"));
     }
 }

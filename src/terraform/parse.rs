@@ -279,6 +279,17 @@ impl Converter<'_> {
     }
 }
 
+/// The parts of a template read from `text` (a file that is not a scanned source,
+/// for `templatefile()`); `file` labels its spans.
+pub fn template_parts(template: &Template, file: FileId, text: &str) -> Vec<Part> {
+    let conv = Converter {
+        file,
+        text,
+        base: 0,
+    };
+    conv.template(template, Span::new(file, 0..text.len()))
+}
+
 /// A literal string mapped back to its source bytes: byte-for-byte when the value is
 /// the source, line by line when a heredoc was dedented, else by its start.
 pub fn literal_text(value: &str, source: &str, span: Span) -> Text {

@@ -15,43 +15,42 @@ fn key(name: &str, span: Option<Span>) -> Key {
     }
 }
 
-/// The `json` attribute of the data source, as a [`NodeKind::Json`] tree.
-pub fn build(ev: &Evaluator<'_>, res: &Resource) -> Node {
+/// The `json` attribute of the data source instance (`cx` holds its `count.index`
+/// or `each`), as a [`NodeKind::Json`] tree.
+pub fn build(ev: &Evaluator<'_>, res: &Resource, cx: &Ctx) -> Node {
     let body = res.body();
-    let cx = Ctx::default();
     let mut statements: Vec<Node> = Vec::new();
     let span = Some(res.block.header);
 
     for attr in ["source_policy_documents", "source_json"] {
         if let Some(a) = body.attr(attr) {
-            let v = ev.value(&a.value, &cx);
+            let v = ev.value(&a.value, cx);
             merge_documents(&v, &mut statements, false);
         }
     }
-    for block in body.blocks("statement") {
-        let st = statement(ev, &block);
+    let blocks = ev.blocks(body, "statement", cx);
+    for (block, bcx) in &blocks.items {
+        let st = statement(ev, block, bcx);
         override_by_sid(&mut statements, st);
     }
-    for block in body.blocks("dynamic") {
-        if block.labels.first().is_some_and(|l| l == "statement") {
-            // Expanded with full evaluation; until then the document is incomplete.
-            statements.push(Node::unknown(Some(block.header)));
-        }
+    if blocks.unknown {
+        // A `dynamic` statement over an unknown collection: the document is incomplete.
+        statements.push(Node::unknown(Some(res.block.header)));
     }
     for attr in ["override_policy_documents", "override_json"] {
         if let Some(a) = body.attr(attr) {
-            let v = ev.value(&a.value, &cx);
+            let v = ev.value(&a.value, cx);
             merge_documents(&v, &mut statements, true);
         }
     }
 
     let version = body.attr("version").map_or_else(
         || Node::str(Text::lit("2012-10-17"), None),
-        |a| ev.value(&a.value, &cx),
+        |a| ev.value(&a.value, cx),
     );
     let mut entries = vec![(key("Version", None), version)];
     if let Some(a) = body.attr("policy_id") {
-        entries.push((key("Id", Some(a.key_span)), ev.value(&a.value, &cx)));
+        entries.push((key("Id", Some(a.key_span)), ev.value(&a.value, cx)));
     }
     entries.push((
         key("Statement", None),
@@ -105,13 +104,12 @@ fn override_by_sid(statements: &mut Vec<Node>, st: Node) {
     statements.push(st);
 }
 
-fn statement(ev: &Evaluator<'_>, block: &Block) -> Node {
-    let cx = Ctx::default();
+fn statement(ev: &Evaluator<'_>, block: &Block, cx: &Ctx) -> Node {
     let body = &block.body;
     let mut e: Vec<(Key, Node)> = Vec::new();
     let attr = |name: &str| {
         body.attr(name)
-            .map(|a| (a.key_span, ev.value(&a.value, &cx)))
+            .map(|a| (a.key_span, ev.value(&a.value, cx)))
     };
 
     if let Some((k, v)) = attr("sid") {
@@ -135,20 +133,24 @@ fn statement(ev: &Evaluator<'_>, block: &Block) -> Node {
         ("principals", "Principal"),
         ("not_principals", "NotPrincipal"),
     ] {
-        let blocks: Vec<_> = body.blocks(hcl).collect();
-        if blocks.is_empty() {
+        let expanded = ev.blocks(body, hcl, cx);
+        let blocks = expanded.items;
+        if blocks.is_empty() && !expanded.unknown {
             continue;
         }
         let mut by_type: Vec<(Key, Node)> = Vec::new();
         let mut span: Option<Span> = None;
         let mut star = false;
-        for b in &blocks {
+        if expanded.unknown {
+            by_type.push((key("?", None), Node::unknown(Some(block.header))));
+        }
+        for (b, bcx) in &blocks {
             span = Some(span.map_or(b.span, |s| s.to(b.span)));
-            let ty = b.body.attr("type").map(|a| ev.value(&a.value, &cx));
+            let ty = b.body.attr("type").map(|a| ev.value(&a.value, bcx));
             let ids = b
                 .body
                 .attr("identifiers")
-                .map_or_else(|| Node::unknown(Some(b.span)), |a| ev.value(&a.value, &cx));
+                .map_or_else(|| Node::unknown(Some(b.span)), |a| ev.value(&a.value, bcx));
             match ty.as_ref().and_then(Node::as_str) {
                 // `type = "*"` renders as `"Principal": "*"`.
                 Some("*") => star = true,
@@ -173,20 +175,24 @@ fn statement(ev: &Evaluator<'_>, block: &Block) -> Node {
             }
             Node::new(NodeKind::Map(by_type), span)
         };
-        e.push((key(json, blocks.first().map(|b| b.header)), principal));
+        e.push((key(json, blocks.first().map(|(b, _)| b.header)), principal));
     }
-    let conditions: Vec<_> = body.blocks("condition").collect();
-    if !conditions.is_empty() {
+    let expanded = ev.blocks(body, "condition", cx);
+    let conditions = expanded.items;
+    if !conditions.is_empty() || expanded.unknown {
         let mut ops: Vec<(Key, Node)> = Vec::new();
         let mut span: Option<Span> = None;
-        for c in &conditions {
+        if expanded.unknown {
+            ops.push((key("?", None), Node::unknown(Some(block.header))));
+        }
+        for (c, ccx) in &conditions {
             span = Some(span.map_or(c.span, |s| s.to(c.span)));
-            let test = c.body.attr("test").map(|a| ev.value(&a.value, &cx));
-            let var = c.body.attr("variable").map(|a| ev.value(&a.value, &cx));
+            let test = c.body.attr("test").map(|a| ev.value(&a.value, ccx));
+            let var = c.body.attr("variable").map(|a| ev.value(&a.value, ccx));
             let values = c
                 .body
                 .attr("values")
-                .map_or_else(|| Node::unknown(Some(c.span)), |a| ev.value(&a.value, &cx));
+                .map_or_else(|| Node::unknown(Some(c.span)), |a| ev.value(&a.value, ccx));
             let (Some(test_name), Some(var_name)) = (
                 test.as_ref().and_then(Node::as_str),
                 var.as_ref().and_then(Node::as_str),
@@ -210,7 +216,7 @@ fn statement(ev: &Evaluator<'_>, block: &Block) -> Node {
             }
         }
         e.push((
-            key("Condition", conditions.first().map(|b| b.header)),
+            key("Condition", conditions.first().map(|(b, _)| b.header)),
             Node::new(NodeKind::Map(ops), span),
         ));
     }

@@ -1,10 +1,11 @@
 //! Terraform resources into the S3 model: `aws_s3_bucket` with its provider v3 inline
 //! blocks, every provider v4+ split resource as an attachment, the account public
-//! access block, and CloudTrail trails.
+//! access block and CloudTrail trails, for every instance (`count`, `for_each`) of
+//! every module instance of a deployment.
 
 use super::ast::{Block, Body};
-use super::eval::{Ctx, Evaluator};
-use super::module::{Module, Resource};
+use super::eval::{Children, Ctx, Evaluator, Instance};
+use super::module::Resource;
 use crate::model::bucket::{
     AccountPublicAccessBlock, Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule,
     Grant, Logging, Origin, Ownership, Part, PartKind, PublicAccessBlock, Versioning,
@@ -15,97 +16,123 @@ use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::value::{self, Node, NodeKind, Text, Value};
 use crate::model::{Attachment, Fragment, Target};
 use crate::source::Span;
+use std::borrow::Cow;
 
-/// Reads every S3-relevant resource of `module` into a model fragment.
-pub fn load(module: &Module) -> Fragment {
-    let ev = Evaluator::new(module);
+/// Reads every S3-relevant resource of a deployment: the module instance `ev` and,
+/// recursively, the module instances it creates.
+pub fn load(ev: &Evaluator<'_>) -> Fragment {
     let mut out = Fragment::default();
-    for res in &module.resources {
-        if !instantiated(&ev, res) {
+    load_instance(ev, &mut out);
+    out
+}
+
+fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
+    let scope = ev.place.root.clone();
+    for res in &ev.module.resources {
+        if !matches!(
+            res.ty.as_str(),
+            "aws_s3_bucket" | "aws_s3_account_public_access_block" | "aws_cloudtrail"
+        ) && !res.ty.starts_with("aws_s3_bucket_")
+        {
             continue;
         }
-        let r = Reader { ev: &ev, res };
-        match res.ty.as_str() {
-            "aws_s3_bucket" => out.buckets.push(r.bucket()),
-            "aws_s3_account_public_access_block" => {
-                out.account_blocks.push(AccountPublicAccessBlock {
-                    scope: module.scope.clone(),
-                    address: res.address(false),
-                    decl: res.block.header,
-                    flags: r.pab_flags(res.body()),
-                });
-            }
-            "aws_cloudtrail" => out.trails.push(r.trail()),
-            ty => {
-                if let Some(part) = r.split_part(ty) {
-                    out.attachments.push(Attachment {
-                        target: r.target(),
-                        scope: module.scope.clone(),
-                        part,
+        for inst in ev.instances(&res.block).iter() {
+            let r = Reader { ev, res, inst };
+            let at = At {
+                body: res.body(),
+                cx: &inst.cx,
+            };
+            match res.ty.as_str() {
+                "aws_s3_bucket" => out.buckets.push(r.bucket()),
+                "aws_s3_account_public_access_block" => {
+                    out.account_blocks.push(AccountPublicAccessBlock {
+                        scope: scope.clone(),
+                        address: r.address(),
+                        decl: res.block.header,
+                        flags: r.pab_flags(&at),
                     });
+                }
+                "aws_cloudtrail" => out.trails.push(r.trail()),
+                ty => {
+                    if let Some(part) = r.split_part(ty) {
+                        out.attachments.push(Attachment {
+                            target: r.target(),
+                            scope: scope.clone(),
+                            part,
+                        });
+                    }
                 }
             }
         }
     }
-    out
-}
-
-/// False when `count` or `for_each` is known to create no instance.
-fn instantiated(ev: &Evaluator<'_>, res: &Resource) -> bool {
-    let cx = Ctx::default();
-    if let Some(c) = res.body().attr("count") {
-        let v = ev.value(&c.value, &cx);
-        if super::eval::number(&v) == Some(0.0) {
-            return false;
+    for call in &ev.module.calls {
+        if let Children::Instances(children) = &*ev.children(&call.name) {
+            for (_, child) in children {
+                load_instance(child, out);
+            }
         }
     }
-    if let Some(f) = res.body().attr("for_each") {
-        let v = ev.value(&f.value, &cx);
-        match &v.kind {
-            NodeKind::List(items) if items.is_empty() => return false,
-            NodeKind::Map(entries) if entries.is_empty() => return false,
-            _ => {}
-        }
-    }
-    true
 }
 
-struct Reader<'a, 'm> {
-    ev: &'a Evaluator<'m>,
+/// A body and the context its expressions are evaluated in.
+#[derive(Clone, Copy)]
+struct At<'b> {
+    body: &'b Body,
+    cx: &'b Ctx,
+}
+
+struct Reader<'a, 'r> {
+    ev: &'a Evaluator<'r>,
     res: &'a Resource,
+    inst: &'a Instance,
 }
 
 impl Reader<'_, '_> {
-    fn eval(&self, body: &Body, name: &str) -> Option<(Node, Span)> {
-        let a = body.attr(name)?;
-        Some((self.ev.value(&a.value, &Ctx::default()), a.value.span))
+    fn eval(&self, at: &At<'_>, name: &str) -> Option<(Node, Span)> {
+        let a = at.body.attr(name)?;
+        Some((self.ev.value(&a.value, at.cx), a.value.span))
     }
 
-    fn bool_value(&self, body: &Body, name: &str, default: bool) -> Value<bool> {
-        match self.eval(body, name) {
+    fn bool_value(&self, at: &At<'_>, name: &str, default: bool) -> Value<bool> {
+        match self.eval(at, name) {
             None => Value::default_of(default),
             Some((n, span)) => value::bool_value(&n, span, default),
         }
     }
 
     /// A string attribute; `None` when absent or null.
-    fn string_value(&self, body: &Body, name: &str) -> Option<Value<String>> {
-        let (n, span) = self.eval(body, name)?;
+    fn string_value(&self, at: &At<'_>, name: &str) -> Option<Value<String>> {
+        let (n, span) = self.eval(at, name)?;
         value::string_value(&n, span)
     }
 
-    fn text_value(&self, body: &Body, name: &str) -> Option<Value<Text>> {
-        let (n, span) = self.eval(body, name)?;
+    fn text_value(&self, at: &At<'_>, name: &str) -> Option<Value<Text>> {
+        let (n, span) = self.eval(at, name)?;
         value::text_value(&n, span)
+    }
+
+    /// The nested blocks `ident`, `dynamic` ones expanded.
+    fn blocks<'b>(&self, at: &At<'b>, ident: &'b str) -> super::eval::Blocks<'b> {
+        self.ev.blocks(at.body, ident, at.cx)
+    }
+
+    /// The first nested block `ident`, with its context.
+    fn block<'b>(&self, at: &At<'b>, ident: &'b str) -> Option<(Cow<'b, Block>, Ctx)> {
+        self.blocks(at, ident).items.into_iter().next()
     }
 
     fn header(&self) -> Span {
         self.res.block.header
     }
 
+    /// The full address of this instance (`module.m.aws_s3_bucket.b["k"]`).
+    fn address(&self) -> String {
+        self.ev.address(self.res, &self.inst.key)
+    }
+
     fn via(&self) -> Via {
         Via {
-            address: self.res.address(false),
+            address: self.address(),
             decl: self.header(),
         }
     }
@@ -126,9 +153,16 @@ impl Reader<'_, '_> {
         }
     }
 
+    fn at(&self) -> At<'_> {
+        At {
+            body: self.res.body(),
+            cx: &self.inst.cx,
+        }
+    }
+
     /// Which bucket a split resource configures (its `bucket` argument).
     fn target(&self) -> Target {
-        match self.eval(self.res.body(), "bucket") {
+        match self.eval(&self.at(), "bucket") {
             Some((n, _)) => match n.as_text() {
                 Some(t) => Target::from_text(t),
                 None => Target::Unknown,
@@ -138,19 +172,21 @@ impl Reader<'_, '_> {
     }
 
     fn bucket(&self) -> Bucket {
-        let body = self.res.body();
+        let at = self.at();
+        let body = at.body;
         let mut b = Bucket::new(
-            self.ev.bucket_ref(self.res),
+            self.ev.bucket_ref(self.res, &self.inst.key),
             Origin::Terraform,
-            self.res.address(false),
+            self.address(),
             self.header(),
         );
-        if let Some(name) = self.text_value(body, "bucket") {
+        b.call_sites.clone_from(&self.ev.place.call_sites);
+        if let Some(name) = self.text_value(&at, "bucket") {
             b.name = name;
         }
-        b.force_destroy = self.bool_value(body, "force_destroy", false);
-        b.object_lock_enabled = self.bool_value(body, "object_lock_enabled", false);
-        if let Some((tags, _)) = self.eval(body, "tags") {
+        b.force_destroy = self.bool_value(&at, "force_destroy", false);
+        b.object_lock_enabled = self.bool_value(&at, "object_lock_enabled", false);
+        if let Some((tags, _)) = self.eval(&at, "tags") {
             b.tags = match tags.kind {
                 NodeKind::Null => Node::new(NodeKind::Map(Vec::new()), tags.span),
                 _ => tags,
@@ -158,7 +194,7 @@ impl Reader<'_, '_> {
         }
 
         // Provider v3 inline configuration.
-        if let Some(canned) = self.string_value(body, "acl") {
+        if let Some(canned) = self.string_value(&at, "acl") {
             let attr = body.attr("acl").map_or(self.header(), |a| a.key_span);
             b.attach(Part::Acl(Attached {
                 value: Acl {
@@ -170,23 +206,34 @@ impl Reader<'_, '_> {
                 via: None,
             }));
         }
-        let grants: Vec<_> = body.blocks("grant").collect();
-        if !grants.is_empty() {
+        let grants = self.blocks(&at, "grant");
+        if let Some((first, _)) = grants.items.first() {
             let acl = Acl {
                 canned: b.acl.as_ref().and_then(|a| a.value.canned.clone()),
-                grants: grants.iter().map(|g| self.inline_grant(g)).collect(),
-                grants_unknown: false,
+                grants: grants
+                    .items
+                    .iter()
+                    .map(|(g, cx)| self.inline_grant(g, cx))
+                    .collect(),
+                grants_unknown: grants.unknown,
             };
-            b.attach(Part::Acl(Self::inline(&grants[0], acl)));
-        }
-        if let Some(a) = body.attr("policy") {
-            let node = self.ev.value(&a.value, &Ctx::default());
-            if !node.is_null() {
-                b.attach(Part::Policy(Self::policy(&node, a.value.span, None)));
+            b.attach(Part::Acl(Self::inline(first, acl)));
+        } else if grants.unknown {
+            if let Some(acl) = &mut b.acl {
+                acl.value.grants_unknown = true;
+            } else {
+                b.maybe.push(PartKind::Acl);
             }
         }
-        if let Some(v) = body.block("versioning") {
-            let enabled = self.bool_value(&v.body, "enabled", false);
+        if let Some((node, span)) = self.eval(&at, "policy")
+            && !node.is_null()
+        {
+            b.attach(Part::Policy(Self::policy(&node, span, None)));
+        }
+        let versioning = self.blocks(&at, "versioning");
+        if let Some((v, cx)) = versioning.items.first() {
+            let vat = At { body: &v.body, cx };
+            let enabled = self.bool_value(&vat, "enabled", false);
             let status = enabled.map(|e| {
                 if e {
                     VersioningStatus::Enabled
@@ -195,21 +242,31 @@ impl Reader<'_, '_> {
                 }
             });
             b.attach(Part::Versioning(Self::inline(
-                &v,
+                v,
                 Versioning {
                     status,
-                    mfa_delete: self.bool_value(&v.body, "mfa_delete", false),
+                    mfa_delete: self.bool_value(&vat, "mfa_delete", false),
                 },
             )));
         }
-        if let Some(sse) = body.block("server_side_encryption_configuration") {
-            b.attach(Part::Encryption(Self::inline(
-                &sse,
-                self.encryption(&sse.body),
-            )));
+        let sse = self.blocks(&at, "server_side_encryption_configuration");
+        if let Some((s, cx)) = sse.items.first() {
+            let enc = self.encryption(&At { body: &s.body, cx });
+            b.attach(Part::Encryption(Self::inline(s, enc)));
         }
-        if let Some(l) = body.block("logging") {
-            b.attach(Part::Logging(Self::inline(&l, self.logging(&l.body))));
+        let logging = self.blocks(&at, "logging");
+        if let Some((l, cx)) = logging.items.first() {
+            let log = self.logging(&At { body: &l.body, cx });
+            b.attach(Part::Logging(Self::inline(l, log)));
+        }
+        for (unknown, kind) in [
+            (versioning.unknown, PartKind::Versioning),
+            (sse.unknown, PartKind::Encryption),
+            (logging.unknown, PartKind::Logging),
+        ] {
+            if unknown && !b.has(kind) {
+                b.maybe.push(kind);
+            }
         }
         for (ident, kind) in [
             ("lifecycle_rule", PartKind::Lifecycle),
@@ -218,34 +275,13 @@ impl Reader<'_, '_> {
             ("cors_rule", PartKind::Cors),
             ("object_lock_configuration", PartKind::ObjectLock),
         ] {
-            if let Some(block) = body.block(ident) {
+            let blocks = self.blocks(&at, ident);
+            if let Some((block, _)) = blocks.items.first() {
                 b.attach(Part::Other(
                     kind,
-                    Self::inline(&block, Node::null(Some(block.span))),
+                    Self::inline(block, Node::null(Some(block.span))),
                 ));
-            }
-        }
-        // A `dynamic` inline block may or may not produce the configuration.
-        for d in body.blocks("dynamic") {
-            let kind = match d.labels.first().map(String::as_str) {
-                Some("versioning") => PartKind::Versioning,
-                Some("server_side_encryption_configuration") => PartKind::Encryption,
-                Some("logging") => PartKind::Logging,
-                Some("grant") => PartKind::Acl,
-                Some("lifecycle_rule") => PartKind::Lifecycle,
-                Some("replication_configuration") => PartKind::Replication,
-                Some("website") => PartKind::Website,
-                Some("cors_rule") => PartKind::Cors,
-                Some("object_lock_configuration") => PartKind::ObjectLock,
-                _ => continue,
-            };
-            if kind == PartKind::Acl
-                && let Some(acl) = &mut b.acl
-            {
-                acl.value.grants_unknown = true;
-                continue;
-            }
-            if !b.has(kind) && !b.maybe.contains(&kind) {
+            } else if blocks.unknown {
                 b.maybe.push(kind);
             }
         }
@@ -262,11 +298,12 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn inline_grant(&self, g: &Block) -> Grant {
+    fn inline_grant(&self, g: &Block, cx: &Ctx) -> Grant {
+        let at = At { body: &g.body, cx };
         let ty = self
-            .string_value(&g.body, "type")
+            .string_value(&at, "type")
             .unwrap_or_else(|| Value::unknown(g.header));
-        let permissions = match self.eval(&g.body, "permissions") {
+        let permissions = match self.eval(&at, "permissions") {
             Some((n, span)) => match &n.kind {
                 NodeKind::List(items) => items
                     .iter()
@@ -281,68 +318,81 @@ impl Reader<'_, '_> {
         };
         Grant {
             grantee_type: ty,
-            uri: self.text_value(&g.body, "uri"),
-            id: self.text_value(&g.body, "id"),
+            uri: self.text_value(&at, "uri"),
+            id: self.text_value(&at, "id"),
             permissions,
             span: g.span,
         }
     }
 
-    fn encryption(&self, body: &Body) -> Encryption {
+    fn encryption(&self, at: &At<'_>) -> Encryption {
+        let rules = self.blocks(at, "rule");
         let mut enc = Encryption {
             rules: Vec::new(),
-            unknown: body.blocks("dynamic").next().is_some(),
+            unknown: rules.unknown,
         };
-        for rule in body.blocks("rule") {
-            let default = rule.body.block("apply_server_side_encryption_by_default");
-            let (algorithm, kms_key) = match &default {
-                Some(d) => (
-                    self.string_value(&d.body, "sse_algorithm")
-                        .unwrap_or_else(|| Value::unknown(d.header)),
-                    self.text_value(&d.body, "kms_master_key_id"),
-                ),
+        for (rule, cx) in &rules.items {
+            let rat = At {
+                body: &rule.body,
+                cx,
+            };
+            let defaults = self.blocks(&rat, "apply_server_side_encryption_by_default");
+            enc.unknown |= defaults.unknown;
+            let default = defaults.items.first();
+            let (algorithm, kms_key) = match default {
+                Some((d, dcx)) => {
+                    let dat = At {
+                        body: &d.body,
+                        cx: dcx,
+                    };
+                    (
+                        self.string_value(&dat, "sse_algorithm")
+                            .unwrap_or_else(|| Value::unknown(d.header)),
+                        self.text_value(&dat, "kms_master_key_id"),
+                    )
+                }
                 None => (Value::unknown(rule.header), None),
             };
-            enc.unknown |= rule.body.blocks("dynamic").next().is_some();
             enc.rules.push(EncryptionRule {
                 algorithm,
                 kms_key,
-                bucket_key: self.bool_value(&rule.body, "bucket_key_enabled", false),
-                span: default.as_ref().map_or(rule.header, |d| d.header),
+                bucket_key: self.bool_value(&rat, "bucket_key_enabled", false),
+                span: default.map_or(rule.header, |(d, _)| d.header),
             });
         }
         enc
     }
 
-    fn logging(&self, body: &Body) -> Logging {
+    fn logging(&self, at: &At<'_>) -> Logging {
         Logging {
             target_bucket: self
-                .text_value(body, "target_bucket")
+                .text_value(at, "target_bucket")
                 .unwrap_or_else(Value::absent_unknown),
         }
     }
 
-    fn pab_flags(&self, body: &Body) -> PublicAccessBlock {
+    fn pab_flags(&self, at: &At<'_>) -> PublicAccessBlock {
         PublicAccessBlock {
-            block_public_acls: self.bool_value(body, "block_public_acls", false),
-            ignore_public_acls: self.bool_value(body, "ignore_public_acls", false),
-            block_public_policy: self.bool_value(body, "block_public_policy", false),
-            restrict_public_buckets: self.bool_value(body, "restrict_public_buckets", false),
+            block_public_acls: self.bool_value(at, "block_public_acls", false),
+            ignore_public_acls: self.bool_value(at, "ignore_public_acls", false),
+            block_public_policy: self.bool_value(at, "block_public_policy", false),
+            restrict_public_buckets: self.bool_value(at, "restrict_public_buckets", false),
         }
     }
 
     /// A provider v4+ split resource as a model part.
     fn split_part(&self, ty: &str) -> Option<Part> {
-        let body = self.res.body();
+        let at = self.at();
         Some(match ty {
             "aws_s3_bucket_public_access_block" => {
-                Part::PublicAccessBlock(self.split(self.pab_flags(body)))
+                Part::PublicAccessBlock(self.split(self.pab_flags(&at)))
             }
             "aws_s3_bucket_versioning" => {
-                let cfg = body.block("versioning_configuration");
+                let cfg = self.block(&at, "versioning_configuration");
                 let (status, mfa) = match &cfg {
-                    Some(c) => {
-                        let status = self.string_value(&c.body, "status").map_or_else(
+                    Some((c, cx)) => {
+                        let cat = At { body: &c.body, cx };
+                        let status = self.string_value(&cat, "status").map_or_else(
                             || Value::unknown(c.header),
                             |v| match v.get().map(String::as_str) {
                                 Some("Enabled") => v.map(|_| VersioningStatus::Enabled),
@@ -355,7 +405,7 @@ impl Reader<'_, '_> {
                             },
                         );
                         let mfa = self
-                            .string_value(&c.body, "mfa_delete")
+                            .string_value(&cat, "mfa_delete")
                             .map_or(Value::default_of(false), |v| v.map(|s| s == "Enabled"));
                         (status, mfa)
                     }
@@ -367,34 +417,48 @@ impl Reader<'_, '_> {
                 }))
             }
             "aws_s3_bucket_server_side_encryption_configuration" => {
-                Part::Encryption(self.split(self.encryption(body)))
+                Part::Encryption(self.split(self.encryption(&at)))
             }
             "aws_s3_bucket_policy" => {
-                let a = body.attr("policy")?;
-                let node = self.ev.value(&a.value, &Ctx::default());
-                let mut p = Self::policy(&node, a.value.span, Some(self.via()));
+                let (node, span) = self.eval(&at, "policy")?;
+                let mut p = Self::policy(&node, span, Some(self.via()));
                 if p.value.document.is_none() {
-                    p.span = a.value.span;
+                    p.span = span;
                 }
                 Part::Policy(p)
             }
             "aws_s3_bucket_acl" => {
-                let canned = self.string_value(body, "acl");
+                let canned = self.string_value(&at, "acl");
                 let mut grants = Vec::new();
                 let mut grants_unknown = false;
-                if let Some(acp) = body.block("access_control_policy") {
-                    grants_unknown |= acp.body.blocks("dynamic").next().is_some();
-                    for g in acp.body.blocks("grant") {
-                        let grantee = g.body.block("grantee");
-                        let gb = grantee.as_ref().map(|x| &x.body);
+                let acps = self.blocks(&at, "access_control_policy");
+                grants_unknown |= acps.unknown;
+                if let Some((acp, cx)) = acps.items.first() {
+                    let aat = At {
+                        body: &acp.body,
+                        cx,
+                    };
+                    let gs = self.blocks(&aat, "grant");
+                    grants_unknown |= gs.unknown;
+                    for (g, gcx) in &gs.items {
+                        let gat = At {
+                            body: &g.body,
+                            cx: gcx,
+                        };
+                        let grantee = self.block(&gat, "grantee");
+                        let gb = grantee.as_ref().map(|(x, xcx)| At {
+                            body: &x.body,
+                            cx: xcx,
+                        });
                         grants.push(Grant {
                             grantee_type: gb
+                                .as_ref()
                                 .and_then(|b| self.string_value(b, "type"))
                                 .unwrap_or_else(|| Value::unknown(g.header)),
-                            uri: gb.and_then(|b| self.text_value(b, "uri")),
-                            id: gb.and_then(|b| self.text_value(b, "id")),
+                            uri: gb.as_ref().and_then(|b| self.text_value(b, "uri")),
+                            id: gb.as_ref().and_then(|b| self.text_value(b, "id")),
                             permissions: self
-                                .string_value(&g.body, "permission")
+                                .string_value(&gat, "permission")
                                 .into_iter()
                                 .collect(),
                             span: g.span,
@@ -407,12 +471,14 @@ impl Reader<'_, '_> {
                     grants_unknown,
                 }))
             }
-            "aws_s3_bucket_logging" => Part::Logging(self.split(self.logging(body))),
+            "aws_s3_bucket_logging" => Part::Logging(self.split(self.logging(&at))),
             "aws_s3_bucket_ownership_controls" => {
-                let rule = body.block("rule");
+                let rule = self.block(&at, "rule");
                 let value = rule
                     .as_ref()
-                    .and_then(|r| self.string_value(&r.body, "object_ownership"))
+                    .and_then(|(r, cx)| {
+                        self.string_value(&At { body: &r.body, cx }, "object_ownership")
+                    })
                     .unwrap_or_else(|| Value::unknown(self.header()));
                 Part::Ownership(self.split(Ownership { rule: value }))
             }
@@ -432,20 +498,32 @@ impl Reader<'_, '_> {
     }
 
     fn trail(&self) -> Trail {
-        let body = self.res.body();
+        let at = self.at();
+        let selectors = self.blocks(&at, "event_selector");
+        let advanced = self.blocks(&at, "advanced_event_selector");
         let mut out = Trail {
-            scope: self.ev.module.scope.clone(),
-            address: self.res.address(false),
+            scope: self.ev.place.root.clone(),
+            address: self.address(),
             decl: self.header(),
             s3_data_events: Vec::new(),
-            selectors_unknown: body.blocks("dynamic").next().is_some(),
+            selectors_unknown: selectors.unknown || advanced.unknown,
         };
-        for sel in body.blocks("event_selector") {
-            let rw = self.eval(&sel.body, "read_write_type").map(|(n, _)| n);
+        for (sel, cx) in &selectors.items {
+            let sat = At {
+                body: &sel.body,
+                cx,
+            };
+            let rw = self.eval(&sat, "read_write_type").map(|(n, _)| n);
             let (read, write) = trail::read_write(rw.as_ref().and_then(Node::as_str), rw.is_none());
-            for dr in sel.body.blocks("data_resource") {
+            let resources = self.blocks(&sat, "data_resource");
+            out.selectors_unknown |= resources.unknown;
+            for (dr, dcx) in &resources.items {
+                let dat = At {
+                    body: &dr.body,
+                    cx: dcx,
+                };
                 match self
-                    .string_value(&dr.body, "type")
+                    .string_value(&dat, "type")
                     .as_ref()
                     .and_then(|v| v.get().map(String::as_str))
                 {
@@ -457,22 +535,34 @@ impl Reader<'_, '_> {
                     }
                 }
                 let values = self
-                    .eval(&dr.body, "values")
+                    .eval(&dat, "values")
                     .map_or_else(|| Node::unknown(None), |(n, _)| n);
                 out.s3_data_events
                     .push(trail::data_events(read, write, &values));
             }
         }
-        for sel in body.blocks("advanced_event_selector") {
-            let fields: Vec<FieldSelector> = sel
-                .body
-                .blocks("field_selector")
-                .map(|fs| FieldSelector {
-                    field: self
-                        .string_value(&fs.body, "field")
-                        .and_then(|v| v.get().cloned()),
-                    equals: self.eval(&fs.body, "equals").map(|(n, _)| n),
-                    starts_with: self.eval(&fs.body, "starts_with").map(|(n, _)| n),
+        for (sel, cx) in &advanced.items {
+            let sat = At {
+                body: &sel.body,
+                cx,
+            };
+            let fields = self.blocks(&sat, "field_selector");
+            out.selectors_unknown |= fields.unknown;
+            let fields: Vec<FieldSelector> = fields
+                .items
+                .iter()
+                .map(|(fs, fcx)| {
+                    let fat = At {
+                        body: &fs.body,
+                        cx: fcx,
+                    };
+                    FieldSelector {
+                        field: self
+                            .string_value(&fat, "field")
+                            .and_then(|v| v.get().cloned()),
+                        equals: self.eval(&fat, "equals").map(|(n, _)| n),
+                        starts_with: self.eval(&fat, "starts_with").map(|(n, _)| n),
+                    }
                 })
                 .collect();
             if let Some(events) = trail::advanced_selector(&fields) {
@@ -487,13 +577,18 @@ impl Reader<'_, '_> {
 mod tests {
     use crate::model::value::Tri;
     use crate::source::FileId;
-    use crate::terraform::{load_module, parse::parse_file};
+    use crate::terraform::{load_root, module::Registry, parse::parse_file};
 
     #[test]
     fn tags_and_object_lock() {
         let src = "variable \"class\" {\n  default = \"confidential\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  object_lock_enabled = true\n  tags = merge({ Owner = \"data\" }, { DataClassification = var.class })\n}\n";
         let body = parse_file(FileId(0), src, false).unwrap();
-        let f = load_module("m".into(), vec![body]);
+        let mut registry = Registry::default();
+        registry.modules.insert(
+            "m".into(),
+            crate::terraform::module::Module::new("m".into(), vec![body]),
+        );
+        let f = load_root(&registry, "m", &std::collections::HashMap::new(), &[]).base;
         let b = &f.buckets[0];
         assert_eq!(b.tag("DataClassification"), Some("confidential"));
         assert_eq!(b.tag("Owner"), Some("data"));
