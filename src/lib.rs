@@ -354,7 +354,15 @@ fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
         let key = (f.code, f.span, f.message.replace(&resource, "\u{0}"));
         if let Some(&i) = index.get(&key) {
             let first = &mut out[i];
-            first.instances.push(resource);
+            // The same address in another deployment (a module shared by two
+            // environments) is told apart by the deployment's directory.
+            let name = match &f.scope {
+                Some(scope) if f.scope != first.scope => format!("{resource} (in {scope})"),
+                _ => resource,
+            };
+            if !first.instances.contains(&name) && first.resource.as_ref() != Some(&name) {
+                first.instances.push(name);
+            }
             for r in f.related {
                 if !first.related.contains(&r) {
                     first.related.push(r);
@@ -419,6 +427,9 @@ fn decide_worlds(
                 .iter()
                 .any(|(exists, _)| exists.contains(resource))
     };
+    // Of the worlds where a finding holds, report the mildest: only that much is
+    // certain (a public-read ACL in one world, public-read-write in the other, is
+    // certainly public-read).
     let mut decided: Vec<Finding> = Vec::new();
     let mut seen: HashSet<(&str, String)> = HashSet::new();
     for (_, found) in &per_world {
@@ -426,15 +437,23 @@ fn decide_worlds(
             let Some(resource) = &f.resource else {
                 continue;
             };
-            if holds(f.code, resource) && !seen.contains(&(f.code, resource.clone())) {
-                decided.extend(
-                    found
-                        .iter()
-                        .filter(|g| g.code == f.code && g.resource.as_deref() == Some(resource))
-                        .cloned(),
-                );
-                seen.insert((f.code, resource.clone()));
+            if seen.contains(&(f.code, resource.clone())) || !holds(f.code, resource) {
+                continue;
             }
+            seen.insert((f.code, resource.clone()));
+            let of = |found: &[Finding]| -> Vec<Finding> {
+                found
+                    .iter()
+                    .filter(|g| g.code == f.code && g.resource.as_deref() == Some(resource))
+                    .cloned()
+                    .collect()
+            };
+            let mildest = per_world
+                .iter()
+                .map(|(_, found)| of(found))
+                .filter(|v| !v.is_empty())
+                .min_by_key(|v| v.iter().map(|g| g.severity).max());
+            decided.extend(mildest.unwrap_or_default());
         }
     }
     findings.retain(|f| f.scope.as_deref() != Some(worlds.scope.as_str()));

@@ -212,23 +212,18 @@ pub fn terraform(
     }
 
     // A scanned module that another scanned module calls is a child, not a root.
-    let mut called: BTreeSet<String> = BTreeSet::new();
-    for dir in &scanned {
-        if let Some(m) = registry.get(dir) {
-            for call in &m.calls {
-                if let Some(src) = call.source().filter(|s| is_local(s)) {
-                    let target = join(dir, src);
-                    if target != *dir {
-                        called.insert(target);
-                    }
-                }
+    let roots = registry.roots(&scanned);
+    out.roots = roots.len();
+    let mut seen = BTreeSet::new();
+    for dir in &roots {
+        for (path, message) in registry.unfollowed_calls(dir) {
+            if seen.insert((path.clone(), message.clone())) {
+                out.notices.push(Notice {
+                    path: PathBuf::from(path),
+                    message,
+                });
             }
         }
-    }
-    let roots: Vec<&String> = scanned.iter().filter(|d| !called.contains(*d)).collect();
-    out.roots = roots.len();
-    for dir in &roots {
-        out.notices.extend(unavailable_modules(&registry, dir));
     }
 
     // Variable values: automatic tfvars of each root, then --var-file, then --var.
@@ -261,7 +256,7 @@ pub fn terraform(
         .map(|dir| {
             let module = registry.get(dir).expect("roots are parsed");
             let mut auto: Vec<FileId> = tfvars
-                .get(*dir)
+                .get(dir)
                 .map(|ids| {
                     ids.iter()
                         .copied()
@@ -359,37 +354,6 @@ fn load_module_dir(
             let input = crate::read_input(&p, display, kind)?;
             let text = input.content.ok()?;
             Some((sources.add(input.path, input.display, text), kind))
-        })
-        .collect()
-}
-
-/// Module calls of a root whose source is not available locally: their resources
-/// are not checked and their outputs are unknown.
-fn unavailable_modules(registry: &Registry, root: &str) -> Vec<Notice> {
-    let Some(module) = registry.get(root) else {
-        return Vec::new();
-    };
-    module
-        .calls
-        .iter()
-        .filter_map(|call| {
-            let src = call.source()?;
-            let dir = registry.resolve(root, root, &call.name, src);
-            if dir.as_deref().is_some_and(|d| registry.get(d).is_some()) {
-                return None;
-            }
-            let message = if is_local(src) {
-                format!("module \"{}\": source {src} not found; its resources are not checked", call.name)
-            } else {
-                format!(
-                    "module \"{}\": {src} is not installed under .terraform/modules (run `terraform init` to check it); its resources are not checked",
-                    call.name
-                )
-            };
-            Some(Notice {
-                path: PathBuf::from(root),
-                message,
-            })
         })
         .collect()
 }

@@ -272,6 +272,6 @@ fn an_empty_directory_says_nothing_was_scanned() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "no Terraform files (.tf, .tf.json) found",
+            "no Terraform or CloudFormation files found",
         ));
 }

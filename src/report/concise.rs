@@ -1,6 +1,6 @@
 //! One line per finding: `path:line:col: BL110 [high] message`.
 
-use super::locate;
+use super::{locate, notice_lines};
 use crate::Scan;
 use std::fmt::Write;
 
@@ -14,8 +14,8 @@ pub fn render(scan: &Scan) -> String {
             at.path, at.start.line, at.start.column, f.code, f.severity, f.message
         );
     }
-    for n in &scan.notices {
-        let _ = writeln!(out, "{}: note: {}", n.path.display(), n.message);
+    for line in notice_lines(scan, |path, message| format!("{path}: note: {message}")) {
+        let _ = writeln!(out, "{line}");
     }
     out
 }

@@ -37,6 +37,7 @@ pub fn render(scan: &Scan) -> String {
             o.insert("severity".into(), json!(f.severity));
             o.insert("message".into(), json!(f.message));
             o.insert("resource".into(), json!(f.resource));
+            o.insert("instances".into(), json!(f.instances));
             o.insert("help".into(), json!(f.help));
             o.insert("help_uri".into(), json!(doc.map(rules::RuleDoc::help_uri)));
             o.insert(

@@ -84,6 +84,30 @@ pub fn locate(scan: &Scan, span: Span) -> Located<'_> {
     }
 }
 
+/// Notices shown by the terminal formats before the rest are tallied: a
+/// repository of uninstalled registry modules yields one per call, which would
+/// bury the findings. JSON and SARIF always carry them all.
+pub const NOTICES_SHOWN: usize = 10;
+
+/// Terminal lines for the notices, `line(path, message)` per shown notice
+/// and one tally line for the rest.
+pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<String> {
+    let mut lines: Vec<String> = scan
+        .notices
+        .iter()
+        .take(NOTICES_SHOWN)
+        .map(|n| line(&n.path.display().to_string(), &n.message))
+        .collect();
+    let rest = scan.notices.len().saturating_sub(NOTICES_SHOWN);
+    if rest > 0 {
+        lines.push(format!(
+            "note: {rest} more notice{} not shown (use --format json to list all)",
+            plural(rest)
+        ));
+    }
+    lines
+}
+
 /// Findings by severity, most severe first.
 pub fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
     [
@@ -107,7 +131,7 @@ pub fn summary_line(scan: &Scan) -> String {
         plural(stats.buckets)
     );
     if stats.files == 0 {
-        return "no Terraform files (.tf, .tf.json) found: nothing was scanned".to_string();
+        return "no Terraform or CloudFormation files found: nothing was scanned".to_string();
     }
     if n == 0 {
         return format!("no findings ({files}, {:.2?})", stats.elapsed);

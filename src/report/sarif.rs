@@ -203,8 +203,12 @@ fn help_markdown(doc: &RuleDoc) -> String {
 fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
     let mut location = json!({ "physicalLocation": physical(scan, f.span) });
     if let Some(resource) = &f.resource {
-        location["logicalLocations"] =
-            json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
+        // Every module instance the finding holds for, so code scanning can tell
+        // which deployments are affected.
+        location["logicalLocations"] = std::iter::once(resource)
+            .chain(&f.instances)
+            .map(|name| json!({ "fullyQualifiedName": name, "kind": "resource" }))
+            .collect();
     }
     let mut text = f.message.clone();
     if let Some(help) = &f.help {

@@ -1,6 +1,6 @@
 //! The terminal report: rustc-like diagnostics rendered by annotate-snippets.
 
-use super::{RenderOptions, summary_line};
+use super::{RenderOptions, notice_lines, summary_line};
 use crate::Scan;
 use crate::finding::{Finding, Severity};
 use crate::rules;
@@ -29,8 +29,8 @@ pub fn render(scan: &Scan, options: RenderOptions) -> String {
         out.push_str(&renderer.render(&[group(scan, f)]));
         out.push_str("\n\n");
     }
-    for n in &scan.notices {
-        let _ = writeln!(out, "note: {}: {}", n.path.display(), n.message);
+    for line in notice_lines(scan, |path, message| format!("note: {path}: {message}")) {
+        let _ = writeln!(out, "{line}");
     }
     out.push_str(&summary_line(scan));
     out.push('\n');

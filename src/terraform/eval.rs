@@ -10,7 +10,7 @@
 
 use super::ast::{BinaryOp, Block, Expr, ExprKind, ObjectKey, Op, Part, UnaryOp};
 use super::functions;
-use super::module::{META_ARGUMENTS, Module, ModuleCall, Registry, Resource};
+use super::module::{MAX_MODULE_DEPTH, META_ARGUMENTS, Module, ModuleCall, Registry, Resource};
 use super::policy_document;
 use super::types;
 use crate::model::value::{BucketRef, Hole, Key, Node, NodeKind, Text, Tri, format_number};
@@ -52,7 +52,7 @@ const MAX_STRING: usize = 1 << 20;
 const MAX_INSTANCES: usize = 10_000;
 /// Module instances per deployment, and module nesting depth.
 const MAX_MODULE_INSTANCES: usize = 20_000;
-const MAX_MODULE_DEPTH: usize = 16;
+
 /// Largest file `file()` and `templatefile()` read.
 const MAX_READ: u64 = 1 << 20;
 

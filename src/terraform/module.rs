@@ -4,7 +4,11 @@
 //! under `.terraform/modules`).
 
 use super::ast::{Block, Body, Expr, ExprKind};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Module nesting deeper than this is not followed (Terraform has no limit, but
+/// real configurations stay within a handful of levels).
+pub const MAX_MODULE_DEPTH: usize = 16;
 
 /// A `resource` or `data` block.
 #[derive(Debug)]
@@ -250,6 +254,130 @@ impl Registry {
 
     pub fn get(&self, dir: &str) -> Option<&Module> {
         self.modules.get(dir)
+    }
+
+    /// Directories of the local modules `dir` calls.
+    fn local_callees<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.get(dir).into_iter().flat_map(move |m| {
+            m.calls
+                .iter()
+                .filter_map(|c| c.source().filter(|s| is_local(s)))
+                .map(move |src| join(dir, src))
+                .filter(move |target| target != dir)
+        })
+    }
+
+    /// The root modules among the `scanned` directories: those no other scanned
+    /// module calls, then, for modules only reachable through a call cycle, the
+    /// first of each cycle (so a cycle is evaluated and reported, not skipped).
+    pub fn roots(&self, scanned: &BTreeSet<String>) -> Vec<String> {
+        let called: HashSet<String> = scanned.iter().flat_map(|d| self.local_callees(d)).collect();
+        let mut roots: Vec<String> = scanned
+            .iter()
+            .filter(|d| !called.contains(*d))
+            .cloned()
+            .collect();
+        let mut reached: HashSet<String> = HashSet::new();
+        let mut stack: Vec<String> = roots.clone();
+        loop {
+            while let Some(dir) = stack.pop() {
+                if reached.insert(dir.clone()) {
+                    stack.extend(self.local_callees(&dir));
+                }
+            }
+            match scanned.iter().find(|d| !reached.contains(*d)) {
+                Some(orphan) => {
+                    roots.push(orphan.clone());
+                    stack.push(orphan.clone());
+                }
+                None => break,
+            }
+        }
+        roots
+    }
+
+    /// Module calls below `root` that cannot be followed: sources that are not
+    /// available locally, calls back into an enclosing module, nesting beyond
+    /// [`MAX_MODULE_DEPTH`]. Each as (calling module directory, message); every
+    /// module directory is visited once.
+    pub fn unfollowed_calls(&self, root: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut visited = HashSet::new();
+        self.walk_calls(
+            root,
+            root,
+            "",
+            &mut vec![root.to_string()],
+            &mut visited,
+            &mut out,
+        );
+        out
+    }
+
+    fn walk_calls(
+        &self,
+        root: &str,
+        dir: &str,
+        key: &str,
+        path: &mut Vec<String>,
+        visited: &mut HashSet<String>,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let Some(module) = self.get(dir) else {
+            return;
+        };
+        for call in &module.calls {
+            let Some(src) = call.source() else {
+                continue;
+            };
+            let name = &call.name;
+            let key = if key.is_empty() {
+                name.clone()
+            } else {
+                format!("{key}.{name}")
+            };
+            let target = self
+                .resolve(dir, root, &key, src)
+                .filter(|d| self.get(d).is_some());
+            let Some(target) = target else {
+                let message = if is_local(src) {
+                    format!(
+                        "module \"{name}\": source {src} not found; its resources are not checked"
+                    )
+                } else {
+                    format!(
+                        "module \"{name}\": {src} is not installed under .terraform/modules (run `terraform init` to check it); its resources are not checked"
+                    )
+                };
+                out.push((dir.to_string(), message));
+                continue;
+            };
+            if let Some(at) = path.iter().position(|d| *d == target) {
+                let cycle = path[at..].join(" -> ");
+                out.push((
+                    dir.to_string(),
+                    format!(
+                        "module \"{name}\": source {src} calls back into an enclosing module ({cycle} -> {target}); the cycle is not followed"
+                    ),
+                ));
+                continue;
+            }
+            if path.len() >= MAX_MODULE_DEPTH {
+                out.push((
+                    dir.to_string(),
+                    format!(
+                        "module \"{name}\": nested more than {MAX_MODULE_DEPTH} modules deep; its resources are not checked"
+                    ),
+                ));
+                continue;
+            }
+            if !visited.insert(target.clone()) {
+                continue;
+            }
+            path.push(target.clone());
+            self.walk_calls(root, &target, &key, path, visited, out);
+            path.pop();
+        }
     }
 }
 

@@ -1,0 +1,2 @@
+environment = "staging"
+uploads_acl = "public-read-write"

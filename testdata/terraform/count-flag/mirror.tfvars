@@ -1,0 +1,2 @@
+# Not loaded automatically: pass it with --var-file.
+enable_mirror = true
