@@ -1,85 +1,166 @@
 //! The JSON report: a stable, documented schema (version 1, see the README).
+//!
+//! Written from borrowed, typed structs rather than `serde_json::Value`s so that a
+//! report of tens of thousands of findings costs little more than its text.
 
 use super::{counts, locate};
 use crate::Scan;
+use crate::finding::{Finding, Severity};
 use crate::rules;
 use crate::source::{Position, Span};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-fn position(p: Position, offset: u32) -> Value {
-    json!({
-        "line": p.line,
-        "column": p.column,
-        "utf16_column": p.utf16_column,
-        "offset": offset,
-    })
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    notices: Vec<Notice<'a>>,
+    summary: Summary,
 }
 
-fn location(scan: &Scan, span: Span) -> Value {
-    let at = locate(scan, span);
-    json!({
-        "path": at.path,
-        "start": position(at.start, span.start),
-        "end": position(at.end, span.end),
-    })
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct At {
+    line: u32,
+    column: u32,
+    utf16_column: u32,
+    offset: u32,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    start: At,
+    end: At,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    #[serde(flatten)]
+    at: Location<'a>,
+    code: &'a str,
+    name: Option<&'a str>,
+    severity: Severity,
+    message: &'a str,
+    resource: Option<&'a str>,
+    instances: &'a [String],
+    help: Option<&'a str>,
+    help_uri: Option<String>,
+    related: Vec<Related<'a>>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    #[serde(flatten)]
+    at: Location<'a>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Notice<'a> {
+    path: std::borrow::Cow<'a, str>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    bytes: u64,
+    buckets: usize,
+    findings: usize,
+    by_severity: BySeverity,
+    incomplete: bool,
+}
+
+#[derive(Serialize)]
+struct BySeverity {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+}
+
+fn at(p: Position, offset: u32) -> At {
+    At {
+        line: p.line,
+        column: p.column,
+        utf16_column: p.utf16_column,
+        offset,
+    }
+}
+
+fn location(scan: &Scan, span: Span) -> Location<'_> {
+    let l = locate(scan, span);
+    Location {
+        path: l.path,
+        start: at(l.start, span.start),
+        end: at(l.end, span.end),
+    }
+}
+
+fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> JsonFinding<'a> {
+    let doc = rules::find(f.code).map(|e| &e.doc);
+    JsonFinding {
+        at: location(scan, f.span),
+        code: f.code,
+        name: doc.map(|d| d.name.as_str()),
+        severity: f.severity,
+        message: &f.message,
+        resource: f.resource.as_deref(),
+        instances: &f.instances,
+        help: f.help.as_deref(),
+        help_uri: doc.map(rules::RuleDoc::help_uri),
+        related: f
+            .related
+            .iter()
+            .map(|r| Related {
+                at: location(scan, r.span),
+                message: &r.message,
+            })
+            .collect(),
+    }
 }
 
 pub fn render(scan: &Scan) -> String {
-    let findings: Vec<Value> = scan
-        .findings
-        .iter()
-        .map(|f| {
-            let doc = rules::find(f.code).map(|e| &e.doc);
-            let mut v = location(scan, f.span);
-            let o = v.as_object_mut().expect("location is an object");
-            o.insert("code".into(), json!(f.code));
-            o.insert("name".into(), json!(doc.map(|d| d.name.as_str())));
-            o.insert("severity".into(), json!(f.severity));
-            o.insert("message".into(), json!(f.message));
-            o.insert("resource".into(), json!(f.resource));
-            o.insert("instances".into(), json!(f.instances));
-            o.insert("help".into(), json!(f.help));
-            o.insert("help_uri".into(), json!(doc.map(rules::RuleDoc::help_uri)));
-            o.insert(
-                "related".into(),
-                Value::Array(
-                    f.related
-                        .iter()
-                        .map(|r| {
-                            let mut l = location(scan, r.span);
-                            l.as_object_mut()
-                                .expect("location is an object")
-                                .insert("message".into(), json!(r.message));
-                            l
-                        })
-                        .collect(),
-                ),
-            );
-            v
-        })
-        .collect();
-    let by_severity: serde_json::Map<String, Value> = counts(&scan.findings)
-        .into_iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
-    let doc = json!({
-        "version": 1,
-        "tool": { "name": "bucketlint", "version": env!("CARGO_PKG_VERSION") },
-        "findings": findings,
-        "notices": scan.notices.iter().map(|n| json!({
-            "path": n.path.to_string_lossy(),
-            "message": n.message,
-        })).collect::<Vec<_>>(),
-        "summary": {
-            "files": scan.stats.files,
-            "bytes": scan.stats.bytes,
-            "buckets": scan.stats.buckets,
-            "findings": scan.findings.len(),
-            "by_severity": by_severity,
-            "incomplete": scan.incomplete(),
+    let report = Report {
+        version: 1,
+        tool: Tool {
+            name: "bucketlint",
+            version: env!("CARGO_PKG_VERSION"),
         },
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        findings: scan.findings.iter().map(|f| finding(scan, f)).collect(),
+        notices: scan
+            .notices
+            .iter()
+            .map(|n| Notice {
+                path: n.path.to_string_lossy(),
+                message: &n.message,
+            })
+            .collect(),
+        summary: Summary {
+            files: scan.stats.files,
+            bytes: scan.stats.bytes,
+            buckets: scan.stats.buckets,
+            findings: scan.findings.len(),
+            by_severity: {
+                let [critical, high, medium, low] = counts(&scan.findings).map(|(_, n)| n);
+                BySeverity {
+                    critical,
+                    high,
+                    medium,
+                    low,
+                }
+            },
+            incomplete: scan.incomplete(),
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');
     s
 }

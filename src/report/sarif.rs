@@ -7,7 +7,7 @@
 
 use super::locate;
 use crate::Scan;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::rules::{self, ExampleFormat, ExampleKind, RuleDoc};
 use crate::source::Span;
 use serde::Serialize;
@@ -60,10 +60,10 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'static str,
     message: Message,
-    locations: Vec<Value>,
+    locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    related_locations: Vec<Value>,
-    properties: Value,
+    related_locations: Vec<RelatedLocation<'a>>,
+    properties: Properties,
 }
 
 #[derive(Serialize)]
@@ -71,24 +71,91 @@ struct Message {
     text: String,
 }
 
-fn physical(scan: &Scan, span: Span) -> Value {
+// Results are typed structs, not `serde_json::Value`s: a report of tens of
+// thousands of results would otherwise hold a map per field in memory.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: Physical,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    physical_location: Physical,
+    message: MessageRef<'a>,
+}
+
+#[derive(Serialize)]
+struct MessageRef<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    severity: Severity,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+fn physical(scan: &Scan, span: Span) -> Physical {
     let at = locate(scan, span);
     // Paths below the working directory are relative to the checkout root; others
     // (scanned by absolute path from elsewhere) are absolute file URIs.
-    let artifact = if at.path.starts_with('/') {
-        json!({ "uri": format!("file://{}", uri(at.path)) })
-    } else {
-        json!({ "uri": uri(at.path), "uriBaseId": "%SRCROOT%" })
-    };
-    json!({
-        "artifactLocation": artifact,
-        "region": {
-            "startLine": at.start.line,
-            "startColumn": at.start.utf16_column,
-            "endLine": at.end.line,
-            "endColumn": at.end.utf16_column,
+    let artifact_location = if at.path.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{}", uri(at.path)),
+            uri_base_id: None,
         }
-    })
+    } else {
+        ArtifactLocation {
+            uri: uri(at.path),
+            uri_base_id: Some("%SRCROOT%"),
+        }
+    };
+    Physical {
+        artifact_location,
+        region: Region {
+            start_line: at.start.line,
+            start_column: at.start.utf16_column,
+            end_line: at.end.line,
+            end_column: at.end.utf16_column,
+        },
+    }
 }
 
 /// A relative path as a URI reference (percent-encoding what RFC 3986 requires).
@@ -201,15 +268,17 @@ fn help_markdown(doc: &RuleDoc) -> String {
 }
 
 fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
-    let mut location = json!({ "physicalLocation": physical(scan, f.span) });
-    if let Some(resource) = &f.resource {
-        // Every module instance the finding holds for, so code scanning can tell
-        // which deployments are affected.
-        location["logicalLocations"] = std::iter::once(resource)
-            .chain(&f.instances)
-            .map(|name| json!({ "fullyQualifiedName": name, "kind": "resource" }))
-            .collect();
-    }
+    // Every module instance the finding holds for, so code scanning can tell which
+    // deployments are affected.
+    let logical_locations = f
+        .resource
+        .iter()
+        .chain(&f.instances)
+        .map(|name| LogicalLocation {
+            fully_qualified_name: name,
+            kind: "resource",
+        })
+        .collect();
     let mut text = f.message.clone();
     if let Some(help) = &f.help {
         let _ = write!(text, ". Fix: {help}.");
@@ -219,23 +288,24 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
         rule_index: index,
         level: f.severity.sarif_level(),
         message: Message { text },
-        locations: vec![location],
+        locations: vec![Location {
+            physical_location: physical(scan, f.span),
+            logical_locations,
+        }],
         related_locations: f
             .related
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                json!({
-                    "id": i + 1,
-                    "physicalLocation": physical(scan, r.span),
-                    "message": { "text": r.message },
-                })
+            .map(|(i, r)| RelatedLocation {
+                id: i + 1,
+                physical_location: physical(scan, r.span),
+                message: MessageRef { text: &r.message },
             })
             .collect(),
-        properties: json!({
-            "severity": f.severity,
-            "security-severity": f.severity.security_severity(),
-        }),
+        properties: Properties {
+            severity: f.severity,
+            security_severity: f.severity.security_severity(),
+        },
     }
 }
 
@@ -260,7 +330,10 @@ pub fn render(scan: &Scan) -> String {
             json!({
                 "level": "error",
                 "message": { "text": f.message },
-                "locations": [{ "physicalLocation": physical(scan, f.span) }],
+                "locations": [Location {
+                    physical_location: physical(scan, f.span),
+                    logical_locations: Vec::new(),
+                }],
                 "descriptor": { "id": f.code },
             })
         })
