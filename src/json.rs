@@ -136,81 +136,130 @@ impl Origin<'_> {
 
 /// Parses strict JSON (RFC 8259: no comments, no trailing commas). Nesting deeper
 /// than the parser's limit (512) is a located error, not a stack overflow.
+///
+/// In a [`Text`], a hole outside string literals stands for a whole value not known
+/// before apply (`jsonencode` of an unknown, a `dynamic` statement over an unknown
+/// collection): it parses as an unknown node, so the rest of the document stays
+/// known.
 pub fn parse(text: &str, origin: Origin<'_>) -> Result<Parsed, JsonError> {
-    let result =
-        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict()).map_err(|e| {
-            let r = e.range();
-            JsonError {
-                message: e.kind().to_string(),
-                range: r.start..r.end,
-            }
-        })?;
+    let bare = match origin {
+        Origin::Text(_) => bare_holes(text),
+        Origin::File(_) => Vec::new(),
+    };
+    let masked;
+    let text_to_parse = if bare.is_empty() {
+        text
+    } else {
+        // Same length, so every offset still maps back: the three bytes of the
+        // marker become a number and two spaces.
+        let mut bytes = text.as_bytes().to_vec();
+        for &at in &bare {
+            bytes[at..at + HOLE_CHAR.len_utf8()].copy_from_slice(b"0  ");
+        }
+        masked = String::from_utf8(bytes).expect("an ASCII replacement of a whole char");
+        masked.as_str()
+    };
+    let result = jsonc_parser::parse_to_ast(text_to_parse, &CollectOptions::default(), &strict())
+        .map_err(|e| {
+        let r = e.range();
+        JsonError {
+            message: e.kind().to_string(),
+            range: r.start..r.end,
+        }
+    })?;
     let Some(value) = result.value else {
         return Err(JsonError {
             message: "expected a JSON value, found an empty document".into(),
             range: 0..0,
         });
     };
-    let mut duplicates = Vec::new();
-    let node = convert(&value, text, origin, &mut duplicates);
-    Ok(Parsed { node, duplicates })
+    let mut cx = Convert {
+        raw: text,
+        origin,
+        bare: &bare,
+        duplicates: Vec::new(),
+    };
+    let node = cx.convert(&value);
+    Ok(Parsed {
+        node,
+        duplicates: cx.duplicates,
+    })
 }
 
-fn convert(
-    value: &ast::Value<'_>,
-    raw: &str,
-    origin: Origin<'_>,
-    dups: &mut Vec<DuplicateKey>,
-) -> Node {
-    match value {
-        ast::Value::StringLit(s) => string_node(s, raw, origin),
-        ast::Value::NumberLit(n) => Node::new(
-            NodeKind::Number(n.value.parse().unwrap_or(f64::NAN)),
-            origin.span(n.range.start..n.range.end),
-        ),
-        ast::Value::BooleanLit(b) => Node::new(
-            NodeKind::Bool(b.value),
-            origin.span(b.range.start..b.range.end),
-        ),
-        ast::Value::NullKeyword(n) => Node::null(origin.span(n.range.start..n.range.end)),
-        ast::Value::Array(a) => Node::new(
-            NodeKind::List(
-                a.elements
-                    .iter()
-                    .map(|v| convert(v, raw, origin, dups))
-                    .collect(),
-            ),
-            origin.span(a.range.start..a.range.end),
-        ),
-        ast::Value::Object(o) => {
-            let mut entries = Entries::default();
-            for prop in &o.properties {
-                let (name, key_span) = match &prop.name {
-                    ast::ObjectPropName::String(s) => {
-                        (s.value.to_string(), origin.span(s.range.start..s.range.end))
-                    }
-                    ast::ObjectPropName::Word(w) => {
-                        (w.value.to_string(), origin.span(w.range.start..w.range.end))
-                    }
-                };
-                let value = convert(&prop.value, raw, origin, dups);
-                let key = Key {
-                    name: name.clone(),
-                    span: key_span,
-                };
-                if let Some(first) = entries.push(key, value) {
-                    dups.push(DuplicateKey {
-                        name,
-                        first: first.span,
-                        second: key_span,
-                    });
-                }
+/// Byte offsets of hole markers outside string literals.
+fn bare_holes(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            HOLE_CHAR if !in_string => out.push(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Convert<'a> {
+    raw: &'a str,
+    origin: Origin<'a>,
+    bare: &'a [usize],
+    duplicates: Vec<DuplicateKey>,
+}
+
+impl Convert<'_> {
+    fn convert(&mut self, value: &ast::Value<'_>) -> Node {
+        let (raw, origin) = (self.raw, self.origin);
+        match value {
+            ast::Value::StringLit(s) => string_node(s, raw, origin),
+            ast::Value::NumberLit(n) if self.bare.binary_search(&n.range.start).is_ok() => {
+                Node::unknown(origin.span(n.range.start..n.range.start + HOLE_CHAR.len_utf8()))
             }
-            let entries = entries.into_vec();
-            Node::new(
-                NodeKind::Map(entries),
-                origin.span(o.range.start..o.range.end),
-            )
+            ast::Value::NumberLit(n) => Node::new(
+                NodeKind::Number(n.value.parse().unwrap_or(f64::NAN)),
+                origin.span(n.range.start..n.range.end),
+            ),
+            ast::Value::BooleanLit(b) => Node::new(
+                NodeKind::Bool(b.value),
+                origin.span(b.range.start..b.range.end),
+            ),
+            ast::Value::NullKeyword(n) => Node::null(origin.span(n.range.start..n.range.end)),
+            ast::Value::Array(a) => Node::new(
+                NodeKind::List(a.elements.iter().map(|v| self.convert(v)).collect()),
+                origin.span(a.range.start..a.range.end),
+            ),
+            ast::Value::Object(o) => {
+                let mut entries = Entries::default();
+                for prop in &o.properties {
+                    let (name, key_span) = match &prop.name {
+                        ast::ObjectPropName::String(s) => {
+                            (s.value.to_string(), origin.span(s.range.start..s.range.end))
+                        }
+                        ast::ObjectPropName::Word(w) => {
+                            (w.value.to_string(), origin.span(w.range.start..w.range.end))
+                        }
+                    };
+                    let value = self.convert(&prop.value);
+                    let key = Key {
+                        name: name.clone(),
+                        span: key_span,
+                    };
+                    if let Some(first) = entries.push(key, value) {
+                        self.duplicates.push(DuplicateKey {
+                            name,
+                            first: first.span,
+                            second: key_span,
+                        });
+                    }
+                }
+                let entries = entries.into_vec();
+                Node::new(
+                    NodeKind::Map(entries),
+                    origin.span(o.range.start..o.range.end),
+                )
+            }
         }
     }
 }
@@ -273,6 +322,25 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn a_bare_hole_is_an_unknown_value_and_offsets_survive() {
+        let bucket = || Hole::BucketName(BucketRef::new("m", "aws_s3_bucket.b"));
+        let mut t = Text::lit(r#"{"a": ["#);
+        t.push(&Text::hole(Hole::Unknown));
+        t.push_str(r#", "x\""#);
+        t.push(&Text::hole(bucket()));
+        t.push_str(r#""], "b": true}"#);
+        let p = parse(t.raw(), Origin::Text(&t)).unwrap();
+        let a = p.node.get("a").unwrap().items();
+        assert!(a[0].is_unknown());
+        // A hole inside a string (after an escaped quote) stays part of the string.
+        assert_eq!(a[1].as_text().unwrap().holes(), [bucket()]);
+        assert!(matches!(
+            p.node.get("b").unwrap().kind,
+            NodeKind::Bool(true)
+        ));
     }
 
     #[test]

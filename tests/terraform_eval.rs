@@ -638,3 +638,136 @@ fn unresolved_values_are_reported_by_bl003_on_request() {
         ["BL210 aws_s3_bucket.this main.tf:26"]
     );
 }
+
+#[test]
+fn placeholders_replaced_by_unknown_values_keep_the_rest_of_the_policy() {
+    // The terraform-aws-modules/s3-bucket idiom: a policy rendered with placeholders,
+    // then `replace()`d with the bucket ARN and the account ID (known only after
+    // apply). One statement depends on the region, also unknown.
+    let dir = project(&[(
+        "main.tf",
+        r#"
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+resource "aws_s3_bucket" "this" {
+  bucket_prefix = "logs-"
+}
+
+locals {
+  elb_accounts = { us-east-1 = "127311923021", eu-west-1 = "156460612806" }
+}
+
+data "aws_iam_policy_document" "elb" {
+  dynamic "statement" {
+    for_each = { for k, v in local.elb_accounts : k => v if k == data.aws_region.current.region }
+    content {
+      principals {
+        type        = "AWS"
+        identifiers = ["arn:aws:iam::${statement.value}:root"]
+      }
+      actions   = ["s3:PutObject"]
+      resources = ["_S3_BUCKET_ARN_/*"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "tls" {
+  statement {
+    sid       = "denyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = ["_S3_BUCKET_ARN_", "_S3_BUCKET_ARN_/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "AccountRead"
+    actions   = ["s3:GetObject"]
+    resources = ["_S3_BUCKET_ARN_/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::_AWS_ACCOUNT_ID_:root"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "combined" {
+  source_policy_documents = compact([
+    data.aws_iam_policy_document.elb.json,
+    data.aws_iam_policy_document.tls.json,
+  ])
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = replace(
+    replace(data.aws_iam_policy_document.combined.json, "_S3_BUCKET_ARN_", aws_s3_bucket.this.arn),
+    "_AWS_ACCOUNT_ID_", data.aws_caller_identity.current.account_id
+  )
+}
+"#,
+    )]);
+    let report = check(dir.path(), &["--select", "BL003,BL120,BL210"], &[]);
+    // TLS is enforced by a known statement: BL210 is decided. Whether the unknown
+    // statement is public cannot be, and BL003 says so.
+    assert_eq!(
+        found(dir.path(), &report),
+        ["BL003 aws_s3_bucket.this main.tf:63"]
+    );
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("some statements of the bucket policy")
+    );
+    // With the region known, nothing is left unknown and nothing is public.
+    let dir_path = dir.path();
+    let main = std::fs::read_to_string(dir_path.join("main.tf"))
+        .unwrap()
+        .replace("data.aws_region.current.region", "\"eu-west-1\"");
+    std::fs::write(dir_path.join("main.tf"), main).unwrap();
+    assert!(run(dir_path, &["--select", "BL003,BL120,BL210"]).is_empty());
+}
+
+#[test]
+fn jsonencode_of_an_unknown_value_keeps_the_known_statements() {
+    let dir = project(&[(
+        "main.tf",
+        r#"
+variable "extra_statement" {}
+
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-public"
+}
+
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      var.extra_statement,
+      {
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "s3:GetObject"
+        Resource  = "${aws_s3_bucket.b.arn}/*"
+      },
+    ]
+  })
+}
+"#,
+    )]);
+    // The known statement is public whatever the unknown one says.
+    assert_eq!(
+        run(dir.path(), &["--select", "BL120"]),
+        ["BL120 aws_s3_bucket.b main.tf:14"]
+    );
+}

@@ -349,8 +349,17 @@ impl Bucket {
             }
         }
         if let Some(p) = &self.policy {
-            let known = p.value.document.as_ref().is_some_and(|d| !d.incomplete);
-            flag("the bucket policy", Some(p.span), known, "BL120, BL210");
+            match &p.value.document {
+                None => flag("the bucket policy", Some(p.span), false, "BL120, BL210"),
+                // Unknown statements cannot grant less or deny more than the known
+                // ones show, but may grant more.
+                Some(d) => flag(
+                    "some statements of the bucket policy",
+                    Some(p.span),
+                    !d.incomplete,
+                    "BL120, BL210",
+                ),
+            }
         }
         if let Some(e) = &self.encryption {
             let known = !e.value.unknown && e.value.rules.iter().all(|r| r.algorithm.is_known());

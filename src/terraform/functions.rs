@@ -3,7 +3,7 @@
 
 use super::eval::{Eval, err, number};
 use crate::json;
-use crate::model::value::{Hole, Key, Node, NodeKind, Text, Tri, format_number};
+use crate::model::value::{HOLE_CHAR, Hole, Key, Node, NodeKind, Text, Tri, format_number};
 use crate::source::Span;
 
 /// Longest list or string a function may build: bounds memory on hostile input.
@@ -18,6 +18,7 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
             let [v] = one_arg(args, span)?;
             return Ok(Node::new(NodeKind::Json(Box::new(v)), s));
         }
+        "replace" => return replace(args, span),
         "length" => {
             let [v] = one_arg(args, span)?;
             return Ok(match &v.kind {
@@ -308,23 +309,55 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
                 .collect();
             capped(parts, s)
         }
-        "replace" => {
-            let [v, from, to] = three_args(args, span)?;
-            let (Some(v), Some(from), Some(to)) = (lit(&v)?, lit(&from)?, lit(&to)?) else {
-                return unknown;
-            };
-            // "/.../" is a regular expression: not evaluated here.
-            if from.is_empty() || (from.len() > 1 && from.starts_with('/') && from.ends_with('/')) {
-                return unknown;
-            }
-            let out = v.replace(from.as_str(), &to);
-            if out.len() > MAX_ITEMS * 100 {
-                return unknown;
-            }
-            Node::str(Text::lit(&out), s)
-        }
         _ => return unknown,
     })
+}
+
+/// `replace(string, substring, replacement)` with a literal substring. Where the
+/// replacement is unknown or has holes (an account ID, a generated bucket name),
+/// each occurrence becomes that hole and the rest of the string stays known: the
+/// placeholder-substitution idiom of policy modules keeps its statements.
+fn replace(args: Vec<Node>, span: Span) -> Eval {
+    let s = Some(span);
+    let [v, from, to] = three_args(args, span)?;
+    let as_text = |n: &Node| match &n.kind {
+        NodeKind::Json(inner) => Some(to_json_text(inner)),
+        _ => n.to_text(),
+    };
+    if v.is_unknown() || from.is_unknown() {
+        return Ok(Node::unknown(s));
+    }
+    let (Some(v), Some(from)) = (as_text(&v), as_text(&from)) else {
+        return Err(err("replace() takes strings", span));
+    };
+    let Some(from) = from.as_lit() else {
+        return Ok(Node::unknown(s));
+    };
+    // "/.../" is a regular expression: not evaluated here.
+    if from.is_empty()
+        || (from.len() > 1 && from.starts_with('/') && from.ends_with('/'))
+        || from.contains(HOLE_CHAR)
+    {
+        return Ok(Node::unknown(s));
+    }
+    let to = if to.is_unknown() {
+        Text::hole(Hole::Unknown)
+    } else {
+        as_text(&to).ok_or_else(|| err("replace() takes strings", span))?
+    };
+    let raw = v.raw();
+    let mut out = Text::lit("");
+    let mut last = 0;
+    for (at, _) in raw.match_indices(from) {
+        out.push(&v.slice(last..at));
+        out.push(&to);
+        last = at + from.len();
+        if out.raw().len() > MAX_ITEMS * 100 {
+            return Ok(Node::unknown(s));
+        }
+    }
+    out.push(&v.slice(last..raw.len()));
+    Ok(Node::str(out, s))
 }
 
 fn num(n: f64, span: Option<Span>) -> Node {
@@ -510,6 +543,23 @@ mod tests {
             call("replace", vec![s("a-b"), s("/-/"), s("_")], sp())
                 .unwrap()
                 .is_unknown()
+        );
+        // An unknown replacement leaves holes where the substring was, and a string
+        // without the substring stays known.
+        let holed = call(
+            "replace",
+            vec![s("X:a:X"), s("X"), Node::unknown(None)],
+            sp(),
+        )
+        .unwrap();
+        let t = holed.as_text().unwrap();
+        assert_eq!(t.holes().len(), 2);
+        assert_eq!(t.to_string(), "${?}:a:${?}");
+        assert_eq!(
+            call("replace", vec![s("abc"), s("X"), Node::unknown(None)], sp())
+                .unwrap()
+                .as_str(),
+            Some("abc")
         );
     }
 
