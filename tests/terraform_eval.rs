@@ -771,3 +771,52 @@ resource "aws_s3_bucket_policy" "b" {
         ["BL120 aws_s3_bucket.b main.tf:14"]
     );
 }
+
+#[test]
+fn an_empty_source_policy_document_is_skipped_as_the_provider_does() {
+    // The provider drops "" list elements (SDKv2 reads them as nil, and the data
+    // source skips nil sources); modules default their extra-policy input to "".
+    let dir = project(&[(
+        "main.tf",
+        r#"
+variable "custom_bucket_policy" {
+  type    = string
+  default = ""
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-private"
+}
+data "aws_iam_policy_document" "p" {
+  source_policy_documents = [var.custom_bucket_policy]
+  statement {
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.b.arn, "${aws_s3_bucket.b.arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = data.aws_iam_policy_document.p.json
+}
+"#,
+    )]);
+    assert!(run(dir.path(), &["--select", "BL003,BL120,BL210"]).is_empty());
+    // A public custom policy is merged in.
+    let public = r#"custom_bucket_policy={"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#;
+    assert_eq!(
+        run(
+            dir.path(),
+            &["--select", "BL003,BL120,BL210", "--var", public]
+        ),
+        ["BL120 aws_s3_bucket.b main.tf:9"]
+    );
+}

@@ -68,6 +68,11 @@ fn merge_documents(v: &Node, statements: &mut Vec<Node>, by_sid: bool) {
         _ => vec![v],
     };
     for d in docs {
+        // The provider skips empty documents: modules default their "extra policy"
+        // inputs to "".
+        if d.is_null() || d.as_str() == Some("") {
+            continue;
+        }
         let Some(tree) = document_tree(d) else {
             statements.push(Node::unknown(d.span));
             continue;
