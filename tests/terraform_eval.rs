@@ -430,6 +430,7 @@ fn dynamic_blocks_expand_over_their_for_each() {
         "main.tf",
         r#"
 variable "sse" {
+  type    = list(string)
   default = []
 }
 resource "aws_s3_bucket" "b" {
@@ -448,8 +449,12 @@ resource "aws_s3_bucket" "b" {
 "#,
     )]);
     let args = ["--select", "BL201"];
-    assert_eq!(run(dir.path(), &args), ["BL201 aws_s3_bucket.b main.tf:5"]);
-    let on = [&args[..], &["--var", r#"sse=["aws:kms"]"#]].concat();
+    assert_eq!(run(dir.path(), &args), ["BL201 aws_s3_bucket.b main.tf:6"]);
+    let on = [
+        &args[..],
+        &["--var", r#"sse=["aws:kms"]"#, "--select", "BL003"],
+    ]
+    .concat();
     assert!(run(dir.path(), &on).is_empty());
 }
 
@@ -818,5 +823,32 @@ resource "aws_s3_bucket_policy" "b" {
             &["--select", "BL003,BL120,BL210", "--var", public]
         ),
         ["BL120 aws_s3_bucket.b main.tf:9"]
+    );
+}
+
+#[test]
+fn an_account_block_in_a_called_module_covers_the_whole_deployment_only() {
+    let account = r#"
+resource "aws_s3_account_public_access_block" "this" {
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+"#;
+    let bucket = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"acme-b\"\n}\n";
+    let dir = project(&[
+        (
+            "prod/main.tf",
+            &format!("module \"baseline\" {{\n  source = \"../modules/baseline\"\n}}\n{bucket}"),
+        ),
+        ("modules/baseline/main.tf", account),
+        ("dev/main.tf", bucket),
+    ]);
+    // prod deploys the account block through its module; dev is another
+    // deployment (perhaps another account) and gets no credit for it.
+    assert_eq!(
+        run(dir.path(), &["--select", "BL100"]),
+        ["BL100 aws_s3_bucket.b dev/main.tf:1"]
     );
 }
