@@ -852,3 +852,69 @@ resource "aws_s3_account_public_access_block" "this" {
         ["BL100 aws_s3_bucket.b dev/main.tf:1"]
     );
 }
+
+#[test]
+fn buckets_declared_in_a_yaml_file_read_with_yamldecode() {
+    let dir = project(&[
+        (
+            "main.tf",
+            r#"
+locals {
+  buckets = yamldecode(file("${path.module}/buckets.yaml"))
+}
+resource "aws_s3_bucket" "b" {
+  for_each = local.buckets
+  bucket   = "acme-${each.key}"
+}
+resource "aws_s3_bucket_acl" "b" {
+  for_each = local.buckets
+  bucket   = aws_s3_bucket.b[each.key].id
+  acl      = each.value.acl
+}
+"#,
+        ),
+        (
+            "buckets.yaml",
+            "reports:\n  acl: private\nsite:\n  acl: public-read\n",
+        ),
+    ]);
+    assert_eq!(
+        run(dir.path(), &["--select", "BL110,BL003"]),
+        [r#"BL110 aws_s3_bucket.b["site"] main.tf:12"#]
+    );
+}
+
+#[test]
+fn modules_nested_too_deep_are_reported_not_followed() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for level in 0..20 {
+        files.push((
+            format!("m{level}/main.tf"),
+            format!(
+                "module \"next\" {{\n  source = \"../m{}\"\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  acl = \"public-read\"\n}}\n",
+                level + 1
+            ),
+        ));
+    }
+    files.push(("m20/main.tf".into(), String::new()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = project(&refs);
+    let report = check(dir.path(), &["--select", "BL110"], &[]);
+    let notices = report["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested more than 16 modules deep")
+    );
+    assert!(notices[0]["path"].as_str().unwrap().ends_with("m16"));
+    // The root and the 16 nested levels are checked; m17 and below are not.
+    let found = found(dir.path(), &report);
+    assert_eq!(found.len(), 17, "{found:?}");
+    assert!(found.iter().any(|f| f.ends_with(" m16/main.tf:5")));
+    assert!(!found.iter().any(|f| f.ends_with(" m17/main.tf:5")));
+}

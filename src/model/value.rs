@@ -562,6 +562,29 @@ impl Node {
     }
 
     /// A string rendering of scalars (numbers as Terraform prints them).
+    /// The value without source spans: for values parsed from text that is not a
+    /// source file (`--var`, `yamldecode` of a computed string).
+    #[must_use]
+    pub fn without_spans(mut self) -> Node {
+        self.span = None;
+        match &mut self.kind {
+            NodeKind::List(items) => {
+                for i in items.iter_mut() {
+                    *i = std::mem::replace(i, Node::null(None)).without_spans();
+                }
+            }
+            NodeKind::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    k.span = None;
+                    *v = std::mem::replace(v, Node::null(None)).without_spans();
+                }
+            }
+            NodeKind::Str(t) => *t = Text::lit(t.raw()),
+            _ => {}
+        }
+        self
+    }
+
     pub fn to_text(&self) -> Option<Text> {
         match &self.kind {
             NodeKind::Str(t) => Some(t.clone()),

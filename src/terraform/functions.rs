@@ -68,6 +68,28 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
                 Err(e) => return Err(err(format!("invalid JSON: {}", e.message), span)),
             }
         }
+        "yamldecode" => {
+            let [v] = one_arg(args, span)?;
+            let Some(raw) = text(&v)?.as_lit().map(str::to_string) else {
+                return unknown;
+            };
+            // The template parser: depth and alias limits hold here too.
+            let parsed = crate::cloudformation::parse::parse(
+                crate::source::FileId(u32::MAX),
+                &raw,
+                crate::cloudformation::parse::Format::Yaml,
+            )
+            .map_err(|e| err(format!("invalid YAML: {}", e.message), span))?;
+            match <[Node; 1]>::try_from(parsed.documents) {
+                Ok([doc]) => {
+                    let mut n = doc.without_spans();
+                    n.span = s;
+                    n
+                }
+                Err(docs) if docs.is_empty() => Node::null(s),
+                Err(_) => return Err(err("yamldecode() takes a single YAML document", span)),
+            }
+        }
         "merge" => {
             let mut out: Vec<(Key, Node)> = Vec::new();
             for a in &args {
@@ -580,6 +602,24 @@ mod tests {
                 .is_unknown()
         );
         assert!(call("element", vec![l(vec![]), num(0.0, None)], sp()).is_err());
+    }
+
+    #[test]
+    fn yamldecode_reads_one_document() {
+        let v = call(
+            "yamldecode",
+            vec![s("acl: public-read\nflags: [true, 3]\n")],
+            sp(),
+        )
+        .unwrap();
+        assert_eq!(v.get("acl").and_then(Node::as_str), Some("public-read"));
+        assert!(matches!(
+            v.get("flags").unwrap().items()[0].kind,
+            NodeKind::Bool(true)
+        ));
+        assert!(v.get("acl").unwrap().span.is_none());
+        assert!(call("yamldecode", vec![s("a: [")], sp()).is_err());
+        assert!(call("yamldecode", vec![s("a: 1\n---\nb: 2\n")], sp()).is_err());
     }
 
     #[test]

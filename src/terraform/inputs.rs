@@ -88,32 +88,11 @@ fn from_string(var: &Variable, raw: &str) -> Node {
         if let Ok(body) = super::parse::parse_file(FileId(u32::MAX), &format!("v = {raw}\n"), false)
             && let Some(attr) = body.attr("v")
         {
-            return strip_spans(constant(&attr.value));
+            return constant(&attr.value).without_spans();
         }
         return Node::unknown(None);
     }
     Node::str(Text::lit(raw), None)
-}
-
-/// Values parsed from text that is not a source file carry no spans.
-fn strip_spans(mut n: Node) -> Node {
-    n.span = None;
-    match &mut n.kind {
-        crate::model::value::NodeKind::List(items) => {
-            for i in items.iter_mut() {
-                *i = strip_spans(std::mem::replace(i, Node::null(None)));
-            }
-        }
-        crate::model::value::NodeKind::Map(entries) => {
-            for (k, v) in entries.iter_mut() {
-                k.span = None;
-                *v = strip_spans(std::mem::replace(v, Node::null(None)));
-            }
-        }
-        crate::model::value::NodeKind::Str(t) => *t = Text::lit(t.raw()),
-        _ => {}
-    }
-    n
 }
 
 #[cfg(test)]

@@ -362,7 +362,7 @@ impl Registry {
                 ));
                 continue;
             }
-            if path.len() >= MAX_MODULE_DEPTH {
+            if path.len() > MAX_MODULE_DEPTH {
                 out.push((
                     dir.to_string(),
                     format!(
