@@ -9,6 +9,7 @@ mod yaml_compat;
 
 use crate::json::DuplicateKey;
 use crate::model::Fragment;
+use crate::model::value::assignments;
 use crate::source::{FileId, Span};
 use crate::walk::FileKind;
 use intrinsics::{Resolver, World};
@@ -153,19 +154,10 @@ fn load_template(t: &Template<'_>, scope: String) -> Unit {
     let r = Resolver::new(t, &base_world);
     let base = s3::fragment(&r);
     let atoms: Vec<intrinsics::Atom> = r.undecided.borrow().iter().copied().collect();
-    let mut worlds = Vec::new();
-    if !atoms.is_empty() && atoms.len() <= MAX_ATOMS {
-        for mask in 0u32..(1 << atoms.len()) {
-            let world = World {
-                atoms: atoms
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| (*a, mask & (1 << i) != 0))
-                    .collect(),
-            };
-            worlds.push(s3::fragment(&Resolver::new(t, &world)));
-        }
-    }
+    let worlds = assignments(&atoms, MAX_ATOMS)
+        .into_iter()
+        .map(|atoms| s3::fragment(&Resolver::new(t, &World { atoms })))
+        .collect();
     Unit {
         scope,
         base,

@@ -11,8 +11,27 @@
 //!   CloudFormation templates, policy documents) with an explicit `Unknown`.
 
 use crate::source::{FileId, Span};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+/// Every assignment of true/false to the undecidable conditions `atoms` (the
+/// "worlds" a configuration may deploy in), or none when there are none or more
+/// than `max` (2^max evaluations at most).
+pub fn assignments<A: Copy + Ord>(atoms: &[A], max: usize) -> Vec<BTreeMap<A, bool>> {
+    if atoms.is_empty() || atoms.len() > max {
+        return Vec::new();
+    }
+    (0u32..(1 << atoms.len()))
+        .map(|mask| {
+            atoms
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (*a, mask & (1 << i) != 0))
+                .collect()
+        })
+        .collect()
+}
 
 /// Three-valued logic: rules report only on `Yes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

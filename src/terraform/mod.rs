@@ -13,7 +13,7 @@ pub mod s3;
 pub mod types;
 
 use crate::model::Fragment;
-use crate::model::value::Node;
+use crate::model::value::{Node, assignments};
 use eval::{Evaluator, World};
 use module::Registry;
 use std::collections::HashMap;
@@ -54,18 +54,9 @@ pub fn load_root<S: std::hash::BuildHasher>(
     };
     let (base, atoms) = run(World::default());
     let atoms: Vec<eval::Atom> = atoms.into_iter().collect();
-    let mut worlds = Vec::new();
-    if !atoms.is_empty() && atoms.len() <= MAX_ATOMS {
-        for mask in 0u32..(1 << atoms.len()) {
-            let world = World {
-                atoms: atoms
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| (*a, mask & (1 << i) != 0))
-                    .collect(),
-            };
-            worlds.push(run(world).0);
-        }
-    }
+    let worlds = assignments(&atoms, MAX_ATOMS)
+        .into_iter()
+        .map(|atoms| run(World { atoms }).0)
+        .collect();
     Deployment { base, worlds }
 }
