@@ -344,6 +344,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
 /// place, same message but for the instance address. The others' addresses are
 /// kept (`instances`) and their call sites stay as related locations.
 fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
+    // The message names a few; `instances` (JSON, SARIF) has them all.
+    const NAMED: usize = 5;
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     let mut index: HashMap<(&'static str, Span, String), usize> = HashMap::new();
     for f in findings {
@@ -376,11 +378,14 @@ fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
     for f in &mut out {
         if !f.instances.is_empty() {
             let n = f.instances.len();
+            let mut names = f.instances[..n.min(NAMED)].join(", ");
+            if n > NAMED {
+                let _ = write!(names, ", ...");
+            }
             let _ = write!(
                 f.message,
-                " (and in {n} more module instance{}: {})",
+                " (and in {n} more module instance{}: {names})",
                 if n == 1 { "" } else { "s" },
-                f.instances.join(", ")
             );
         }
     }

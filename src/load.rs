@@ -287,6 +287,10 @@ pub fn terraform(
     for (dir, result) in deployments {
         match result {
             Ok(mut d) => {
+                out.notices.extend(d.limits.drain(..).map(|message| Notice {
+                    path: PathBuf::from(&dir),
+                    message,
+                }));
                 let mut mark = |f: &mut Fragment| mark_buckets_of(f, &incomplete, sources);
                 mark(&mut d.base);
                 d.worlds.iter_mut().for_each(&mut mark);

@@ -358,3 +358,73 @@ fn invalid_utf8_and_oversized_templates() {
     assert_eq!(scan.stats.files, 2);
     sarif(&scan);
 }
+
+#[test]
+fn terraform_instance_bombs_are_capped_and_said() {
+    let mut files: Vec<(String, String)> = vec![(
+        "main.tf".into(),
+        r#"
+resource "aws_s3_bucket" "many" {
+  count = 1000000000
+  acl   = "public-read"
+}
+resource "aws_s3_bucket" "each" {
+  for_each = toset([for i in range(20000) : tostring(i)])
+  acl      = "public-read"
+}
+module "fan" {
+  count  = 10
+  source = "./m1"
+}
+"#
+        .into(),
+    )];
+    // Each level multiplies the module instances by ten: 10^6 at the bottom.
+    for level in 1..=6 {
+        let next = if level < 6 {
+            format!(
+                "module \"fan\" {{\n  count  = 10\n  source = \"../m{}\"\n}}\n",
+                level + 1
+            )
+        } else {
+            String::new()
+        };
+        files.push((
+            format!("m{level}/main.tf"),
+            format!("{next}resource \"aws_s3_bucket\" \"b\" {{\n  acl = \"public-read\"\n}}\n"),
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in &files {
+        write(dir.path(), path, text.as_bytes());
+    }
+    let scan = scan_dir(dir.path());
+    let notes: Vec<&str> = scan.notices.iter().map(|n| n.message.as_str()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("aws_s3_bucket.many has 1000000000 instances")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("aws_s3_bucket.each has 20000 instances")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.starts_with("more than 10000 module instances")),
+        "{notes:?}"
+    );
+    // Capped, the rest is still checked: one finding per resource block.
+    let public: Vec<&str> = scan
+        .findings
+        .iter()
+        .filter(|f| f.code == "BL110")
+        .map(|f| f.resource.as_deref().unwrap())
+        .collect();
+    assert_eq!(public.len(), 8, "{public:?}");
+    assert!(scan.findings.iter().all(|f| f.message.len() < 1000));
+}

@@ -51,7 +51,7 @@ const MAX_STRING: usize = 1 << 20;
 /// Instances of one resource or module call (`count`, `for_each`); more is unknown.
 const MAX_INSTANCES: usize = 10_000;
 /// Module instances per deployment, and module nesting depth.
-const MAX_MODULE_INSTANCES: usize = 20_000;
+const MAX_MODULE_INSTANCES: usize = 10_000;
 
 /// Largest file `file()` and `templatefile()` read.
 const MAX_READ: u64 = 1 << 20;
@@ -169,6 +169,9 @@ struct Shared {
     module_instances: Cell<usize>,
     /// Where `file()` may read: the scanned directories.
     readable: Vec<std::path::PathBuf>,
+    /// Evaluation limits that were reached, said once each: what they left
+    /// unchecked or unknown.
+    limits: RefCell<BTreeSet<String>>,
 }
 
 /// The instances of a module call.
@@ -217,6 +220,7 @@ impl<'r> Evaluator<'r> {
                 undecided: RefCell::new(BTreeSet::new()),
                 module_instances: Cell::new(0),
                 readable,
+                limits: RefCell::new(BTreeSet::new()),
             }),
             cache: RefCell::new(HashMap::new()),
             active: RefCell::new(Vec::new()),
@@ -230,6 +234,15 @@ impl<'r> Evaluator<'r> {
         self.shared.undecided.borrow().clone()
     }
 
+    /// The evaluation limits this deployment reached, as notes for the user.
+    pub fn limits(&self) -> Vec<String> {
+        self.shared.limits.borrow().iter().cloned().collect()
+    }
+
+    fn limit(&self, message: String) {
+        self.shared.limits.borrow_mut().insert(message);
+    }
+
     /// Evaluates `e`, turning evaluation errors into unknown.
     pub fn value(&self, e: &Expr, cx: &Ctx) -> Node {
         self.eval(e, cx)
@@ -239,6 +252,11 @@ impl<'r> Evaluator<'r> {
     pub fn eval(&self, e: &Expr, cx: &Ctx) -> Eval {
         let fuel = self.shared.fuel.get();
         if fuel == 0 || self.shared.depth.get() > MAX_DEPTH {
+            self.limit(if fuel == 0 {
+                format!("evaluation stopped after {FUEL} steps: later values are unknown")
+            } else {
+                format!("expressions nested more than {MAX_DEPTH} deep are unknown")
+            });
             return Ok(Node::unknown(Some(e.span)));
         }
         self.shared.fuel.set(fuel - 1);
@@ -777,6 +795,17 @@ impl<'r> Evaluator<'r> {
         out
     }
 
+    fn too_many(&self, block: &Block, n: usize) {
+        let what = match block.labels.as_slice() {
+            [ty, name] => self.place.qualify(&format!("{ty}.{name}")),
+            [name] => self.place.qualify(&format!("module.{name}")),
+            _ => block.ident.clone(),
+        };
+        self.limit(format!(
+            "{what} has {n} instances, more than {MAX_INSTANCES}: it is checked once, as an instance with unknown key"
+        ));
+    }
+
     fn expand(&self, block: &Block) -> Vec<Instance> {
         let cx = Ctx::default();
         let unknown = |count: bool| {
@@ -795,7 +824,11 @@ impl<'r> Evaluator<'r> {
         if let Some(c) = block.body.attr("count") {
             let v = self.value(&c.value, &cx);
             return match number(&v) {
-                Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => (0..n as usize)
+                Some(n) if n > MAX_INSTANCES as f64 => {
+                    self.too_many(block, n as usize);
+                    unknown(true)
+                }
+                Some(n) if n >= 0.0 => (0..n as usize)
                     .map(|i| Instance {
                         key: InstanceKey::Index(i),
                         cx: Ctx {
@@ -828,6 +861,7 @@ impl<'r> Evaluator<'r> {
                 _ => return unknown(false),
             };
             if pairs.len() > MAX_INSTANCES {
+                self.too_many(block, pairs.len());
                 return unknown(false);
             }
             return pairs
@@ -1092,6 +1126,9 @@ impl<'r> Evaluator<'r> {
         for inst in self.instances(&call.block).iter() {
             let count = self.shared.module_instances.get() + 1;
             if count > MAX_MODULE_INSTANCES {
+                self.limit(format!(
+                    "more than {MAX_MODULE_INSTANCES} module instances: the resources of the others are not checked"
+                ));
                 return Children::Unavailable;
             }
             self.shared.module_instances.set(count);

@@ -128,15 +128,10 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
         }
         "distinct" | "toset" => {
             let [v] = one_arg(args, span)?;
-            let mut out: Vec<Node> = Vec::new();
-            for item in list(&v)? {
-                match out.iter().map(|o| o.same(&item)).fold(Tri::No, Tri::or) {
-                    Tri::Yes => {}
-                    Tri::No => out.push(item),
-                    Tri::Unknown => return unknown,
-                }
+            match distinct(list(&v)?) {
+                Some(out) => Node::new(NodeKind::List(out), s),
+                None => return unknown,
             }
-            Node::new(NodeKind::List(out), s)
         }
         "flatten" => {
             let [v] = one_arg(args, span)?;
@@ -333,6 +328,46 @@ pub fn call(name: &str, args: Vec<Node>, span: Span) -> Eval {
         }
         _ => return unknown,
     })
+}
+
+/// The items without repeats, first occurrence kept; `None` when an unknown item
+/// makes equality undecidable. Known primitives (what real sets hold) are compared
+/// through a hash set, so a large `toset()` stays linear; other items pairwise.
+fn distinct(items: Vec<Node>) -> Option<Vec<Node>> {
+    let mut seen: std::collections::HashSet<(u8, String)> = std::collections::HashSet::new();
+    let mut out: Vec<Node> = Vec::new();
+    let mut complex: Vec<usize> = Vec::new();
+    for item in items {
+        let key = match &item.kind {
+            NodeKind::Str(t) if t.is_lit() => Some((0, t.raw().to_string())),
+            NodeKind::Number(n) => Some((1, format_number(*n))),
+            NodeKind::Bool(b) => Some((2, b.to_string())),
+            NodeKind::Null => Some((3, String::new())),
+            _ => None,
+        };
+        if let Some(k) = key {
+            if seen.insert(k) {
+                out.push(item);
+            }
+            continue;
+        }
+        if item.contains_unknown() {
+            return None;
+        }
+        match complex
+            .iter()
+            .map(|&i| out[i].same(&item))
+            .fold(Tri::No, Tri::or)
+        {
+            Tri::Yes => {}
+            Tri::No => {
+                complex.push(out.len());
+                out.push(item);
+            }
+            Tri::Unknown => return None,
+        }
+    }
+    Some(out)
 }
 
 /// `replace(string, substring, replacement)` with a literal substring. Where the

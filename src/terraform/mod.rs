@@ -32,6 +32,8 @@ pub struct Deployment {
     /// are none): a finding holds only if it holds in each world in which its
     /// resource exists.
     pub worlds: Vec<Fragment>,
+    /// Evaluation limits reached (see [`Evaluator::limits`]).
+    pub limits: Vec<String>,
 }
 
 /// Evaluates the root module in `dir` with its variable values (`inputs`), every
@@ -50,13 +52,17 @@ pub fn load_root<S: std::hash::BuildHasher>(
             inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let ev = Evaluator::root(registry, module, inputs, world, readable.to_vec());
         let fragment = s3::load(&ev);
-        (fragment, ev.undecided())
+        (fragment, ev.undecided(), ev.limits())
     };
-    let (base, atoms) = run(World::default());
+    let (base, atoms, limits) = run(World::default());
     let atoms: Vec<eval::Atom> = atoms.into_iter().collect();
     let worlds = assignments(&atoms, MAX_ATOMS)
         .into_iter()
         .map(|atoms| run(World { atoms }).0)
         .collect();
-    Deployment { base, worlds }
+    Deployment {
+        base,
+        worlds,
+        limits,
+    }
 }
