@@ -428,3 +428,31 @@ module "fan" {
     assert_eq!(public.len(), 8, "{public:?}");
     assert!(scan.findings.iter().all(|f| f.message.len() < 1000));
 }
+
+#[test]
+fn long_reference_chains_stop_at_the_depth_limit_with_a_note() {
+    // local.l0 -> local.l1 -> ... -> local.l5000: each hop is one level of
+    // recursion, far past the limit; the value is unknown, the stack holds.
+    let mut text = String::from("locals {\n");
+    for i in 0..5000 {
+        let _ = writeln!(text, "  l{i} = local.l{}", i + 1);
+    }
+    text.push_str(
+        "  l5000 = \"public-read\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  acl = local.l0\n}\n",
+    );
+    let scan = one("chain/main.tf", &text);
+    assert!(!scan.findings.iter().any(|f| f.code == "BL110"));
+    assert!(
+        scan.notices
+            .iter()
+            .any(|n| n.message.contains("nested more than 256 deep")),
+        "{:?}",
+        scan.notices
+    );
+    // A chain within the limit resolves.
+    let scan = one(
+        "chain/main.tf",
+        &text.replace("  l100 = local.l101", "  l100 = \"public-read\""),
+    );
+    assert!(scan.findings.iter().any(|f| f.code == "BL110"));
+}

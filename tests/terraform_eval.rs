@@ -918,3 +918,62 @@ fn modules_nested_too_deep_are_reported_not_followed() {
     assert!(found.iter().any(|f| f.ends_with(" m16/main.tf:5")));
     assert!(!found.iter().any(|f| f.ends_with(" m17/main.tf:5")));
 }
+
+#[test]
+fn modules_may_take_each_others_outputs() {
+    // Terraform allows this when no value depends on itself: each bucket's ARN
+    // depends only on its own name. Evaluating a module's arguments eagerly
+    // looped until the depth limit and left both buckets unknown.
+    let dir = project(&[
+        (
+            "main.tf",
+            r#"
+module "source" {
+  source      = "./bucket"
+  name        = "acme-source"
+  partner_arn = module.destination.arn
+}
+module "destination" {
+  source      = "./bucket"
+  name        = "acme-destination"
+  partner_arn = module.source.arn
+}
+"#,
+        ),
+        (
+            "bucket/main.tf",
+            r#"
+variable "name" {}
+variable "partner_arn" {}
+resource "aws_s3_bucket" "this" {
+  bucket = var.name
+}
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "s3.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${aws_s3_bucket.this.arn}/*"
+      Condition = { ArnLike = { "aws:SourceArn" = var.partner_arn } }
+    }]
+  })
+}
+output "arn" {
+  value = aws_s3_bucket.this.arn
+}
+"#,
+        ),
+    ]);
+    let report = check(dir.path(), &["--select", "BL003,BL120,BL210"], &[]);
+    // Both policies are fully known: no BL003, and both lack the TLS deny.
+    assert_eq!(
+        found(dir.path(), &report),
+        [
+            "BL210 module.destination.aws_s3_bucket.this bucket/main.tf:9",
+            "BL210 module.source.aws_s3_bucket.this bucket/main.tf:9",
+        ]
+    );
+    assert!(report["notices"].as_array().unwrap().is_empty());
+}

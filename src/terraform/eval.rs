@@ -18,7 +18,7 @@ use crate::source::Span;
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 /// Terraform would fail here (wrong type, missing attribute...). Only `try` and `can`
 /// observe it; everywhere else it becomes unknown, so it never produces a finding.
@@ -42,7 +42,7 @@ pub fn err(message: impl Into<String>, span: Span) -> EvalError {
 /// always finishes. Real deployments use a small fraction.
 const FUEL: u64 = 50_000_000;
 /// Reference nesting allowed (local → local → ...), far beyond real configurations.
-const MAX_DEPTH: u32 = 128;
+const MAX_DEPTH: u32 = 256;
 /// Largest value (in nodes) a variable or local may hold, and longest string any
 /// expression may build: values that double at every step (`a1 = [a0, a0]`) stop
 /// here as unknown instead of exhausting memory.
@@ -181,12 +181,25 @@ pub enum Children<'r> {
     Instances(Vec<(InstanceKey, Rc<Evaluator<'r>>)>),
 }
 
+/// Where a module instance gets its inputs: the arguments of its `module` block,
+/// evaluated in the calling instance when first used. (Evaluating them all when the
+/// instance is created loops on modules that take each other's outputs, which
+/// Terraform allows when no single value depends on itself.)
+struct Caller<'r> {
+    parent: Weak<Evaluator<'r>>,
+    call: &'r ModuleCall,
+    cx: Ctx,
+}
+
 pub struct Evaluator<'r> {
     pub registry: &'r Registry,
     pub module: &'r Module,
     pub place: Place,
-    /// Variable values given by the caller (tfvars and `-var` for a root module).
+    /// Variable values given for a root module (tfvars and `-var`).
     inputs: HashMap<String, Node>,
+    /// For a module instance: its call.
+    caller: Option<Caller<'r>>,
+    this: Weak<Evaluator<'r>>,
     shared: Rc<Shared>,
     /// Evaluated variables, locals, outputs and configured attributes, with size.
     cache: RefCell<HashMap<String, (Node, usize)>>,
@@ -204,8 +217,8 @@ impl<'r> Evaluator<'r> {
         inputs: HashMap<String, Node>,
         world: World,
         readable: Vec<std::path::PathBuf>,
-    ) -> Evaluator<'r> {
-        Evaluator {
+    ) -> Rc<Evaluator<'r>> {
+        Rc::new_cyclic(|this| Evaluator {
             registry,
             module,
             place: Place {
@@ -213,6 +226,8 @@ impl<'r> Evaluator<'r> {
                 ..Place::default()
             },
             inputs,
+            caller: None,
+            this: this.clone(),
             shared: Rc::new(Shared {
                 fuel: Cell::new(FUEL),
                 depth: Cell::new(0),
@@ -226,7 +241,7 @@ impl<'r> Evaluator<'r> {
             active: RefCell::new(Vec::new()),
             children: RefCell::new(HashMap::new()),
             expansions: RefCell::new(HashMap::new()),
-        }
+        })
     }
 
     /// Conditionals met whose predicate was unknown and that the world does not decide.
@@ -747,8 +762,8 @@ impl<'r> Evaluator<'r> {
             return Err(err(format!("undeclared variable {name:?}"), span));
         };
         self.cached(format!("var.{name}"), || {
-            let raw = match (self.inputs.get(name), var.default()) {
-                (Some(v), _) => v.clone(),
+            let raw = match (self.input(name), var.default()) {
+                (Some(v), _) => v,
                 (None, Some(d)) => self.eval(d, &Ctx::default())?,
                 (None, None) => return Ok(Node::unknown(Some(var.block.header))),
             };
@@ -760,6 +775,20 @@ impl<'r> Evaluator<'r> {
                 None => raw,
             })
         })
+    }
+
+    /// The value the caller gives variable `name`, if it gives one.
+    fn input(&self, name: &str) -> Option<Node> {
+        let Some(caller) = &self.caller else {
+            return self.inputs.get(name).cloned();
+        };
+        if META_ARGUMENTS.contains(&name) {
+            return None;
+        }
+        let attr = caller.call.block.body.attr(name)?;
+        // The parent outlives its children: it holds them.
+        let parent = caller.parent.upgrade()?;
+        Some(parent.value(&attr.value, &caller.cx))
     }
 
     fn local(&self, name: &str, span: Span) -> Eval {
@@ -1132,34 +1161,23 @@ impl<'r> Evaluator<'r> {
                 return Children::Unavailable;
             }
             self.shared.module_instances.set(count);
-            out.push((
-                inst.key.clone(),
-                Rc::new(self.child(call, module, &key, inst)),
-            ));
+            out.push((inst.key.clone(), self.child(call, module, &key, inst)));
         }
         Children::Instances(out)
     }
 
     fn child(
         &self,
-        call: &ModuleCall,
+        call: &'r ModuleCall,
         module: &'r Module,
         key: &str,
         inst: &Instance,
-    ) -> Evaluator<'r> {
-        let inputs = call
-            .block
-            .body
-            .attrs
-            .iter()
-            .filter(|a| !META_ARGUMENTS.contains(&a.key.as_str()))
-            .map(|a| (a.key.clone(), self.value(&a.value, &inst.cx)))
-            .collect();
+    ) -> Rc<Evaluator<'r>> {
         let mut ancestors = self.place.ancestors.clone();
         ancestors.push(self.module.dir.clone());
         let mut call_sites = self.place.call_sites.clone();
         call_sites.push(call.block.header);
-        Evaluator {
+        Rc::new_cyclic(|this| Evaluator {
             registry: self.registry,
             module,
             place: Place {
@@ -1171,13 +1189,19 @@ impl<'r> Evaluator<'r> {
                 call_sites,
                 ancestors,
             },
-            inputs,
+            inputs: HashMap::new(),
+            caller: Some(Caller {
+                parent: self.this.clone(),
+                call,
+                cx: inst.cx.clone(),
+            }),
+            this: this.clone(),
             shared: self.shared.clone(),
             cache: RefCell::new(HashMap::new()),
             active: RefCell::new(Vec::new()),
             children: RefCell::new(HashMap::new()),
             expansions: RefCell::new(HashMap::new()),
-        }
+        })
     }
 
     /// `module.NAME[KEY].OUTPUT...`.
