@@ -33,14 +33,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories for S3 misconfigurations.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Show the documentation of one rule.
     Rule {
         /// Rule code or name (`BL110`, `public-acl`).
         rule: String,
     },
     /// List the rules.
-    Rules,
+    Rules {
+        /// `text` (a table) or `json` (every field of every rule but its examples).
+        #[arg(long, short = 'f', default_value = "text")]
+        format: RulesFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +97,22 @@ pub struct CheckArgs {
     /// Rules not to run.
     #[arg(long, value_name = "RULES")]
     pub ignore: Vec<String>,
+
+    /// Run the rules mapped to a compliance framework: fsbp, cis, nist, pci, hipaa
+    /// or soc2 (comma-separated or repeated). Replaces the default set; `--select`
+    /// adds rules, `--ignore` removes them.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Vec<String>,
+
+    /// The bucket tag that classifies its data (values `public`, or
+    /// `confidential`, `restricted`, `sensitive`, `pii`, `phi`, `pci`).
+    #[arg(long, value_name = "KEY", default_value = "DataClassification")]
+    pub classification_tag: String,
+
+    /// An AWS account ID of your organisation: its principals are not "another
+    /// account" for BL122 and BL503. Repeatable.
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub owned_account: Vec<String>,
 
     /// Exit with status 1 when a finding is at least this severe.
     #[arg(long, value_enum, default_value = "low")]
@@ -172,8 +198,11 @@ pub fn run(cli: Cli) -> u8 {
                 EXIT_ERROR
             }
         }
-        Command::Rules => {
-            print(&rules_table());
+        Command::Rules { format } => {
+            print(&match format {
+                RulesFormat::Text => rules_table(),
+                RulesFormat::Json => rules_json(),
+            });
             EXIT_CLEAN
         }
     }
@@ -199,6 +228,26 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let selection = match selection.with_profiles(&args.profile) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if let Some(bad) = args
+        .owned_account
+        .iter()
+        .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+    {
+        eprintln!("error: --owned-account {bad:?} is not a 12-digit AWS account ID");
+        return EXIT_ERROR;
+    }
+    let settings = rules::Settings {
+        classification_tag: args.classification_tag.clone(),
+        owned_accounts: args.owned_account.clone(),
+        ..rules::Settings::default()
+    };
     let cfn_params = match cfn_params(args) {
         Ok(p) => p,
         Err(e) => {
@@ -215,6 +264,7 @@ fn check(args: &CheckArgs) -> u8 {
     };
     let options = Options {
         selection,
+        settings,
         assume_account_block: args.account_public_access_block,
         cfn_params,
         tf_vars,
@@ -401,6 +451,34 @@ pub fn rule_doc(doc: &RuleDoc) -> String {
         }
     }
     let _ = writeln!(s, "\nMore: {}", doc.help_uri());
+    s
+}
+
+/// The catalog as JSON: what tools need to map codes to names, severities and
+/// controls.
+fn rules_json() -> String {
+    let rules: Vec<serde_json::Value> = rules::catalog()
+        .iter()
+        .map(|e| {
+            let d = &e.doc;
+            serde_json::json!({
+                "code": d.code,
+                "name": d.name,
+                "severity": d.severity,
+                "max_severity": d.max_severity,
+                "default": if d.is_default() { "on" } else { "opt-in" },
+                "summary": d.summary,
+                "explanation": d.explanation.trim(),
+                "remediation": d.remediation.trim(),
+                "compliance": d.compliance,
+                "not_expressible": d.not_expressible,
+                "help_uri": d.help_uri(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({ "version": 1, "rules": rules }))
+        .unwrap_or_default();
+    s.push('\n');
     s
 }
 

@@ -92,6 +92,8 @@ pub enum ScanError {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub selection: Selection,
+    /// Classification tag and values, owned accounts.
+    pub settings: rules::Settings,
     /// The account is known to block public access (all four settings).
     pub assume_account_block: bool,
     /// CloudFormation parameter values (`--cfn-param`, `--cfn-params`).
@@ -323,12 +325,20 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     stats.buckets = model.buckets.len();
     stats.parse_errors = findings.len();
 
-    let mut checked = rules::check(&model, &enabled);
+    let ignored = |d: &rules::RuleDoc| options.selection.ignored(d);
+    let mut checked = rules::check(&model, &options.settings, &enabled, &ignored);
     for w in &worlds {
         decide_worlds(&mut checked, w, options, &enabled);
     }
     findings.extend(merge_instances(checked));
-    findings.retain(|f| rules::find(f.code).is_none_or(|e| options.selection.enabled(&e.doc)));
+    // Diagnostics produced outside the rules (BL001) follow the selection too; the
+    // classification-driven rules already kept only their tagged buckets.
+    findings.retain(|f| {
+        rules::find(f.code).is_none_or(|e| {
+            options.selection.enabled(&e.doc)
+                || (rules::FOR_SENSITIVE.contains(&f.code) && !options.selection.ignored(&e.doc))
+        })
+    });
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     stats.elapsed = start.elapsed();
@@ -412,7 +422,8 @@ fn decide_worlds(
                 trails: f.trails.clone(),
             });
             model.assume_account_block = options.assume_account_block;
-            let found = rules::check(&model, enabled)
+            let ignored = |d: &rules::RuleDoc| options.selection.ignored(d);
+            let found = rules::check(&model, &options.settings, enabled, &ignored)
                 .into_iter()
                 .filter(|x| x.scope.as_deref() == Some(worlds.scope.as_str()))
                 .collect();

@@ -4,10 +4,20 @@ use crate::rules::{self, RuleDoc};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    /// Empty: the rules that are on by default.
+    /// Empty (and no profile): the rules that are on by default.
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// Compliance frameworks (`--profile`): every rule mapped to one runs.
+    pub profiles: Vec<String>,
 }
+
+/// The compliance frameworks rules map to, as `--profile` names them.
+pub const PROFILES: [&str; 6] = ["fsbp", "cis", "nist", "pci", "hipaa", "soc2"];
+
+/// A `--profile` that names no framework.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile {0:?} (expected one of: fsbp, cis, nist, pci, hipaa, soc2)")]
+pub struct UnknownProfile(pub String);
 
 /// A selector that names no rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +49,7 @@ impl Selection {
         let sel = Selection {
             select: split(select),
             ignore: split(ignore),
+            profiles: Vec::new(),
         };
         for s in sel.select.iter().chain(&sel.ignore) {
             if !rules::catalog().iter().any(|e| matches(s, &e.doc)) {
@@ -51,13 +62,39 @@ impl Selection {
         Ok(sel)
     }
 
+    /// Adds compliance profiles: with one, the default set is replaced by the rules
+    /// mapped to the profiles (plus the scanner diagnostics), `--select` adding more.
+    pub fn with_profiles(mut self, profiles: &[String]) -> Result<Selection, UnknownProfile> {
+        for p in profiles.iter().flat_map(|p| p.split(',')).map(str::trim) {
+            if p.is_empty() {
+                continue;
+            }
+            let p = p.to_ascii_lowercase();
+            if !PROFILES.contains(&p.as_str()) {
+                return Err(UnknownProfile(p));
+            }
+            if !self.profiles.contains(&p) {
+                self.profiles.push(p);
+            }
+        }
+        Ok(self)
+    }
+
     pub fn enabled(&self, doc: &RuleDoc) -> bool {
-        let selected = if self.select.is_empty() {
+        let selected = if self.select.is_empty() && self.profiles.is_empty() {
             doc.is_default()
         } else {
             self.select.iter().any(|s| matches(s, doc))
+                || (!self.profiles.is_empty()
+                    && (doc.code.starts_with("BL0") && doc.is_default()
+                        || self.profiles.iter().any(|p| doc.compliance.contains_key(p))))
         };
-        selected && !self.ignore.iter().any(|s| matches(s, doc))
+        selected && !self.ignored(doc)
+    }
+
+    /// Deselected with `--ignore` (which also wins over a classification tag).
+    pub fn ignored(&self, doc: &RuleDoc) -> bool {
+        self.ignore.iter().any(|s| matches(s, doc))
     }
 }
 
@@ -106,6 +143,27 @@ mod tests {
         assert!(all.enabled(doc("BL401")));
         let split = Selection::new(&["BL110, bl201".into()], &[]).unwrap();
         assert!(split.enabled(doc("BL201")) && split.enabled(doc("BL110")));
+    }
+
+    #[test]
+    fn profiles_select_their_mapped_rules() {
+        let s = Selection::new(&[], &[])
+            .unwrap()
+            .with_profiles(&["CIS".into()])
+            .unwrap();
+        assert!(s.enabled(doc("BL210")), "CIS 2.1.1");
+        assert!(!s.enabled(doc("BL401")), "not mapped to CIS");
+        assert!(s.enabled(doc("BL001")), "diagnostics stay");
+        let s = Selection::new(&["BL401".into()], &["BL210".into()])
+            .unwrap()
+            .with_profiles(&["cis".into()])
+            .unwrap();
+        assert!(s.enabled(doc("BL401")) && !s.enabled(doc("BL210")));
+        assert!(
+            Selection::default()
+                .with_profiles(&["iso27001".into()])
+                .is_err()
+        );
     }
 
     #[test]

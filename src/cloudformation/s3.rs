@@ -4,8 +4,9 @@
 use super::intrinsics::Resolver;
 use super::template::Resource;
 use crate::model::bucket::{
-    Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule, Logging, Origin, Ownership,
-    Part, PartKind, PublicAccessBlock, Versioning, VersioningStatus, Via, tags_from_list,
+    Acl, Attached, Bucket, BucketPolicy, Cors, CorsRule, Encryption, EncryptionRule, Lifecycle,
+    LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part, PartKind, PublicAccessBlock,
+    Replication, RuleStatus, Versioning, VersioningStatus, Via, tags_from_list,
 };
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
@@ -41,6 +42,51 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
 struct Reader<'a, 't> {
     r: &'a Resolver<'t>,
     res: &'a Resource<'t>,
+}
+
+/// The items of list property `name`, and whether the list or an item is unknown.
+fn rule_list<'n>(node: &'n Node, name: &str) -> (Vec<&'n Node>, bool) {
+    match prop(node, name) {
+        Some((
+            Node {
+                kind: NodeKind::List(items),
+                ..
+            },
+            _,
+        )) => {
+            let unknown = items.iter().any(Node::is_unknown);
+            (items.iter().filter(|i| !i.is_unknown()).collect(), unknown)
+        }
+        Some((v, _)) => (Vec::new(), v.is_unknown() || !v.is_null()),
+        None => (Vec::new(), node.is_unknown()),
+    }
+}
+
+/// A rule's `Status: Enabled`.
+fn status(rule: &Node, at: Span) -> RuleStatus {
+    let span = rule.span.unwrap_or(at);
+    RuleStatus {
+        enabled: Reader::string_at(rule, "Status", span)
+            .map_or_else(|| Value::unknown(span), |v| v.map(|s| s == "Enabled")),
+        span,
+    }
+}
+
+/// A list of strings, each with its span; unknown elements stay unknown.
+fn strings(node: &Node, name: &str, at: Span) -> Vec<Value<String>> {
+    match prop(node, name) {
+        None => Vec::new(),
+        Some((v, _)) => match &v.kind {
+            NodeKind::List(items) => items
+                .iter()
+                .map(|i| {
+                    let span = i.span.unwrap_or(at);
+                    value::string_value(i, span).unwrap_or_else(|| Value::unknown(span))
+                })
+                .collect(),
+            _ => vec![Value::unknown(v.span.unwrap_or(at))],
+        },
+    }
 }
 
 /// A property of a resolved map, with its key span.
@@ -119,6 +165,7 @@ impl Reader<'_, '_> {
                 key,
                 Acl {
                     canned,
+                    owner: None,
                     grants: Vec::new(),
                     grants_unknown: false,
                 },
@@ -200,12 +247,60 @@ impl Reader<'_, '_> {
                 .unwrap_or_else(|| Value::unknown(key.unwrap_or(decl)));
             b.attach(Part::Ownership(self.attached(key, Ownership { rule })));
         }
+        if let Some((v, key)) = prop(&props, "LifecycleConfiguration") {
+            let at = key.unwrap_or(decl);
+            let (rules, unknown) = rule_list(v, "Rules");
+            let rules = rules
+                .into_iter()
+                .map(|r| LifecycleRule {
+                    status: status(r, at),
+                    noncurrent: [
+                        "NoncurrentVersionExpiration",
+                        "NoncurrentVersionExpirationInDays",
+                        "NoncurrentVersionTransition",
+                        "NoncurrentVersionTransitions",
+                    ]
+                    .iter()
+                    .any(|n| prop(r, n).is_some()),
+                })
+                .collect();
+            b.attach(Part::Lifecycle(
+                self.attached(key, Lifecycle { rules, unknown }),
+            ));
+        }
+        if let Some((v, key)) = prop(&props, "ReplicationConfiguration") {
+            let at = key.unwrap_or(decl);
+            let (rules, unknown) = rule_list(v, "Rules");
+            let rules = rules.into_iter().map(|r| status(r, at)).collect();
+            b.attach(Part::Replication(
+                self.attached(key, Replication { rules, unknown }),
+            ));
+        }
+        if let Some((v, key)) = prop(&props, "CorsConfiguration") {
+            let at = key.unwrap_or(decl);
+            let (rules, unknown) = rule_list(v, "CorsRules");
+            let rules = rules
+                .into_iter()
+                .map(|r| CorsRule {
+                    origins: strings(r, "AllowedOrigins", at),
+                    methods: strings(r, "AllowedMethods", at),
+                    span: r.span.unwrap_or(at),
+                })
+                .collect();
+            b.attach(Part::Cors(self.attached(key, Cors { rules, unknown })));
+        }
+        if let Some((v, key)) = prop(&props, "ObjectLockConfiguration") {
+            let at = key.unwrap_or(decl);
+            let enabled = match prop(v, "ObjectLockEnabled") {
+                Some((e, _)) => value::string_value(e, e.span.unwrap_or(at))
+                    .map_or_else(|| Value::unknown(at), |s| s.map(|s| s == "Enabled")),
+                None if v.is_unknown() => Value::unknown(at),
+                None => Value::default_of(false),
+            };
+            b.attach(Part::ObjectLock(self.attached(key, ObjectLock { enabled })));
+        }
         for (name, kind) in [
-            ("LifecycleConfiguration", PartKind::Lifecycle),
-            ("ReplicationConfiguration", PartKind::Replication),
             ("WebsiteConfiguration", PartKind::Website),
-            ("CorsConfiguration", PartKind::Cors),
-            ("ObjectLockConfiguration", PartKind::ObjectLock),
             ("NotificationConfiguration", PartKind::Notification),
         ] {
             if let Some((v, key)) = prop(&props, name) {
@@ -221,6 +316,11 @@ impl Reader<'_, '_> {
                 PartKind::Versioning,
                 PartKind::Logging,
                 PartKind::Ownership,
+                PartKind::Lifecycle,
+                PartKind::Replication,
+                PartKind::Website,
+                PartKind::Cors,
+                PartKind::ObjectLock,
             ]);
         }
         b

@@ -110,6 +110,8 @@ pub struct Acl {
     /// Canned ACL (`private`, `public-read`...; CFN `PublicRead` is normalised to
     /// `public-read`).
     pub canned: Option<Value<String>>,
+    /// The owner's canonical user ID of an explicit access control policy.
+    pub owner: Option<Value<Text>>,
     pub grants: Vec<Grant>,
     /// A grant list that could not be read (a `dynamic` block, unknown values).
     pub grants_unknown: bool,
@@ -160,6 +162,54 @@ pub struct Ownership {
     pub rule: Value<String>,
 }
 
+/// Whether a rule of a configuration (lifecycle, replication) is enabled, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleStatus {
+    pub enabled: Value<bool>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecycleRule {
+    pub status: RuleStatus,
+    /// The rule expires or transitions noncurrent object versions.
+    pub noncurrent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lifecycle {
+    pub rules: Vec<LifecycleRule>,
+    /// Some rules could not be read (a `dynamic` block over unknown values).
+    pub unknown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replication {
+    pub rules: Vec<RuleStatus>,
+    pub unknown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorsRule {
+    pub origins: Vec<Value<String>>,
+    pub methods: Vec<Value<String>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cors {
+    pub rules: Vec<CorsRule>,
+    pub unknown: bool,
+}
+
+/// An Object Lock configuration (`object_lock_configuration`,
+/// `ObjectLockConfiguration`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectLock {
+    /// Its `object_lock_enabled = "Enabled"` / `ObjectLockEnabled: Enabled`.
+    pub enabled: Value<bool>,
+}
+
 /// Kinds of configuration a separate resource can attach to a bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PartKind {
@@ -188,7 +238,11 @@ pub enum Part {
     Versioning(Attached<Versioning>),
     Logging(Attached<Logging>),
     Ownership(Attached<Ownership>),
-    /// Configurations the current rules only need to know exist; kept as trees.
+    Lifecycle(Attached<Lifecycle>),
+    Replication(Attached<Replication>),
+    Cors(Attached<Cors>),
+    ObjectLock(Attached<ObjectLock>),
+    /// Configurations the rules only need to know exist (website, notification).
     Other(PartKind, Attached<Node>),
 }
 
@@ -202,6 +256,10 @@ impl Part {
             Part::Versioning(_) => PartKind::Versioning,
             Part::Logging(_) => PartKind::Logging,
             Part::Ownership(_) => PartKind::Ownership,
+            Part::Lifecycle(_) => PartKind::Lifecycle,
+            Part::Replication(_) => PartKind::Replication,
+            Part::Cors(_) => PartKind::Cors,
+            Part::ObjectLock(_) => PartKind::ObjectLock,
             Part::Other(k, _) => *k,
         }
     }
@@ -229,6 +287,10 @@ pub struct Bucket {
     pub versioning: Option<Attached<Versioning>>,
     pub logging: Option<Attached<Logging>>,
     pub ownership: Option<Attached<Ownership>>,
+    pub lifecycle: Option<Attached<Lifecycle>>,
+    pub replication: Option<Attached<Replication>>,
+    pub cors: Option<Attached<Cors>>,
+    pub object_lock: Option<Attached<ObjectLock>>,
     pub others: Vec<(PartKind, Attached<Node>)>,
     pub force_destroy: Value<bool>,
     /// Object Lock enabled at creation (`object_lock_enabled`, `ObjectLockEnabled`).
@@ -259,6 +321,10 @@ impl Bucket {
             versioning: None,
             logging: None,
             ownership: None,
+            lifecycle: None,
+            replication: None,
+            cors: None,
+            object_lock: None,
             others: Vec::new(),
             force_destroy: Value::default_of(false),
             object_lock_enabled: Value::default_of(false),
@@ -279,6 +345,10 @@ impl Bucket {
             Part::Versioning(a) => self.versioning = Some(a),
             Part::Logging(a) => self.logging = Some(a),
             Part::Ownership(a) => self.ownership = Some(a),
+            Part::Lifecycle(a) => self.lifecycle = Some(a),
+            Part::Replication(a) => self.replication = Some(a),
+            Part::Cors(a) => self.cors = Some(a),
+            Part::ObjectLock(a) => self.object_lock = Some(a),
             Part::Other(kind, a) => {
                 self.others.retain(|(k, _)| *k != kind);
                 self.others.push((kind, a));
@@ -295,6 +365,10 @@ impl Bucket {
             PartKind::Versioning => self.versioning.is_some(),
             PartKind::Logging => self.logging.is_some(),
             PartKind::Ownership => self.ownership.is_some(),
+            PartKind::Lifecycle => self.lifecycle.is_some(),
+            PartKind::Replication => self.replication.is_some(),
+            PartKind::Cors => self.cors.is_some(),
+            PartKind::ObjectLock => self.object_lock.is_some(),
             k => self.others.iter().any(|(o, _)| *o == k),
         }
     }

@@ -63,7 +63,7 @@ struct SarifResult<'a> {
     locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation<'a>>,
-    properties: Properties,
+    properties: Properties<'a>,
 }
 
 #[derive(Serialize)]
@@ -102,10 +102,24 @@ struct MessageRef<'a> {
 }
 
 #[derive(Serialize)]
-struct Properties {
+struct Properties<'a> {
     severity: Severity,
     #[serde(rename = "security-severity")]
     security_severity: &'static str,
+    /// The rule's compliance controls (`fsbp:S3.8`), so a result can be filtered
+    /// by framework without the rule metadata.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compliance: Option<&'a std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+/// `framework:control` tags of a rule.
+fn control_tags(doc: &RuleDoc) -> Vec<String> {
+    doc.compliance
+        .iter()
+        .flat_map(|(framework, controls)| controls.iter().map(move |c| format!("{framework}:{c}")))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -187,9 +201,7 @@ fn uri(path: &str) -> String {
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {
     let mut tags = vec!["security".to_string(), "s3".to_string()];
-    for (framework, controls) in &doc.compliance {
-        tags.extend(controls.iter().map(|c| format!("{framework}:{c}")));
-    }
+    tags.extend(control_tags(doc));
     let mut properties = Map::new();
     properties.insert(
         "security-severity".into(),
@@ -268,6 +280,7 @@ fn help_markdown(doc: &RuleDoc) -> String {
 }
 
 fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
+    let doc = rules::find(f.code).map(|e| &e.doc);
     // Every module instance the finding holds for, so code scanning can tell which
     // deployments are affected.
     let logical_locations = f
@@ -305,6 +318,8 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
         properties: Properties {
             severity: f.severity,
             security_severity: f.severity.security_severity(),
+            tags: doc.map(control_tags).unwrap_or_default(),
+            compliance: doc.map(|d| &d.compliance).filter(|c| !c.is_empty()),
         },
     }
 }

@@ -23,9 +23,74 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// Settings that change what rules report (configuration and command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The bucket tag whose value classifies its data (`DataClassification`).
+    pub classification_tag: String,
+    /// Tag values marking an intentionally public bucket (compared case-insensitively).
+    pub public_values: Vec<String>,
+    /// Tag values marking sensitive data.
+    pub sensitive_values: Vec<String>,
+    /// AWS account IDs of the organisation: principals there are not "another
+    /// account" (BL122, BL503).
+    pub owned_accounts: Vec<String>,
+}
+
+impl std::default::Default for Settings {
+    fn default() -> Settings {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect();
+        Settings {
+            classification_tag: "DataClassification".into(),
+            public_values: strings(&["public"]),
+            sensitive_values: strings(&[
+                "confidential",
+                "restricted",
+                "sensitive",
+                "pii",
+                "phi",
+                "pci",
+            ]),
+            owned_accounts: Vec::new(),
+        }
+    }
+}
+
+/// What a bucket's classification tag says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Classification {
+    /// Meant to be public: public-read findings are not reported.
+    Public,
+    /// Sensitive data: the opt-in protection rules run for it.
+    Sensitive,
+}
+
+/// Opt-in rules that run for buckets classified sensitive even when not selected.
+pub const FOR_SENSITIVE: [&str; 4] = ["BL203", "BL402", "BL403", "BL404"];
+
 /// What a rule's check sees.
 pub struct Context<'a> {
     pub model: &'a Model,
+    pub settings: &'a Settings,
+}
+
+impl Context<'_> {
+    pub fn classification(&self, b: &Bucket) -> Option<Classification> {
+        let value = b.tag(&self.settings.classification_tag)?;
+        let is = |list: &[String]| list.iter().any(|v| v.eq_ignore_ascii_case(value.trim()));
+        if is(&self.settings.public_values) {
+            Some(Classification::Public)
+        } else if is(&self.settings.sensitive_values) {
+            Some(Classification::Sensitive)
+        } else {
+            None
+        }
+    }
+
+    /// The bucket is tagged as intentionally public.
+    pub fn meant_public(&self, b: &Bucket) -> bool {
+        self.classification(b) == Some(Classification::Public)
+    }
 }
 
 /// A rule: its documentation (TOML) and its check over the model.
@@ -114,6 +179,10 @@ pub struct RuleDoc {
     pub remediation: String,
     #[serde(default)]
     pub compliance: BTreeMap<String, Vec<String>>,
+    /// Front ends (`terraform`, `cloudformation`) that cannot express the bad state,
+    /// with the reason: no bad example is required there.
+    #[serde(default)]
+    pub not_expressible: BTreeMap<String, String>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
 }
@@ -200,13 +269,38 @@ pub fn severity(code: &str) -> Severity {
     find(code).map_or(Severity::High, |e| e.doc.severity)
 }
 
-/// Runs the given rules over the model.
-pub fn check(model: &Model, enabled: &dyn Fn(&RuleDoc) -> bool) -> Vec<Finding> {
-    let cx = Context { model };
+/// Runs the enabled rules over the model, and the classification-driven ones
+/// (`FOR_SENSITIVE`) for the buckets tagged sensitive, unless `ignored`.
+pub fn check(
+    model: &Model,
+    settings: &Settings,
+    enabled: &dyn Fn(&RuleDoc) -> bool,
+    ignored: &dyn Fn(&RuleDoc) -> bool,
+) -> Vec<Finding> {
+    let cx = Context { model, settings };
+    let sensitive: std::collections::HashSet<(String, &str)> = model
+        .buckets
+        .iter()
+        .filter(|b| cx.classification(b) == Some(Classification::Sensitive))
+        .map(|b| (b.key.scope().to_string(), b.address.as_str()))
+        .collect();
     let mut out = Vec::new();
     for entry in catalog() {
         if enabled(&entry.doc) {
             (entry.check)(&cx, &mut out);
+        } else if FOR_SENSITIVE.contains(&entry.doc.code.as_str())
+            && !sensitive.is_empty()
+            && !ignored(&entry.doc)
+        {
+            let mut found = Vec::new();
+            (entry.check)(&cx, &mut found);
+            out.extend(found.into_iter().filter(|f| {
+                let key = (
+                    f.scope.clone().unwrap_or_default(),
+                    f.resource.as_deref().unwrap_or(""),
+                );
+                sensitive.contains(&key)
+            }));
         }
     }
     out

@@ -7,9 +7,9 @@ use super::ast::{Block, Body};
 use super::eval::{Children, Ctx, Evaluator, Instance};
 use super::module::Resource;
 use crate::model::bucket::{
-    AccountPublicAccessBlock, Acl, Attached, Bucket, BucketPolicy, Encryption, EncryptionRule,
-    Grant, Logging, Origin, Ownership, Part, PartKind, PublicAccessBlock, Versioning,
-    VersioningStatus, Via,
+    AccountPublicAccessBlock, Acl, Attached, Bucket, BucketPolicy, Cors, CorsRule, Encryption,
+    EncryptionRule, Grant, Lifecycle, LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part,
+    PartKind, PublicAccessBlock, Replication, RuleStatus, Versioning, VersioningStatus, Via,
 };
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
@@ -199,6 +199,7 @@ impl Reader<'_, '_> {
             b.attach(Part::Acl(Attached {
                 value: Acl {
                     canned: Some(canned),
+                    owner: None,
                     grants: Vec::new(),
                     grants_unknown: false,
                 },
@@ -210,6 +211,7 @@ impl Reader<'_, '_> {
         if let Some((first, _)) = grants.items.first() {
             let acl = Acl {
                 canned: b.acl.as_ref().and_then(|a| a.value.canned.clone()),
+                owner: None,
                 grants: grants
                     .items
                     .iter()
@@ -268,20 +270,41 @@ impl Reader<'_, '_> {
                 b.maybe.push(kind);
             }
         }
-        for (ident, kind) in [
-            ("lifecycle_rule", PartKind::Lifecycle),
-            ("replication_configuration", PartKind::Replication),
-            ("website", PartKind::Website),
-            ("cors_rule", PartKind::Cors),
-            ("object_lock_configuration", PartKind::ObjectLock),
+        let lifecycle = self.blocks(&at, "lifecycle_rule");
+        if let Some((first, _)) = lifecycle.items.first() {
+            let value = self.lifecycle(&at, "lifecycle_rule", true);
+            b.attach(Part::Lifecycle(Self::inline(first, value)));
+        }
+        let replication = self.blocks(&at, "replication_configuration");
+        if let Some((r, cx)) = replication.items.first() {
+            let value = self.replication(&At { body: &r.body, cx }, "rules", false);
+            b.attach(Part::Replication(Self::inline(r, value)));
+        }
+        let cors = self.blocks(&at, "cors_rule");
+        if let Some((first, _)) = cors.items.first() {
+            let value = self.cors(&at);
+            b.attach(Part::Cors(Self::inline(first, value)));
+        }
+        let lock = self.blocks(&at, "object_lock_configuration");
+        if let Some((l, cx)) = lock.items.first() {
+            let value = self.object_lock(&At { body: &l.body, cx });
+            b.attach(Part::ObjectLock(Self::inline(l, value)));
+        }
+        let website = self.blocks(&at, "website");
+        if let Some((w, _)) = website.items.first() {
+            b.attach(Part::Other(
+                PartKind::Website,
+                Self::inline(w, Node::null(Some(w.span))),
+            ));
+        }
+        for (blocks, kind) in [
+            (&lifecycle, PartKind::Lifecycle),
+            (&replication, PartKind::Replication),
+            (&cors, PartKind::Cors),
+            (&lock, PartKind::ObjectLock),
+            (&website, PartKind::Website),
         ] {
-            let blocks = self.blocks(&at, ident);
-            if let Some((block, _)) = blocks.items.first() {
-                b.attach(Part::Other(
-                    kind,
-                    Self::inline(block, Node::null(Some(block.span))),
-                ));
-            } else if blocks.unknown {
+            if blocks.unknown && !b.has(kind) {
                 b.maybe.push(kind);
             }
         }
@@ -303,25 +326,115 @@ impl Reader<'_, '_> {
         let ty = self
             .string_value(&at, "type")
             .unwrap_or_else(|| Value::unknown(g.header));
-        let permissions = match self.eval(&at, "permissions") {
-            Some((n, span)) => match &n.kind {
-                NodeKind::List(items) => items
-                    .iter()
-                    .map(|p| match p.as_str() {
-                        Some(s) => Value::explicit(s.to_string(), p.span.unwrap_or(span)),
-                        None => Value::unknown(p.span.unwrap_or(span)),
-                    })
-                    .collect(),
-                _ => vec![Value::unknown(span)],
-            },
-            None => Vec::new(),
-        };
         Grant {
             grantee_type: ty,
             uri: self.text_value(&at, "uri"),
             id: self.text_value(&at, "id"),
-            permissions,
+            permissions: self.string_list(&at, "permissions"),
             span: g.span,
+        }
+    }
+
+    /// A list of strings, each with its span; an element (or the whole list) that is
+    /// not a known string is an unknown value.
+    fn string_list(&self, at: &At<'_>, name: &str) -> Vec<Value<String>> {
+        let Some((n, span)) = self.eval(at, name) else {
+            return Vec::new();
+        };
+        match &n.kind {
+            NodeKind::List(items) => items
+                .iter()
+                .map(|p| match p.as_str() {
+                    Some(s) => Value::explicit(s.to_string(), p.span.unwrap_or(span)),
+                    None => Value::unknown(p.span.unwrap_or(span)),
+                })
+                .collect(),
+            NodeKind::Null => Vec::new(),
+            _ => vec![Value::unknown(span)],
+        }
+    }
+
+    /// `status = "Enabled"` (provider v4 rules) or `enabled = true` (v3 inline).
+    fn rule_status(&self, at: &At<'_>, block: &Block, v3: bool) -> RuleStatus {
+        let enabled = if v3 {
+            self.bool_value(at, "enabled", false)
+        } else {
+            self.string_value(at, "status").map_or_else(
+                || Value::unknown(block.header),
+                |v| v.map(|s| s == "Enabled"),
+            )
+        };
+        RuleStatus {
+            enabled,
+            span: block.header,
+        }
+    }
+
+    /// Lifecycle rules: `lifecycle_rule` blocks of a v3 bucket or `rule` blocks of
+    /// an `aws_s3_bucket_lifecycle_configuration`.
+    fn lifecycle(&self, at: &At<'_>, ident: &str, v3: bool) -> Lifecycle {
+        let blocks = self.blocks(at, ident);
+        let rules = blocks
+            .items
+            .iter()
+            .map(|(r, cx)| {
+                let rat = At { body: &r.body, cx };
+                let noncurrent = [
+                    "noncurrent_version_expiration",
+                    "noncurrent_version_transition",
+                ]
+                .iter()
+                .any(|n| !self.blocks(&rat, n).items.is_empty());
+                LifecycleRule {
+                    status: self.rule_status(&rat, r, v3),
+                    noncurrent,
+                }
+            })
+            .collect();
+        Lifecycle {
+            rules,
+            unknown: blocks.unknown,
+        }
+    }
+
+    fn replication(&self, at: &At<'_>, ident: &str, v3: bool) -> Replication {
+        let blocks = self.blocks(at, ident);
+        Replication {
+            rules: blocks
+                .items
+                .iter()
+                .map(|(r, cx)| self.rule_status(&At { body: &r.body, cx }, r, v3))
+                .collect(),
+            unknown: blocks.unknown,
+        }
+    }
+
+    fn cors(&self, at: &At<'_>) -> Cors {
+        let blocks = self.blocks(at, "cors_rule");
+        Cors {
+            rules: blocks
+                .items
+                .iter()
+                .map(|(r, cx)| {
+                    let rat = At { body: &r.body, cx };
+                    CorsRule {
+                        origins: self.string_list(&rat, "allowed_origins"),
+                        methods: self.string_list(&rat, "allowed_methods"),
+                        span: r.header,
+                    }
+                })
+                .collect(),
+            unknown: blocks.unknown,
+        }
+    }
+
+    /// `object_lock_enabled = "Enabled"`, which is also the default of the split
+    /// resource.
+    fn object_lock(&self, at: &At<'_>) -> ObjectLock {
+        ObjectLock {
+            enabled: self
+                .string_value(at, "object_lock_enabled")
+                .map_or(Value::default_of(true), |v| v.map(|s| s == "Enabled")),
         }
     }
 
@@ -431,6 +544,7 @@ impl Reader<'_, '_> {
                 let canned = self.string_value(&at, "acl");
                 let mut grants = Vec::new();
                 let mut grants_unknown = false;
+                let mut owner = None;
                 let acps = self.blocks(&at, "access_control_policy");
                 grants_unknown |= acps.unknown;
                 if let Some((acp, cx)) = acps.items.first() {
@@ -438,6 +552,15 @@ impl Reader<'_, '_> {
                         body: &acp.body,
                         cx,
                     };
+                    owner = self.block(&aat, "owner").and_then(|(o, ocx)| {
+                        self.text_value(
+                            &At {
+                                body: &o.body,
+                                cx: &ocx,
+                            },
+                            "id",
+                        )
+                    });
                     let gs = self.blocks(&aat, "grant");
                     grants_unknown |= gs.unknown;
                     for (g, gcx) in &gs.items {
@@ -467,6 +590,7 @@ impl Reader<'_, '_> {
                 }
                 Part::Acl(self.split(Acl {
                     canned,
+                    owner,
                     grants,
                     grants_unknown,
                 }))
@@ -482,13 +606,19 @@ impl Reader<'_, '_> {
                     .unwrap_or_else(|| Value::unknown(self.header()));
                 Part::Ownership(self.split(Ownership { rule: value }))
             }
+            "aws_s3_bucket_lifecycle_configuration" => {
+                Part::Lifecycle(self.split(self.lifecycle(&at, "rule", false)))
+            }
+            "aws_s3_bucket_replication_configuration" => {
+                Part::Replication(self.split(self.replication(&at, "rule", false)))
+            }
+            "aws_s3_bucket_cors_configuration" => Part::Cors(self.split(self.cors(&at))),
+            "aws_s3_bucket_object_lock_configuration" => {
+                Part::ObjectLock(self.split(self.object_lock(&at)))
+            }
             other => {
                 let kind = match other {
-                    "aws_s3_bucket_lifecycle_configuration" => PartKind::Lifecycle,
-                    "aws_s3_bucket_replication_configuration" => PartKind::Replication,
                     "aws_s3_bucket_website_configuration" => PartKind::Website,
-                    "aws_s3_bucket_cors_configuration" => PartKind::Cors,
-                    "aws_s3_bucket_object_lock_configuration" => PartKind::ObjectLock,
                     "aws_s3_bucket_notification" => PartKind::Notification,
                     _ => return None,
                 };
