@@ -86,7 +86,7 @@ fn select_and_ignore_by_code_name_and_prefix() {
     let text = String::from_utf8(out.stdout).unwrap();
     let mut codes: Vec<&str> = text.lines().map(|l| l.split(' ').nth(1).unwrap()).collect();
     codes.sort_unstable();
-    assert_eq!(codes, ["BL110", "BL201", "BL210"], "{text}");
+    assert_eq!(codes, ["BL110", "BL201", "BL202", "BL210"], "{text}");
     let out = bucketlint()
         .args([
             "check",
@@ -96,7 +96,7 @@ fn select_and_ignore_by_code_name_and_prefix() {
             "--ignore",
             "BL1",
             "--ignore",
-            "BL201,BL210",
+            "BL201,BL202,BL210",
         ])
         .output()
         .unwrap();

@@ -352,6 +352,8 @@ fn an_installed_registry_module_is_evaluated_through_its_source() {
         [
             "BL110 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:25",
             "BL102 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:111",
+            // `object_ownership = "ObjectWriter"` reaches the module's ownership controls.
+            "BL113 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:121",
         ]
     );
     // The module that is declared but not installed is named, not silently skipped.
@@ -412,7 +414,7 @@ module "assets" {{
         )
     };
     let sse = r#"server_side_encryption_configuration = {
-    rule = { apply_server_side_encryption_by_default = { sse_algorithm = "AES256" } }
+    rule = { apply_server_side_encryption_by_default = { sse_algorithm = "aws:kms", kms_master_key_id = "alias/assets" } }
   }"#;
     let dir = install(&call(sse));
     assert_eq!(run(dir.path(), &[]), Vec::<String>::new());
@@ -420,7 +422,10 @@ module "assets" {{
     let dir = install(&call(""));
     assert_eq!(
         run(dir.path(), &[]),
-        ["BL201 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:7"]
+        [
+            "BL201 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:7",
+            "BL202 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:7",
+        ]
     );
 }
 

@@ -470,6 +470,43 @@ impl Bucket {
         out
     }
 
+    /// The ACL or bucket policy lets S3 server access log delivery write here: the
+    /// `log-delivery-write` canned ACL, a grant to the `LogDelivery` group, or a
+    /// policy statement allowing the `logging.s3.amazonaws.com` service.
+    pub fn grants_log_delivery(&self) -> bool {
+        let acl = self.acl.as_ref().is_some_and(|a| {
+            a.value
+                .canned
+                .as_ref()
+                .and_then(|c| c.get())
+                .is_some_and(|c| c == "log-delivery-write")
+                || a.value.grants.iter().any(|g| {
+                    g.uri
+                        .as_ref()
+                        .and_then(|u| u.get())
+                        .and_then(Text::as_lit)
+                        .is_some_and(|u| u.ends_with("/s3/LogDelivery"))
+                })
+        });
+        let policy = self
+            .policy
+            .as_ref()
+            .and_then(|p| p.value.document.as_ref())
+            .is_some_and(|d| {
+                d.statements.iter().any(|st| {
+                    st.effect == Some(super::policy::Effect::Allow)
+                        && st.principal.as_ref().is_some_and(|p| {
+                            !p.not
+                                && p.entries.iter().any(|e| {
+                                    e.kind == "Service"
+                                        && e.value.as_lit() == Some("logging.s3.amazonaws.com")
+                                })
+                        })
+                })
+            });
+        acl || policy
+    }
+
     pub fn literal_name(&self) -> Option<&str> {
         self.name.get().and_then(Text::as_lit)
     }

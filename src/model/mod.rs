@@ -144,6 +144,12 @@ impl Model {
         for i in targets {
             buckets[i].is_log_target = true;
         }
+        // Or one whose ACL or policy lets the log delivery service write to it.
+        for b in &mut buckets {
+            if b.grants_log_delivery() {
+                b.is_log_target = true;
+            }
+        }
 
         Model {
             buckets,

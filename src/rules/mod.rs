@@ -2,10 +2,15 @@
 //! rule (code, severity, compliance, documentation and examples).
 
 mod access_logging_disabled;
+mod acls_enabled;
 mod block_public_acls_disabled;
 mod block_public_policy_disabled;
+mod bucket_key_disabled;
+mod cors_allows_any_origin;
 mod default_encryption_missing;
+mod encryption_not_kms;
 mod ignore_public_acls_disabled;
+mod kms_key_aws_managed;
 pub mod parse_error;
 mod public_access_block;
 mod public_access_block_missing;
@@ -15,6 +20,7 @@ mod restrict_public_buckets_disabled;
 mod tls_not_enforced;
 mod unresolved_value;
 mod versioning_disabled;
+mod website_hosting_enabled;
 
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
@@ -109,8 +115,14 @@ const RULES: &[Rule] = &[
     block_public_policy_disabled::RULE,
     restrict_public_buckets_disabled::RULE,
     public_acl::RULE,
+    acls_enabled::RULE,
     public_bucket_policy::RULE,
+    website_hosting_enabled::RULE,
+    cors_allows_any_origin::RULE,
     default_encryption_missing::RULE,
+    encryption_not_kms::RULE,
+    kms_key_aws_managed::RULE,
+    bucket_key_disabled::RULE,
     tls_not_enforced::RULE,
     access_logging_disabled::RULE,
     versioning_disabled::RULE,
@@ -261,6 +273,24 @@ impl About for Finding {
             f = f.related(Some(*site), what);
         }
         f
+    }
+}
+
+/// A finding of rule `code` (at its default severity) about bucket `b`.
+pub fn bucket_finding(
+    code: &'static str,
+    b: &Bucket,
+    span: crate::source::Span,
+    message: String,
+) -> Finding {
+    Finding::new(code, severity(code), span, message).about(b)
+}
+
+/// The fix, in the words of the front end that described the bucket.
+pub fn fix<'a>(b: &Bucket, terraform: &'a str, cloudformation: &'a str) -> &'a str {
+    match b.origin {
+        crate::model::bucket::Origin::Terraform => terraform,
+        crate::model::bucket::Origin::CloudFormation => cloudformation,
     }
 }
 

@@ -1,0 +1,42 @@
+//! BL113: object ownership keeps ACLs enabled (`ObjectWriter`, `BucketOwnerPreferred`).
+
+use super::{Context, Rule, bucket_finding, fix};
+use crate::finding::Finding;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/acls_enabled.toml"),
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for b in &cx.model.buckets {
+        let Some(own) = &b.ownership else {
+            continue;
+        };
+        let rule = &own.value.rule;
+        let Some(setting) = rule.get() else {
+            continue;
+        };
+        if setting != "ObjectWriter" && setting != "BucketOwnerPreferred" {
+            continue;
+        }
+        out.push(
+            bucket_finding(
+                "BL113",
+                b,
+                rule.span().unwrap_or(own.span),
+                format!(
+                    "bucket {} keeps ACLs enabled (object ownership `{setting}`): access can be granted object by object, outside the bucket policy",
+                    b.label()
+                ),
+            )
+            .label("ACLs stay enabled")
+            .related(rule.origin(), "the value comes from here")
+            .help(fix(
+                b,
+                "set `object_ownership = \"BucketOwnerEnforced\"` in the `aws_s3_bucket_ownership_controls` rule, after moving any access granted by ACLs into the bucket policy",
+                "set `ObjectOwnership: BucketOwnerEnforced` in `OwnershipControls`, after moving any access granted by ACLs into the bucket policy",
+            )),
+        );
+    }
+}

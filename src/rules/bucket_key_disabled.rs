@@ -1,0 +1,44 @@
+//! BL204: SSE-KMS without S3 Bucket Keys.
+
+use super::{Context, Rule, bucket_finding, fix};
+use crate::finding::Finding;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/bucket_key_disabled.toml"),
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for b in &cx.model.buckets {
+        let Some(enc) = &b.encryption else {
+            continue;
+        };
+        for rule in &enc.value.rules {
+            // Bucket Keys do not apply to dual-layer (DSSE-KMS) encryption.
+            if rule.algorithm.get().map(String::as_str) != Some("aws:kms") {
+                continue;
+            }
+            if rule.bucket_key.get() != Some(&false) {
+                continue;
+            }
+            out.push(
+                bucket_finding(
+                    "BL204",
+                    b,
+                    rule.bucket_key.span().unwrap_or(rule.span),
+                    format!(
+                        "bucket {} uses SSE-KMS without an S3 Bucket Key: every object request calls KMS (cost, request quotas)",
+                        b.label()
+                    ),
+                )
+                .label("no bucket key")
+                .related(rule.bucket_key.origin(), "the value comes from here")
+                .help(fix(
+                    b,
+                    "set `bucket_key_enabled = true` in the encryption rule",
+                    "set `BucketKeyEnabled: true` in the `ServerSideEncryptionConfiguration` rule",
+                )),
+            );
+        }
+    }
+}

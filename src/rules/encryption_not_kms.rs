@@ -1,0 +1,73 @@
+//! BL202: default encryption is not SSE-KMS.
+
+use super::{Context, Rule, bucket_finding, fix};
+use crate::finding::Finding;
+use crate::model::bucket::PartKind;
+use crate::model::value::Tri;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/encryption_not_kms.toml"),
+    check,
+};
+
+/// SSE-KMS algorithms (single- and dual-layer).
+pub fn is_kms(algorithm: &str) -> bool {
+    algorithm == "aws:kms" || algorithm == "aws:kms:dsse"
+}
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for b in &cx.model.buckets {
+        // Server access log delivery supports SSE-S3 only.
+        if b.is_log_target {
+            continue;
+        }
+        let help = fix(
+            b,
+            "set `sse_algorithm = \"aws:kms\"` with a customer-managed `kms_master_key_id` and `bucket_key_enabled = true`",
+            "set `SSEAlgorithm: aws:kms` with a customer-managed `KMSMasterKeyID` and `BucketKeyEnabled: true`",
+        );
+        let Some(enc) = &b.encryption else {
+            if b.presence(PartKind::Encryption) == Tri::No {
+                out.push(
+                    bucket_finding(
+                        "BL202",
+                        b,
+                        b.decl,
+                        format!(
+                            "bucket {} declares no default encryption, so objects get SSE-S3: their keys cannot be controlled, audited or revoked through KMS",
+                            b.label()
+                        ),
+                    )
+                    .label("SSE-S3 by default")
+                    .help(help),
+                );
+            }
+            continue;
+        };
+        if enc.value.unknown {
+            continue;
+        }
+        for rule in &enc.value.rules {
+            let Some(algorithm) = rule.algorithm.get() else {
+                continue;
+            };
+            if is_kms(algorithm) {
+                continue;
+            }
+            out.push(
+                bucket_finding(
+                    "BL202",
+                    b,
+                    rule.algorithm.span().unwrap_or(rule.span),
+                    format!(
+                        "default encryption of bucket {} is `{algorithm}` (SSE-S3), not SSE-KMS: the keys cannot be controlled, audited or revoked through KMS",
+                        b.label()
+                    ),
+                )
+                .label("not SSE-KMS")
+                .related(rule.algorithm.origin(), "the value comes from here")
+                .help(help),
+            );
+        }
+    }
+}
