@@ -9,13 +9,19 @@ mod bucket_key_disabled;
 mod cors_allows_any_origin;
 mod default_encryption_missing;
 mod encryption_not_kms;
+mod force_destroy_enabled;
 mod ignore_public_acls_disabled;
 mod kms_key_aws_managed;
+mod lifecycle_missing;
+mod mfa_delete_disabled;
+mod noncurrent_versions_kept_forever;
+mod object_lock_disabled;
 pub mod parse_error;
 mod public_access_block;
 mod public_access_block_missing;
 mod public_acl;
 mod public_bucket_policy;
+mod replication_missing;
 mod restrict_public_buckets_disabled;
 mod tls_not_enforced;
 mod unresolved_value;
@@ -126,6 +132,12 @@ const RULES: &[Rule] = &[
     tls_not_enforced::RULE,
     access_logging_disabled::RULE,
     versioning_disabled::RULE,
+    mfa_delete_disabled::RULE,
+    object_lock_disabled::RULE,
+    replication_missing::RULE,
+    lifecycle_missing::RULE,
+    noncurrent_versions_kept_forever::RULE,
+    force_destroy_enabled::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -1,0 +1,31 @@
+//! BL407: Terraform `force_destroy = true`.
+
+use super::{Context, Rule, bucket_finding};
+use crate::finding::Finding;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/force_destroy_enabled.toml"),
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for b in &cx.model.buckets {
+        if b.force_destroy.get() != Some(&true) {
+            continue;
+        }
+        out.push(
+            bucket_finding(
+                "BL407",
+                b,
+                b.force_destroy.span().unwrap_or(b.decl),
+                format!(
+                    "bucket {} has `force_destroy = true`: destroying the resource (a rename, a removed block, `terraform destroy`) deletes every object in it",
+                    b.label()
+                ),
+            )
+            .label("objects deleted with the bucket")
+            .related(b.force_destroy.origin(), "the value comes from here")
+            .help("remove `force_destroy` (it defaults to false) outside throwaway environments, so that destroying a non-empty bucket fails"),
+        );
+    }
+}
