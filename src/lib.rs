@@ -325,8 +325,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     stats.buckets = model.buckets.len();
     stats.parse_errors = findings.len();
 
-    let ignored = |d: &rules::RuleDoc| options.selection.ignored(d);
-    let mut checked = rules::check(&model, &options.settings, &enabled, &ignored);
+    let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
+    let mut checked = rules::check(&model, &options.settings, &enabled, &by_tag);
     for w in &worlds {
         decide_worlds(&mut checked, w, options, &enabled);
     }
@@ -336,7 +336,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     findings.retain(|f| {
         rules::find(f.code).is_none_or(|e| {
             options.selection.enabled(&e.doc)
-                || (rules::FOR_SENSITIVE.contains(&f.code) && !options.selection.ignored(&e.doc))
+                || (rules::FOR_SENSITIVE.contains(&f.code)
+                    && options.selection.by_classification(&e.doc))
         })
     });
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -422,8 +423,8 @@ fn decide_worlds(
                 trails: f.trails.clone(),
             });
             model.assume_account_block = options.assume_account_block;
-            let ignored = |d: &rules::RuleDoc| options.selection.ignored(d);
-            let found = rules::check(&model, &options.settings, enabled, &ignored)
+            let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
+            let found = rules::check(&model, &options.settings, enabled, &by_tag)
                 .into_iter()
                 .filter(|x| x.scope.as_deref() == Some(worlds.scope.as_str()))
                 .collect();

@@ -92,6 +92,12 @@ impl Selection {
         selected && !self.ignored(doc)
     }
 
+    /// May a bucket's classification tag turn this rule on? Not when rules were
+    /// picked explicitly with `--select`, nor when `--ignore` names it.
+    pub fn by_classification(&self, doc: &RuleDoc) -> bool {
+        self.select.is_empty() && !self.ignored(doc)
+    }
+
     /// Deselected with `--ignore` (which also wins over a classification tag).
     pub fn ignored(&self, doc: &RuleDoc) -> bool {
         self.ignore.iter().any(|s| matches(s, doc))

@@ -2,6 +2,8 @@
 //! rule (code, severity, compliance, documentation and examples).
 
 mod access_logging_disabled;
+mod account_public_access_block_weak;
+mod acl_grants_write_acp;
 mod acls_enabled;
 mod block_public_acls_disabled;
 mod block_public_policy_disabled;
@@ -21,6 +23,8 @@ mod public_access_block;
 mod public_access_block_missing;
 mod public_acl;
 mod public_bucket_policy;
+mod public_exposure;
+mod public_grant_blocked;
 mod replication_missing;
 mod restrict_public_buckets_disabled;
 mod tls_not_enforced;
@@ -120,7 +124,10 @@ const RULES: &[Rule] = &[
     ignore_public_acls_disabled::RULE,
     block_public_policy_disabled::RULE,
     restrict_public_buckets_disabled::RULE,
+    account_public_access_block_weak::RULE,
+    public_grant_blocked::RULE,
     public_acl::RULE,
+    acl_grants_write_acp::RULE,
     acls_enabled::RULE,
     public_bucket_policy::RULE,
     website_hosting_enabled::RULE,
@@ -312,12 +319,12 @@ pub fn severity(code: &str) -> Severity {
 }
 
 /// Runs the enabled rules over the model, and the classification-driven ones
-/// (`FOR_SENSITIVE`) for the buckets tagged sensitive, unless `ignored`.
+/// (`FOR_SENSITIVE`) for the buckets tagged sensitive when `by_tag` allows them.
 pub fn check(
     model: &Model,
     settings: &Settings,
     enabled: &dyn Fn(&RuleDoc) -> bool,
-    ignored: &dyn Fn(&RuleDoc) -> bool,
+    by_tag: &dyn Fn(&RuleDoc) -> bool,
 ) -> Vec<Finding> {
     let cx = Context { model, settings };
     let sensitive: std::collections::HashSet<(String, &str)> = model
@@ -332,7 +339,7 @@ pub fn check(
             (entry.check)(&cx, &mut out);
         } else if FOR_SENSITIVE.contains(&entry.doc.code.as_str())
             && !sensitive.is_empty()
-            && !ignored(&entry.doc)
+            && by_tag(&entry.doc)
         {
             let mut found = Vec::new();
             (entry.check)(&cx, &mut found);

@@ -15,6 +15,10 @@ pub fn check_flag(
     effect: &str,
 ) {
     for b in &cx.model.buckets {
+        // A bucket classified public is meant to be readable by everyone.
+        if cx.meant_public(b) {
+            continue;
+        }
         let Some(pab) = &b.public_access_block else {
             continue;
         };

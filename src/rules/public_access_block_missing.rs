@@ -13,6 +13,10 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in &cx.model.buckets {
+        // A bucket classified public is meant to be readable by everyone.
+        if cx.meant_public(b) {
+            continue;
+        }
         let account = Tri::all(PabFlag::ALL.map(|f| cx.model.account_flag(b, f)));
         if account != Tri::No || b.presence(PartKind::PublicAccessBlock) != Tri::No {
             continue;

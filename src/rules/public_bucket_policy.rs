@@ -1,9 +1,9 @@
 //! BL120: a bucket policy statement that AWS would consider public.
 
+use super::public_exposure::{actions, public_statements};
 use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 use crate::model::bucket::PabFlag;
-use crate::model::policy::{Statement, statement_allows_write, statement_is_public};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
@@ -16,17 +16,14 @@ const HELP: &str = "name the principals that need access, or pin the statement w
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in &cx.model.buckets {
         let Some(policy) = &b.policy else { continue };
-        let Some(doc) = &policy.value.document else {
-            continue;
-        };
+        // Restricted public buckets ignore public statements: BL106 reports them.
         if cx.model.effective_flag(b, PabFlag::RestrictPublicBuckets) != Tri::No {
             continue;
         }
-        for st in &doc.statements {
-            if statement_is_public(st) != Tri::Yes {
+        for (st, write) in public_statements(b) {
+            if !write && cx.meant_public(b) {
                 continue;
             }
-            let write = statement_allows_write(st) == Tri::Yes;
             let sid = st
                 .sid
                 .as_deref()
@@ -59,27 +56,5 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             out.push(f);
         }
-    }
-}
-
-/// The statement's actions for a message: `s3:GetObject, s3:ListBucket`.
-fn actions(st: &Statement) -> String {
-    let Some(a) = &st.action else {
-        return "(no action)".into();
-    };
-    let mut names: Vec<String> = a
-        .values
-        .iter()
-        .take(4)
-        .map(|(t, _)| format!("`{t}`"))
-        .collect();
-    if a.values.len() > 4 {
-        names.push(format!("and {} more", a.values.len() - 4));
-    }
-    let list = names.join(", ");
-    if a.not {
-        format!("every action except {list}")
-    } else {
-        list
     }
 }
