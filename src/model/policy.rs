@@ -466,6 +466,47 @@ pub const WRITE_ACTIONS: &[&str] = &[
     "s3:RestoreObject",
 ];
 
+/// The AWS account an `AWS` principal (an account ID, an account or IAM ARN) belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    /// A literal 12-digit account ID.
+    Id(String),
+    /// The deploying account (`data.aws_caller_identity`, `AWS::AccountId`).
+    Current,
+    /// Only known after apply.
+    Unknown,
+}
+
+/// Which account principal `e` is in; `None` for service, federated and canonical
+/// user principals and for `*`.
+pub fn principal_account(e: &PrincipalEntry) -> Option<Account> {
+    if e.kind != "AWS" {
+        return None;
+    }
+    match e.value.as_lit() {
+        Some("*") => None,
+        Some(v) => {
+            let id = if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+                v
+            } else {
+                // arn:PARTITION:iam::ACCOUNT:root|user/..|role/..
+                let mut parts = v.splitn(6, ':');
+                match (parts.next(), parts.nth(1), parts.nth(1)) {
+                    (Some("arn"), Some("iam" | "sts"), Some(acct)) => acct,
+                    _ => return Some(Account::Unknown),
+                }
+            };
+            Some(Account::Id(id.to_string()))
+        }
+        None if !e.value.has_unknown_hole()
+            && e.value.holes().iter().any(|h| matches!(h, Hole::AccountId)) =>
+        {
+            Some(Account::Current)
+        }
+        None => Some(Account::Unknown),
+    }
+}
+
 /// Does the statement's principal mean "anyone"? `*`, `{"AWS": "*"}`, a wildcard in an
 /// AWS principal, or any `NotPrincipal` (with `Allow`: everyone but a few).
 pub fn principal_is_anyone(p: &Principal) -> Tri {
@@ -683,6 +724,42 @@ mod tests {
 
     fn no_names(_: &BucketRef) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn principal_accounts() {
+        let entry = |kind: &str, value: Text| PrincipalEntry {
+            kind: kind.into(),
+            value,
+            span: None,
+        };
+        let id = |v: &str| principal_account(&entry("AWS", Text::lit(v)));
+        assert_eq!(id("444455556666"), Some(Account::Id("444455556666".into())));
+        assert_eq!(
+            id("arn:aws:iam::444455556666:role/ops"),
+            Some(Account::Id("444455556666".into()))
+        );
+        assert_eq!(
+            id("arn:aws-us-gov:sts::444455556666:assumed-role/a/b"),
+            Some(Account::Id("444455556666".into()))
+        );
+        assert_eq!(id("*"), None);
+        assert_eq!(id("AIDAEXAMPLE"), Some(Account::Unknown));
+        assert_eq!(
+            principal_account(&entry("Service", Text::lit("logging.s3.amazonaws.com"))),
+            None
+        );
+        let mut own = Text::lit("arn:aws:iam::");
+        own.push(&Text::hole(Hole::AccountId));
+        own.push_str(":root");
+        assert_eq!(
+            principal_account(&entry("AWS", own)),
+            Some(Account::Current)
+        );
+        assert_eq!(
+            principal_account(&entry("AWS", Text::hole(Hole::Unknown))),
+            Some(Account::Unknown)
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ mod mfa_delete_disabled;
 mod noncurrent_versions_kept_forever;
 mod object_lock_disabled;
 pub mod parse_error;
+mod policy_cross_account_admin;
+mod policy_wildcard_action;
 mod public_access_block;
 mod public_access_block_missing;
 mod public_acl;
@@ -130,6 +132,8 @@ const RULES: &[Rule] = &[
     acl_grants_write_acp::RULE,
     acls_enabled::RULE,
     public_bucket_policy::RULE,
+    policy_wildcard_action::RULE,
+    policy_cross_account_admin::RULE,
     website_hosting_enabled::RULE,
     cors_allows_any_origin::RULE,
     default_encryption_missing::RULE,
