@@ -21,7 +21,7 @@ pub mod walk;
 use cloudformation::template::ParamOverrides;
 use finding::Finding;
 use load::Loaded;
-use model::{Fragment, Model};
+use model::Model;
 use rayon::prelude::*;
 use selection::Selection;
 use source::{FileId, MAX_FILE_BYTES, MAX_TEMPLATE_BYTES, Sources, Span};
@@ -416,12 +416,7 @@ fn decide_worlds(
         .iter()
         .map(|f| {
             let exists: HashSet<String> = f.buckets.iter().map(|b| b.address.clone()).collect();
-            let mut model = Model::link(Fragment {
-                buckets: f.buckets.clone(),
-                attachments: f.attachments.clone(),
-                account_blocks: f.account_blocks.clone(),
-                trails: f.trails.clone(),
-            });
+            let mut model = Model::link(f.clone());
             model.assume_account_block = options.assume_account_block;
             let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
             let found = rules::check(&model, &options.settings, enabled, &by_tag)

@@ -3,11 +3,13 @@
 
 use super::intrinsics::Resolver;
 use super::template::Resource;
+use crate::model::backup::BackupSelection;
 use crate::model::bucket::{
     Acl, Attached, Bucket, BucketPolicy, Cors, CorsRule, Encryption, EncryptionRule, Lifecycle,
     LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part, PartKind, PublicAccessBlock,
     Replication, RuleStatus, Versioning, VersioningStatus, Via, tags_from_list,
 };
+use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::value::{self, Hole, Node, NodeKind, Text, Tri, Value};
@@ -33,6 +35,15 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
                 }
             }
             "AWS::CloudTrail::Trail" => out.trails.push(reader.trail()),
+            "AWS::Logs::MetricFilter" => out.metric_filters.push(reader.metric_filter()),
+            "AWS::CloudWatch::Alarm" => {
+                let props = reader.properties();
+                out.alarms.push(Alarm {
+                    scope: r.t.scope.clone(),
+                    metric: metric(&props, "Namespace", "MetricName"),
+                });
+            }
+            "AWS::Backup::BackupSelection" => out.backups.push(reader.backup_selection()),
             _ => {}
         }
     }
@@ -87,6 +98,14 @@ fn strings(node: &Node, name: &str, at: Span) -> Vec<Value<String>> {
             _ => vec![Value::unknown(v.span.unwrap_or(at))],
         },
     }
+}
+
+/// `(namespace, name)` of a metric from two string properties.
+fn metric(node: &Node, namespace: &str, name: &str) -> Option<(String, String)> {
+    Some((
+        node.get(namespace)?.as_str()?.to_string(),
+        node.get(name)?.as_str()?.to_string(),
+    ))
 }
 
 /// A property of a resolved map, with its key span.
@@ -348,6 +367,61 @@ impl Reader<'_, '_> {
         })
     }
 
+    fn metric_filter(&self) -> MetricFilter {
+        let props = self.properties();
+        let decl = self.decl();
+        MetricFilter {
+            scope: self.r.t.scope.clone(),
+            address: self.res.id.name.clone(),
+            decl,
+            pattern: Self::text_at(&props, "FilterPattern", decl)
+                .unwrap_or_else(|| Value::unknown(decl)),
+            metric: props
+                .get("MetricTransformations")
+                .and_then(|m| m.items().first())
+                .and_then(|m| metric(m, "MetricNamespace", "MetricName")),
+        }
+    }
+
+    fn backup_selection(&self) -> BackupSelection {
+        let props = self.properties();
+        let sel = props.get("BackupSelection");
+        let mut unknown = props.is_unknown() || sel.is_none_or(Node::is_unknown);
+        let mut resources = Vec::new();
+        let mut tags = Vec::new();
+        if let Some(sel) = sel {
+            for r in sel.get("Resources").map(Node::items).unwrap_or_default() {
+                match r.as_text() {
+                    Some(t) => resources.push(t.clone()),
+                    None => unknown = true,
+                }
+            }
+            for t in sel.get("ListOfTags").map(Node::items).unwrap_or_default() {
+                let get = |k| t.get(k).and_then(Node::as_str).map(str::to_string);
+                match (
+                    get("ConditionType").as_deref(),
+                    get("ConditionKey"),
+                    get("ConditionValue"),
+                ) {
+                    (Some("STRINGEQUALS"), Some(k), Some(v)) => tags.push((k, v)),
+                    _ => unknown = true,
+                }
+            }
+            unknown |= sel
+                .get("NotResources")
+                .is_some_and(|n| !n.items().is_empty())
+                || sel.get("Conditions").is_some();
+        }
+        BackupSelection {
+            scope: self.r.t.scope.clone(),
+            address: self.res.id.name.clone(),
+            decl: self.decl(),
+            resources,
+            tags,
+            unknown,
+        }
+    }
+
     fn trail(&self) -> Trail {
         let props = self.properties();
         let mut out = Trail {
@@ -356,6 +430,9 @@ impl Reader<'_, '_> {
             decl: self.decl(),
             s3_data_events: Vec::new(),
             selectors_unknown: props.is_unknown(),
+            cloudwatch_logs: prop(&props, "CloudWatchLogsLogGroupArn")
+                .filter(|(v, _)| !v.is_null())
+                .map(|(v, key)| v.span.or(key).unwrap_or_else(|| self.decl())),
         };
         for sel in props
             .get("EventSelectors")

@@ -1,11 +1,15 @@
 //! The one S3 model both front ends fill and every rule reads.
 
+pub mod backup;
 pub mod bucket;
+pub mod monitoring;
 pub mod policy;
 pub mod trail;
 pub mod value;
 
+use backup::BackupSelection;
 use bucket::{AccountPublicAccessBlock, Bucket, PabFlag, Part, PartKind};
+use monitoring::{Alarm, MetricFilter};
 use policy::BucketIdent;
 use std::collections::{BTreeSet, HashMap};
 use trail::Trail;
@@ -46,12 +50,15 @@ pub struct Attachment {
 }
 
 /// Everything one front end read from one module or template.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Fragment {
     pub buckets: Vec<Bucket>,
     pub attachments: Vec<Attachment>,
     pub account_blocks: Vec<AccountPublicAccessBlock>,
     pub trails: Vec<Trail>,
+    pub metric_filters: Vec<MetricFilter>,
+    pub alarms: Vec<Alarm>,
+    pub backups: Vec<BackupSelection>,
 }
 
 impl Fragment {
@@ -60,6 +67,9 @@ impl Fragment {
         self.attachments.extend(other.attachments);
         self.account_blocks.extend(other.account_blocks);
         self.trails.extend(other.trails);
+        self.metric_filters.extend(other.metric_filters);
+        self.alarms.extend(other.alarms);
+        self.backups.extend(other.backups);
     }
 }
 
@@ -69,6 +79,9 @@ pub struct Model {
     pub buckets: Vec<Bucket>,
     pub account_blocks: Vec<AccountPublicAccessBlock>,
     pub trails: Vec<Trail>,
+    pub metric_filters: Vec<MetricFilter>,
+    pub alarms: Vec<Alarm>,
+    pub backups: Vec<BackupSelection>,
     names: HashMap<BucketRef, String>,
     /// The configuration says the account blocks public access (all four flags).
     pub assume_account_block: bool,
@@ -83,6 +96,9 @@ impl Model {
             attachments,
             account_blocks,
             trails,
+            metric_filters,
+            alarms,
+            backups,
         } = fragment;
         let by_key: HashMap<BucketRef, usize> = buckets
             .iter()
@@ -155,6 +171,9 @@ impl Model {
             buckets,
             account_blocks,
             trails,
+            metric_filters,
+            alarms,
+            backups,
             names,
             assume_account_block: false,
         }

@@ -25,6 +25,9 @@ pub struct Trail {
     pub s3_data_events: Vec<S3DataEvents>,
     /// Some selector could not be read (dynamic blocks, unknown values).
     pub selectors_unknown: bool,
+    /// The CloudWatch Logs log group it delivers to (`cloud_watch_logs_group_arn`,
+    /// `CloudWatchLogsLogGroupArn`), with where it is written.
+    pub cloudwatch_logs: Option<Span>,
 }
 
 impl S3DataEvents {

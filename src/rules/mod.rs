@@ -5,9 +5,12 @@ mod access_logging_disabled;
 mod account_public_access_block_weak;
 mod acl_grants_write_acp;
 mod acls_enabled;
+mod backup_plan_missing;
 mod block_public_acls_disabled;
 mod block_public_policy_disabled;
 mod bucket_key_disabled;
+mod bucket_policy_change_alarm_missing;
+mod cloudtrail_s3_data_events_missing;
 mod cors_allows_any_origin;
 mod default_encryption_missing;
 mod encryption_not_kms;
@@ -142,6 +145,8 @@ const RULES: &[Rule] = &[
     bucket_key_disabled::RULE,
     tls_not_enforced::RULE,
     access_logging_disabled::RULE,
+    cloudtrail_s3_data_events_missing::RULE,
+    bucket_policy_change_alarm_missing::RULE,
     versioning_disabled::RULE,
     mfa_delete_disabled::RULE,
     object_lock_disabled::RULE,
@@ -149,6 +154,7 @@ const RULES: &[Rule] = &[
     lifecycle_missing::RULE,
     noncurrent_versions_kept_forever::RULE,
     force_destroy_enabled::RULE,
+    backup_plan_missing::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -377,7 +383,7 @@ mod tests {
                 e.doc
                     .name
                     .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{}",
                 e.doc.name
             );

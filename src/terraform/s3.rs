@@ -6,11 +6,13 @@
 use super::ast::{Block, Body};
 use super::eval::{Children, Ctx, Evaluator, Instance};
 use super::module::Resource;
+use crate::model::backup::BackupSelection;
 use crate::model::bucket::{
     AccountPublicAccessBlock, Acl, Attached, Bucket, BucketPolicy, Cors, CorsRule, Encryption,
     EncryptionRule, Grant, Lifecycle, LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part,
     PartKind, PublicAccessBlock, Replication, RuleStatus, Versioning, VersioningStatus, Via,
 };
+use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::value::{self, Node, NodeKind, Text, Value};
@@ -31,7 +33,12 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
     for res in &ev.module.resources {
         if !matches!(
             res.ty.as_str(),
-            "aws_s3_bucket" | "aws_s3_account_public_access_block" | "aws_cloudtrail"
+            "aws_s3_bucket"
+                | "aws_s3_account_public_access_block"
+                | "aws_cloudtrail"
+                | "aws_cloudwatch_log_metric_filter"
+                | "aws_cloudwatch_metric_alarm"
+                | "aws_backup_selection"
         ) && !res.ty.starts_with("aws_s3_bucket_")
         {
             continue;
@@ -53,6 +60,12 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                     });
                 }
                 "aws_cloudtrail" => out.trails.push(r.trail()),
+                "aws_cloudwatch_log_metric_filter" => out.metric_filters.push(r.metric_filter()),
+                "aws_cloudwatch_metric_alarm" => out.alarms.push(Alarm {
+                    scope: scope.clone(),
+                    metric: r.metric(&at, "namespace", "metric_name"),
+                }),
+                "aws_backup_selection" => out.backups.push(r.backup_selection()),
                 ty => {
                     if let Some(part) = r.split_part(ty) {
                         out.attachments.push(Attachment {
@@ -627,6 +640,81 @@ impl Reader<'_, '_> {
         })
     }
 
+    /// `(namespace, name)` of a metric from two string attributes.
+    fn metric(&self, at: &At<'_>, namespace: &str, name: &str) -> Option<(String, String)> {
+        let ns = self.string_value(at, namespace)?.get()?.clone();
+        let n = self.string_value(at, name)?.get()?.clone();
+        Some((ns, n))
+    }
+
+    fn metric_filter(&self) -> MetricFilter {
+        let at = self.at();
+        let metric = self
+            .block(&at, "metric_transformation")
+            .and_then(|(m, cx)| {
+                self.metric(
+                    &At {
+                        body: &m.body,
+                        cx: &cx,
+                    },
+                    "namespace",
+                    "name",
+                )
+            });
+        MetricFilter {
+            scope: self.ev.place.root.clone(),
+            address: self.address(),
+            decl: self.header(),
+            pattern: self
+                .text_value(&at, "pattern")
+                .unwrap_or_else(|| Value::unknown(self.header())),
+            metric,
+        }
+    }
+
+    fn backup_selection(&self) -> BackupSelection {
+        let at = self.at();
+        let mut unknown = false;
+        let resources = match self.eval(&at, "resources") {
+            Some((n, _)) => {
+                unknown |= n.is_unknown();
+                n.items()
+                    .iter()
+                    .filter_map(|r| {
+                        let t = r.as_text();
+                        unknown |= t.is_none();
+                        t.cloned()
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let selections = self.blocks(&at, "selection_tag");
+        unknown |= selections.unknown;
+        let mut tags = Vec::new();
+        for (t, cx) in &selections.items {
+            let tat = At { body: &t.body, cx };
+            let get = |name| self.string_value(&tat, name).and_then(|v| v.get().cloned());
+            match (get("type").as_deref(), get("key"), get("value")) {
+                (Some("STRINGEQUALS"), Some(k), Some(v)) => tags.push((k, v)),
+                _ => unknown = true,
+            }
+        }
+        // Exclusions and conditions narrow the selection in ways not modelled.
+        unknown |= self
+            .eval(&at, "not_resources")
+            .is_some_and(|(n, _)| !n.items().is_empty())
+            || !self.blocks(&at, "condition").items.is_empty();
+        BackupSelection {
+            scope: self.ev.place.root.clone(),
+            address: self.address(),
+            decl: self.header(),
+            resources,
+            tags,
+            unknown,
+        }
+    }
+
     fn trail(&self) -> Trail {
         let at = self.at();
         let selectors = self.blocks(&at, "event_selector");
@@ -637,6 +725,10 @@ impl Reader<'_, '_> {
             decl: self.header(),
             s3_data_events: Vec::new(),
             selectors_unknown: selectors.unknown || advanced.unknown,
+            cloudwatch_logs: self
+                .eval(&at, "cloud_watch_logs_group_arn")
+                .filter(|(n, _)| !n.is_null())
+                .map(|(_, span)| span),
         };
         for (sel, cx) in &selectors.items {
             let sat = At {

@@ -1,0 +1,44 @@
+//! BL408: no AWS Backup selection of the deployment covers the bucket.
+
+use super::{Context, Rule, bucket_finding, fix};
+use crate::finding::Finding;
+use crate::model::value::Tri;
+
+pub const RULE: Rule = Rule {
+    toml: include_str!("../../rules/backup_plan_missing.toml"),
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for b in &cx.model.buckets {
+        let arn = cx.model.ident(b).arn();
+        let tag = |k: &str| b.tag(k).map(str::to_string);
+        let covered = Tri::any(
+            cx.model
+                .backups
+                .iter()
+                .filter(|s| s.scope == b.key.scope())
+                .map(|s| s.covers(&arn, &tag)),
+        );
+        if covered != Tri::No {
+            continue;
+        }
+        out.push(
+            bucket_finding(
+                "BL408",
+                b,
+                b.decl,
+                format!(
+                    "no AWS Backup selection of this deployment covers bucket {}: there is no point-in-time copy to restore from",
+                    b.label()
+                ),
+            )
+            .label("not backed up")
+            .help(fix(
+                b,
+                "add the bucket's ARN (or a tag it carries) to an `aws_backup_selection` of a backup plan; AWS Backup for S3 needs versioning enabled",
+                "add the bucket's ARN (or a tag it carries) to an `AWS::Backup::BackupSelection` of a backup plan; AWS Backup for S3 needs versioning enabled",
+            )),
+        );
+    }
+}
