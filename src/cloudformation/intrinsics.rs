@@ -239,6 +239,14 @@ impl<'t> Resolver<'t> {
                 }
                 match self.t.resource_type(target) {
                     Some("AWS::S3::Bucket") => hole(Hole::BucketName(self.bucket_ref(target))),
+                    // A role, user or group's name; a managed policy's ARN.
+                    Some(ty @ ("AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")) => {
+                        Node::str(self.iam_name(target, ty), span)
+                    }
+                    Some(ty @ "AWS::IAM::ManagedPolicy") => Node::str(
+                        crate::terraform::eval::iam_arn("policy", &self.iam_name(target, ty)),
+                        span,
+                    ),
                     _ => Node::unknown(span),
                 }
             }
@@ -249,8 +257,40 @@ impl<'t> Resolver<'t> {
         BucketRef::new(&self.t.scope, logical_id)
     }
 
-    /// `Fn::GetAtt` of a bucket; other resources' attributes are unknown.
+    /// The name of an IAM role, user, group or managed policy: its literal name
+    /// property, else a hole that identifies it.
+    fn iam_name(&self, id: &str, ty: &str) -> Text {
+        let prop = match ty {
+            "AWS::IAM::Role" => "RoleName",
+            "AWS::IAM::User" => "UserName",
+            "AWS::IAM::Group" => "GroupName",
+            _ => "ManagedPolicyName",
+        };
+        self.t
+            .resources
+            .iter()
+            .find(|r| r.id.name == id)
+            .and_then(|r| r.properties()?.get(prop)?.as_str().map(Text::lit))
+            .unwrap_or_else(|| Text::hole(Hole::Name(self.bucket_ref(id))))
+    }
+
+    /// `Fn::GetAtt` of a bucket, or the `Arn` of an IAM role, user or group; other
+    /// resources' attributes are unknown.
     fn attribute(&self, res: &str, attr: &str, span: Option<Span>) -> Node {
+        if let Some(ty @ ("AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")) =
+            self.t.resource_type(res)
+            && attr == "Arn"
+        {
+            let kind = ty
+                .rsplit("::")
+                .next()
+                .unwrap_or("role")
+                .to_ascii_lowercase();
+            return Node::str(
+                crate::terraform::eval::iam_arn(&kind, &self.iam_name(res, ty)),
+                span,
+            );
+        }
         if self.t.resource_type(res) != Some("AWS::S3::Bucket") {
             return Node::unknown(span);
         }

@@ -9,6 +9,7 @@ use crate::model::bucket::{
     LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part, PartKind, PublicAccessBlock,
     Replication, RuleStatus, Versioning, VersioningStatus, Via, tags_from_list,
 };
+use crate::model::iam::{EntityRef, IdentityPolicy, PolicyAttachment, Role};
 use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
@@ -44,6 +45,7 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
                 });
             }
             "AWS::Backup::BackupSelection" => out.backups.push(reader.backup_selection()),
+            ty if ty.starts_with("AWS::IAM::") => reader.iam(ty, &mut out),
             _ => {}
         }
     }
@@ -365,6 +367,112 @@ impl Reader<'_, '_> {
                 }),
             }),
         })
+    }
+
+    /// IAM policies, roles (with their inline and managed policies) and attachments.
+    fn iam(&self, ty: &str, out: &mut Fragment) {
+        let props = self.properties();
+        let scope = self.r.t.scope.clone();
+        let id = &self.res.id.name;
+        let key = self.r.bucket_ref(id);
+        let this = EntityRef::Resource(key.clone());
+        let refs = |name: &str| -> Vec<EntityRef> {
+            let Some(v) = props.get(name) else {
+                return Vec::new();
+            };
+            match v.as_text() {
+                Some(t) => vec![EntityRef::from_text(t)],
+                None => v
+                    .items()
+                    .iter()
+                    .map(|i| i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text))
+                    .collect(),
+            }
+        };
+        let policy = |node: &Node, address: String, name: Option<String>, roles: Vec<EntityRef>| {
+            let doc = prop(node, "PolicyDocument");
+            let document = doc.and_then(|(d, _)| PolicyDocument::from_value(d));
+            let span = document
+                .as_ref()
+                .and_then(|d| d.span)
+                .or_else(|| doc.and_then(|(d, k)| d.span.or(k)))
+                .unwrap_or_else(|| self.decl());
+            IdentityPolicy {
+                scope: scope.clone(),
+                address,
+                key: key.clone(),
+                name,
+                decl: self.decl(),
+                document,
+                span,
+                roles,
+            }
+        };
+        let literal =
+            |node: &Node, name: &str| node.get(name).and_then(Node::as_str).map(str::to_string);
+        match ty {
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+                let name =
+                    literal(&props, "PolicyName").or_else(|| literal(&props, "ManagedPolicyName"));
+                out.identity_policies
+                    .push(policy(&props, id.clone(), name, refs("Roles")));
+            }
+            "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
+                let roles = if ty == "AWS::IAM::RolePolicy" {
+                    refs("RoleName")
+                } else {
+                    Vec::new()
+                };
+                out.identity_policies.push(policy(
+                    &props,
+                    id.clone(),
+                    literal(&props, "PolicyName"),
+                    roles,
+                ));
+            }
+            "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
+                let role = ty == "AWS::IAM::Role";
+                if role {
+                    let trust = prop(&props, "AssumeRolePolicyDocument");
+                    out.roles.push(Role {
+                        scope: scope.clone(),
+                        address: id.clone(),
+                        key: key.clone(),
+                        name: literal(&props, "RoleName"),
+                        decl: self.decl(),
+                        trust: trust.and_then(|(d, _)| PolicyDocument::from_value(d)),
+                        trust_span: trust
+                            .and_then(|(d, k)| d.span.or(k))
+                            .unwrap_or_else(|| self.decl()),
+                    });
+                }
+                let owner = || if role { vec![this.clone()] } else { Vec::new() };
+                for p in props.get("Policies").map(Node::items).unwrap_or_default() {
+                    let name = literal(p, "PolicyName");
+                    let address =
+                        format!("{id} (inline policy {})", name.as_deref().unwrap_or("?"));
+                    out.identity_policies
+                        .push(policy(p, address, name, owner()));
+                }
+                for arn in props
+                    .get("ManagedPolicyArns")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                {
+                    out.policy_attachments.push(PolicyAttachment {
+                        scope: scope.clone(),
+                        address: id.clone(),
+                        policy_arn: arn
+                            .as_text()
+                            .cloned()
+                            .unwrap_or_else(|| Text::hole(Hole::Unknown)),
+                        span: arn.span.unwrap_or_else(|| self.decl()),
+                        roles: owner(),
+                    });
+                }
+            }
+            _ => {}
+        }
     }
 
     fn metric_filter(&self) -> MetricFilter {

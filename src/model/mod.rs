@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bucket;
+pub mod iam;
 pub mod monitoring;
 pub mod policy;
 pub mod trail;
@@ -9,6 +10,7 @@ pub mod value;
 
 use backup::BackupSelection;
 use bucket::{AccountPublicAccessBlock, Bucket, PabFlag, Part, PartKind};
+use iam::{IdentityPolicy, PolicyAttachment, Role};
 use monitoring::{Alarm, MetricFilter};
 use policy::BucketIdent;
 use std::collections::{BTreeSet, HashMap};
@@ -59,6 +61,9 @@ pub struct Fragment {
     pub metric_filters: Vec<MetricFilter>,
     pub alarms: Vec<Alarm>,
     pub backups: Vec<BackupSelection>,
+    pub identity_policies: Vec<IdentityPolicy>,
+    pub policy_attachments: Vec<PolicyAttachment>,
+    pub roles: Vec<Role>,
 }
 
 impl Fragment {
@@ -70,6 +75,9 @@ impl Fragment {
         self.metric_filters.extend(other.metric_filters);
         self.alarms.extend(other.alarms);
         self.backups.extend(other.backups);
+        self.identity_policies.extend(other.identity_policies);
+        self.policy_attachments.extend(other.policy_attachments);
+        self.roles.extend(other.roles);
     }
 }
 
@@ -82,6 +90,9 @@ pub struct Model {
     pub metric_filters: Vec<MetricFilter>,
     pub alarms: Vec<Alarm>,
     pub backups: Vec<BackupSelection>,
+    pub identity_policies: Vec<IdentityPolicy>,
+    pub policy_attachments: Vec<PolicyAttachment>,
+    pub roles: Vec<Role>,
     names: HashMap<BucketRef, String>,
     /// The configuration says the account blocks public access (all four flags).
     pub assume_account_block: bool,
@@ -99,6 +110,9 @@ impl Model {
             metric_filters,
             alarms,
             backups,
+            identity_policies,
+            policy_attachments,
+            roles,
         } = fragment;
         let by_key: HashMap<BucketRef, usize> = buckets
             .iter()
@@ -174,6 +188,9 @@ impl Model {
             metric_filters,
             alarms,
             backups,
+            identity_policies,
+            policy_attachments,
+            roles,
             names,
             assume_account_block: false,
         }

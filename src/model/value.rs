@@ -241,6 +241,9 @@ impl BucketRef {
 pub enum Hole {
     /// The name of a bucket in the model whose name is not written literally.
     BucketName(BucketRef),
+    /// The name of another resource (an IAM role or policy) that is not written
+    /// literally: references to it still identify it.
+    Name(BucketRef),
     /// The account ID of the deploying account.
     AccountId,
     Partition,
@@ -449,6 +452,7 @@ impl fmt::Display for Text {
             if part.0 > 0 {
                 match holes.next() {
                     Some(Hole::BucketName(b)) => write!(f, "${{{}.id}}", b.address())?,
+                    Some(Hole::Name(r)) => write!(f, "${{{}.name}}", r.address())?,
                     Some(Hole::AccountId) => f.write_str("${account_id}")?,
                     Some(Hole::Partition) => f.write_str("${partition}")?,
                     Some(Hole::Region) => f.write_str("${region}")?,

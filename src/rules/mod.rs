@@ -12,9 +12,12 @@ mod bucket_key_disabled;
 mod bucket_policy_change_alarm_missing;
 mod cloudtrail_s3_data_events_missing;
 mod cors_allows_any_origin;
+mod cross_account_role_without_external_id;
 mod default_encryption_missing;
 mod encryption_not_kms;
 mod force_destroy_enabled;
+mod iam_s3_all_buckets;
+mod iam_s3_full_access;
 mod ignore_public_acls_disabled;
 mod kms_key_aws_managed;
 mod lifecycle_missing;
@@ -155,6 +158,9 @@ const RULES: &[Rule] = &[
     noncurrent_versions_kept_forever::RULE,
     force_destroy_enabled::RULE,
     backup_plan_missing::RULE,
+    iam_s3_full_access::RULE,
+    iam_s3_all_buckets::RULE,
+    cross_account_role_without_external_id::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

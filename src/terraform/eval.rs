@@ -1070,6 +1070,20 @@ impl<'r> Evaluator<'r> {
                 _ => {}
             }
         }
+        if let Some(kind) = iam_kind(&res.ty) {
+            let s = Some(span);
+            let name = match self.configured_attr(res, inst, "name", span, true)? {
+                n if n.as_str().is_some() => n.to_text().unwrap_or_default(),
+                _ => Text::hole_at(Hole::Name(self.bucket_ref(res, &inst.key)), span),
+            };
+            match (attr, kind) {
+                ("name", _) | ("id", "role" | "user" | "group") => {
+                    return Ok(Node::str(name, s));
+                }
+                ("arn", _) | ("id", "policy") => return Ok(Node::str(iam_arn(kind, &name), s)),
+                _ => {}
+            }
+        }
         self.configured_attr(res, inst, attr, span, false)
     }
 
@@ -1428,6 +1442,28 @@ fn iteration(coll: &Node) -> Option<Vec<(Node, Node)>> {
 }
 
 /// `arn:${partition}:s3:::NAME`.
+/// The IAM entity kind of a resource type whose name and ARN identify it.
+fn iam_kind(ty: &str) -> Option<&'static str> {
+    match ty {
+        "aws_iam_role" => Some("role"),
+        "aws_iam_policy" => Some("policy"),
+        "aws_iam_user" => Some("user"),
+        "aws_iam_group" => Some("group"),
+        _ => None,
+    }
+}
+
+/// `arn:${partition}:iam::${account}:KIND/NAME` (paths are not modelled).
+pub fn iam_arn(kind: &str, name: &Text) -> Text {
+    let mut t = Text::lit("arn:");
+    t.push(&Text::hole(Hole::Partition));
+    t.push_str(":iam::");
+    t.push(&Text::hole(Hole::AccountId));
+    t.push_str(&format!(":{kind}/"));
+    t.push(name);
+    t
+}
+
 pub fn bucket_arn(name: &Text) -> Text {
     let mut t = Text::lit("arn:");
     t.push(&Text::hole(Hole::Partition));

@@ -12,6 +12,7 @@ use crate::model::bucket::{
     EncryptionRule, Grant, Lifecycle, LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part,
     PartKind, PublicAccessBlock, Replication, RuleStatus, Versioning, VersioningStatus, Via,
 };
+use crate::model::iam::{EntityRef, IdentityPolicy, PolicyAttachment, Role};
 use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
@@ -40,6 +41,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                 | "aws_cloudwatch_metric_alarm"
                 | "aws_backup_selection"
         ) && !res.ty.starts_with("aws_s3_bucket_")
+            && !res.ty.starts_with("aws_iam_")
         {
             continue;
         }
@@ -66,6 +68,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                     metric: r.metric(&at, "namespace", "metric_name"),
                 }),
                 "aws_backup_selection" => out.backups.push(r.backup_selection()),
+                ty if ty.starts_with("aws_iam_") => r.iam(ty, out),
                 ty => {
                     if let Some(part) = r.split_part(ty) {
                         out.attachments.push(Attachment {
@@ -669,6 +672,117 @@ impl Reader<'_, '_> {
                 .text_value(&at, "pattern")
                 .unwrap_or_else(|| Value::unknown(self.header())),
             metric,
+        }
+    }
+
+    /// IAM policies, roles and attachments.
+    fn iam(&self, ty: &str, out: &mut Fragment) {
+        let at = self.at();
+        let scope = self.ev.place.root.clone();
+        let key = self.ev.bucket_ref(self.res, &self.inst.key);
+        let this = EntityRef::Resource(key.clone());
+        let refs = |name: &str| -> Vec<EntityRef> {
+            match self.eval(&at, name) {
+                Some((n, _)) => match n.as_text() {
+                    Some(t) => vec![EntityRef::from_text(t)],
+                    None => n
+                        .items()
+                        .iter()
+                        .map(|i| i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text))
+                        .collect(),
+                },
+                None => Vec::new(),
+            }
+        };
+        let name = self
+            .string_value(&at, "name")
+            .and_then(|v| v.get().cloned());
+        let policy = |at: &At<'_>, address: String, name: Option<String>, roles: Vec<EntityRef>| {
+            let (node, span) = self.eval(at, "policy")?;
+            let document = PolicyDocument::from_value(&node);
+            Some(IdentityPolicy {
+                scope: scope.clone(),
+                address,
+                key: key.clone(),
+                name,
+                decl: self.header(),
+                span: document.as_ref().and_then(|d| d.span).unwrap_or(span),
+                document,
+                roles,
+            })
+        };
+        let attachment = |arn: Node, span: Span, roles: Vec<EntityRef>| PolicyAttachment {
+            scope: scope.clone(),
+            address: self.address(),
+            policy_arn: arn
+                .as_text()
+                .cloned()
+                .unwrap_or_else(|| Text::hole(value::Hole::Unknown)),
+            span: arn.span.unwrap_or(span),
+            roles,
+        };
+        match ty {
+            "aws_iam_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+                out.identity_policies
+                    .extend(policy(&at, self.address(), name, Vec::new()));
+            }
+            "aws_iam_role_policy" => {
+                out.identity_policies
+                    .extend(policy(&at, self.address(), name, refs("role")));
+            }
+            "aws_iam_role" => {
+                let trust = self.eval(&at, "assume_role_policy");
+                out.roles.push(Role {
+                    scope: scope.clone(),
+                    address: self.address(),
+                    key: key.clone(),
+                    name: name.clone(),
+                    decl: self.header(),
+                    trust: trust
+                        .as_ref()
+                        .and_then(|(n, _)| PolicyDocument::from_value(n)),
+                    trust_span: trust.map_or(self.header(), |(_, s)| s),
+                });
+                for (block, cx) in &self.blocks(&at, "inline_policy").items {
+                    let bat = At {
+                        body: &block.body,
+                        cx,
+                    };
+                    let inline = self
+                        .string_value(&bat, "name")
+                        .and_then(|v| v.get().cloned());
+                    let address = format!(
+                        "{} (inline policy {})",
+                        self.address(),
+                        inline.as_deref().unwrap_or("?")
+                    );
+                    out.identity_policies
+                        .extend(policy(&bat, address, inline, vec![this.clone()]));
+                }
+                if let Some((arns, span)) = self.eval(&at, "managed_policy_arns") {
+                    for arn in arns.items() {
+                        out.policy_attachments.push(attachment(
+                            arn.clone(),
+                            span,
+                            vec![this.clone()],
+                        ));
+                    }
+                }
+            }
+            "aws_iam_role_policy_attachment"
+            | "aws_iam_policy_attachment"
+            | "aws_iam_user_policy_attachment"
+            | "aws_iam_group_policy_attachment" => {
+                if let Some((arn, span)) = self.eval(&at, "policy_arn") {
+                    let roles = match ty {
+                        "aws_iam_role_policy_attachment" => refs("role"),
+                        "aws_iam_policy_attachment" => refs("roles"),
+                        _ => Vec::new(),
+                    };
+                    out.policy_attachments.push(attachment(arn, span, roles));
+                }
+            }
+            _ => {}
         }
     }
 

@@ -1,0 +1,130 @@
+//! IAM identity policies, roles and their trust policies, and policy attachments:
+//! what principals of the account may do to S3, and who may become them.
+
+use super::policy::{Effect, PolicyDocument, allows_action};
+use super::value::{BucketRef, Hole, Text, Tri};
+use crate::source::Span;
+
+/// A role, user or group as policies and attachments refer to it: the literal name,
+/// or the resource a name hole stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntityRef {
+    Name(String),
+    Resource(BucketRef),
+    Unknown,
+}
+
+impl EntityRef {
+    /// Reads a reference written as a name (`aws_iam_role.r.name`, `!Ref Role`) or
+    /// an ARN (`...:role/NAME`).
+    pub fn from_text(t: &Text) -> EntityRef {
+        if let Some(lit) = t.as_lit() {
+            let name = lit.rsplit(['/', ':']).next().unwrap_or(lit);
+            return EntityRef::Name(name.to_string());
+        }
+        match t
+            .holes()
+            .iter()
+            .rev()
+            .find(|h| !matches!(h, Hole::AccountId | Hole::Partition))
+        {
+            Some(Hole::Name(r)) if t.raw().ends_with(super::value::HOLE_CHAR) => {
+                EntityRef::Resource(r.clone())
+            }
+            _ => EntityRef::Unknown,
+        }
+    }
+
+    /// Does this reference designate the entity `key` named `name`?
+    pub fn is(&self, key: &BucketRef, name: Option<&str>) -> Tri {
+        match self {
+            EntityRef::Resource(r) => Tri::from_bool(r == key),
+            EntityRef::Name(n) => match name {
+                Some(own) => Tri::from_bool(own == n),
+                None => Tri::No,
+            },
+            EntityRef::Unknown => Tri::Unknown,
+        }
+    }
+}
+
+/// An identity-based policy: a managed policy, an inline policy of a role, user or
+/// group, or one of a role's `inline_policy` / `Policies` entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityPolicy {
+    pub scope: String,
+    /// The resource that declares it (with the inline policy's name for an entry of
+    /// a role's policy list).
+    pub address: String,
+    /// The declaring resource's identity: managed policy attachments refer to it.
+    pub key: BucketRef,
+    pub name: Option<String>,
+    pub decl: Span,
+    /// `None` when the document cannot be determined.
+    pub document: Option<PolicyDocument>,
+    /// Where the policy document is written.
+    pub span: Span,
+    /// The roles it applies to, as written (inline role policies, `Roles` lists).
+    pub roles: Vec<EntityRef>,
+}
+
+/// A managed policy ARN attached to roles (`aws_iam_role_policy_attachment`,
+/// `aws_iam_policy_attachment`, `managed_policy_arns`, `ManagedPolicyArns`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyAttachment {
+    pub scope: String,
+    pub address: String,
+    pub policy_arn: Text,
+    pub span: Span,
+    pub roles: Vec<EntityRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub scope: String,
+    pub address: String,
+    pub key: BucketRef,
+    pub name: Option<String>,
+    pub decl: Span,
+    /// The trust (assume role) policy; `None` when it cannot be determined.
+    pub trust: Option<PolicyDocument>,
+    pub trust_span: Span,
+}
+
+/// AWS managed policies (by name) that grant S3 access.
+pub fn aws_managed_s3_policy(arn: &str) -> Option<&str> {
+    let name = arn.strip_prefix("arn:")?.split_once(":iam::aws:policy/")?.1;
+    let name = name.rsplit('/').next().unwrap_or(name);
+    (name.starts_with("AmazonS3") || name == "AdministratorAccess" || name == "PowerUserAccess")
+        .then_some(name)
+}
+
+impl IdentityPolicy {
+    /// Does the policy allow any S3 action? `Unknown` if it cannot be read.
+    pub fn grants_s3(&self) -> Tri {
+        let Some(doc) = &self.document else {
+            return Tri::Unknown;
+        };
+        let any = Tri::any(doc.statements.iter().map(|st| {
+            if st.effect != Some(Effect::Allow) {
+                return Tri::No;
+            }
+            match &st.action {
+                Some(a) => [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:ListBucket",
+                    "s3:DeleteObject",
+                ]
+                .iter()
+                .fold(Tri::No, |acc, x| acc.or(allows_action(a, x))),
+                None => Tri::No,
+            }
+        }));
+        if doc.incomplete {
+            any.or(Tri::Unknown)
+        } else {
+            any
+        }
+    }
+}
