@@ -1,0 +1,222 @@
+//! Edge cases the rule catalog promises, each on a small real configuration: where
+//! AWS's semantics decide between a finding and silence.
+
+use bucketlint::selection::Selection;
+use bucketlint::walk::FileKind;
+use bucketlint::{Input, Options, analyze};
+use std::path::PathBuf;
+
+/// Codes found when only `code` runs on one Terraform file.
+fn terraform(code: &str, source: &str) -> Vec<&'static str> {
+    run(code, "main.tf", FileKind::Terraform, source)
+}
+
+fn cloudformation(code: &str, source: &str) -> Vec<&'static str> {
+    run(code, "template.yaml", FileKind::Yaml, source)
+}
+
+fn run(code: &str, name: &str, kind: FileKind, source: &str) -> Vec<&'static str> {
+    let scan = analyze(
+        vec![Input {
+            path: PathBuf::from(name),
+            display: name.to_string(),
+            kind,
+            content: Ok(source.to_string()),
+        }],
+        &Options {
+            selection: Selection::new(&[code.to_string()], &[]).unwrap(),
+            ..Options::default()
+        },
+    );
+    assert!(
+        !scan.findings.iter().any(|f| f.code == "BL001"),
+        "{:?}",
+        scan.findings
+    );
+    scan.findings.iter().map(|f| f.code).collect()
+}
+
+/// A bucket with a policy whose single statement is `statement` (HCL object).
+fn policy(statement: &str) -> String {
+    format!(
+        r#"
+resource "aws_s3_bucket" "b" {{
+  bucket = "example-b"
+}}
+resource "aws_s3_bucket_policy" "b" {{
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({{
+    Statement = [{statement}]
+  }})
+}}
+"#
+    )
+}
+
+const ANYONE_GETS: &str = r#"Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::example-b/*""#;
+
+#[test]
+fn bl120_is_silent_for_a_star_principal_pinned_to_a_vpc_endpoint_or_organisation() {
+    for condition in [
+        r#"StringEquals = { "aws:SourceVpce" = "vpce-1a2b3c4d" }"#,
+        r#"StringEquals = { "aws:PrincipalOrgID" = "o-abc123def4" }"#,
+        r#"ArnEquals = { "aws:SourceArn" = "arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE" }"#,
+    ] {
+        let src = policy(&format!(
+            "{{ {ANYONE_GETS}, Condition = {{ {condition} }} }}"
+        ));
+        assert!(terraform("BL120", &src).is_empty(), "{condition}");
+    }
+}
+
+#[test]
+fn bl120_fires_when_the_condition_does_not_pin() {
+    for condition in [
+        // A wildcard value pins nothing.
+        r#"StringLike = { "aws:PrincipalOrgID" = "*" }"#,
+        // The whole IPv4 internet.
+        r#"IpAddress = { "aws:SourceIp" = "0.0.0.0/0" }"#,
+        // IfExists: absent keys match.
+        r#"StringEqualsIfExists = { "aws:SourceVpce" = "vpce-1a2b3c4d" }"#,
+    ] {
+        let src = policy(&format!(
+            "{{ {ANYONE_GETS}, Condition = {{ {condition} }} }}"
+        ));
+        assert_eq!(terraform("BL120", &src), ["BL120"], "{condition}");
+    }
+    assert_eq!(
+        terraform("BL120", &policy(&format!("{{ {ANYONE_GETS} }}"))),
+        ["BL120"]
+    );
+}
+
+#[test]
+fn bl210_accepts_bool_if_exists() {
+    let deny = |op: &str| {
+        policy(&format!(
+            r#"{{ Effect = "Deny", Principal = "*", Action = "s3:*", Resource = ["arn:aws:s3:::example-b", "arn:aws:s3:::example-b/*"], Condition = {{ {op} = {{ "aws:SecureTransport" = "false" }} }} }}"#
+        ))
+    };
+    assert!(terraform("BL210", &deny("Bool")).is_empty());
+    assert!(terraform("BL210", &deny("BoolIfExists")).is_empty());
+    // A deny that covers the objects but not the bucket leaves bucket calls open.
+    let objects_only = policy(
+        r#"{ Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "arn:aws:s3:::example-b/*", Condition = { Bool = { "aws:SecureTransport" = "false" } } }"#,
+    );
+    assert_eq!(terraform("BL210", &objects_only), ["BL210"]);
+}
+
+#[test]
+fn bl202_is_silent_for_a_log_target() {
+    let src = r#"
+resource "aws_s3_bucket" "logs" {
+  bucket = "example-logs"
+}
+resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "logging.s3.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "arn:aws:s3:::example-logs/*"
+    }]
+  })
+}
+"#;
+    assert!(terraform("BL202", src).is_empty());
+    // The same bucket without the log delivery statement is reported.
+    let plain = src.replace("logging.s3.amazonaws.com", "ec2.amazonaws.com");
+    assert_eq!(terraform("BL202", &plain), ["BL202"]);
+}
+
+#[test]
+fn bl301_is_silent_when_a_trail_records_data_events_for_all_buckets() {
+    let trail = |values: &str| {
+        format!(
+            r"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+  Trail:
+    Type: AWS::CloudTrail::Trail
+    Properties:
+      IsLogging: true
+      S3BucketName: example-trail
+      EventSelectors:
+        - ReadWriteType: All
+          DataResources:
+            - Type: AWS::S3::Object
+              Values: [{values}]
+"
+        )
+    };
+    assert!(cloudformation("BL301", &trail("'arn:aws:s3'")).is_empty());
+    assert!(cloudformation("BL301", &trail("'arn:aws:s3:::'")).is_empty());
+    // Another bucket's objects only: this one is not covered.
+    assert_eq!(
+        cloudformation("BL301", &trail("'arn:aws:s3:::example-other/'")),
+        ["BL301"]
+    );
+}
+
+#[test]
+fn bl502_exempts_account_level_actions() {
+    let iam = |actions: &str| {
+        format!(
+            r#"
+resource "aws_iam_policy" "p" {{
+  name = "p"
+  policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = {actions}, Resource = "*" }}]
+  }})
+}}
+"#
+        )
+    };
+    assert!(
+        terraform(
+            "BL502",
+            &iam(r#"["s3:ListAllMyBuckets", "s3:GetBucketLocation"]"#)
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        terraform("BL502", &iam(r#"["s3:ListAllMyBuckets", "s3:ListBucket"]"#)),
+        ["BL502"]
+    );
+    // Everything on everything is BL501's, not BL502's.
+    assert!(terraform("BL502", &iam(r#""s3:*""#)).is_empty());
+    assert_eq!(terraform("BL501", &iam(r#""s3:*""#)), ["BL501"]);
+}
+
+#[test]
+fn bl106_replaces_bl110_when_the_block_ignores_public_acls() {
+    let src = |ignore: bool| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "b" {{
+  bucket = "example-b"
+  acl    = "public-read"
+}}
+resource "aws_s3_bucket_public_access_block" "b" {{
+  bucket                  = aws_s3_bucket.b.id
+  block_public_acls       = false
+  ignore_public_acls      = {ignore}
+  block_public_policy     = true
+  restrict_public_buckets = true
+}}
+"#
+        )
+    };
+    assert_eq!(terraform("BL106,BL110", &src(true)), ["BL106"]);
+    assert_eq!(terraform("BL106,BL110", &src(false)), ["BL110"]);
+}
