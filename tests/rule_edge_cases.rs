@@ -220,3 +220,76 @@ resource "aws_s3_bucket_public_access_block" "b" {{
     assert_eq!(terraform("BL106,BL110", &src(true)), ["BL106"]);
     assert_eq!(terraform("BL106,BL110", &src(false)), ["BL110"]);
 }
+
+#[test]
+fn log_buckets_that_services_require_to_be_configured_a_certain_way_are_exempt() {
+    // CloudFront standard logging writes with ACLs: its bucket keeps them (BL113).
+    let cloudfront = r"
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      OwnershipControls:
+        Rules:
+          - ObjectOwnership: BucketOwnerPreferred
+  Distribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Logging:
+          Bucket: !GetAtt Logs.RegionalDomainName
+";
+    assert!(cloudformation("BL113", cloudfront).is_empty());
+    let no_distribution = &cloudfront[..cloudfront.find("  Distribution:").unwrap()];
+    assert_eq!(cloudformation("BL113", no_distribution), ["BL113"]);
+
+    // ALB access logs support SSE-S3 only (BL202).
+    let elb = r#"
+resource "aws_s3_bucket" "alb_logs" {
+  bucket = "example-alb-logs"
+}
+resource "aws_s3_bucket_policy" "alb_logs" {
+  bucket = aws_s3_bucket.alb_logs.id
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::156460612806:root" }
+      Action    = "s3:PutObject"
+      Resource  = "arn:aws:s3:::example-alb-logs/*"
+    }]
+  })
+}
+"#;
+    assert!(terraform("BL202", elb).is_empty());
+
+    // CloudFront's awslogsdelivery account must get FULL_CONTROL (BL112).
+    let grant = |id: &str| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "cf_logs" {{
+  bucket = "example-cf-logs"
+  grant {{
+    type        = "CanonicalUser"
+    id          = "{id}"
+    permissions = ["FULL_CONTROL"]
+  }}
+}}
+"#
+        )
+    };
+    assert!(
+        terraform(
+            "BL112",
+            &grant("c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0")
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        terraform(
+            "BL112",
+            &grant("79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be")
+        ),
+        ["BL112"]
+    );
+}

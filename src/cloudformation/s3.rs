@@ -46,6 +46,18 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
             }
             "AWS::Backup::BackupSelection" => out.backups.push(reader.backup_selection()),
             ty if ty.starts_with("AWS::IAM::") => reader.iam(ty, &mut out),
+            "AWS::CloudFront::Distribution" => {
+                let props = reader.properties();
+                if let Some(t) = props
+                    .get("DistributionConfig")
+                    .and_then(|c| c.get("Logging"))
+                    .and_then(|l| l.get("Bucket"))
+                    .and_then(Node::as_text)
+                {
+                    out.cloudfront_logs
+                        .push((r.t.scope.clone(), Target::from_domain(t)));
+                }
+            }
             _ => {}
         }
     }

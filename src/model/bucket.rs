@@ -302,6 +302,8 @@ pub struct Bucket {
     pub maybe: Vec<PartKind>,
     /// Another bucket's access logging delivers into this one.
     pub is_log_target: bool,
+    /// A CloudFront distribution delivers standard logs here (which needs ACLs).
+    pub receives_cloudfront_logs: bool,
 }
 
 impl Bucket {
@@ -331,6 +333,7 @@ impl Bucket {
             tags: Node::new(NodeKind::Map(Vec::new()), None),
             maybe: Vec::new(),
             is_log_target: false,
+            receives_cloudfront_logs: false,
         }
     }
 
@@ -470,6 +473,42 @@ impl Bucket {
         out
     }
 
+    /// Does an `Allow` statement of the bucket policy name a principal `wanted`
+    /// accepts (kind, value)?
+    fn policy_allows(&self, wanted: impl Fn(&str, &str) -> bool) -> bool {
+        self.policy
+            .as_ref()
+            .and_then(|p| p.value.document.as_ref())
+            .is_some_and(|d| {
+                d.statements.iter().any(|st| {
+                    st.effect == Some(super::policy::Effect::Allow)
+                        && st.principal.as_ref().is_some_and(|p| {
+                            !p.not
+                                && p.entries
+                                    .iter()
+                                    .any(|e| e.value.as_lit().is_some_and(|v| wanted(&e.kind, v)))
+                        })
+                })
+            })
+    }
+
+    /// The bucket policy lets Elastic Load Balancing deliver access logs here (the
+    /// log delivery service, or a Region's ELB account). ALB and Classic Load
+    /// Balancer access logs only support SSE-S3.
+    pub fn receives_elb_logs(&self) -> bool {
+        self.policy_allows(|kind, v| match kind {
+            "Service" => v == "logdelivery.elasticloadbalancing.amazonaws.com",
+            "AWS" => {
+                let account = v
+                    .strip_prefix("arn:")
+                    .and_then(|r| r.split(':').nth(3))
+                    .unwrap_or(v);
+                ELB_ACCOUNTS.contains(&account)
+            }
+            _ => false,
+        })
+    }
+
     /// The ACL or bucket policy lets S3 server access log delivery write here: the
     /// `log-delivery-write` canned ACL, a grant to the `LogDelivery` group, or a
     /// policy statement allowing the `logging.s3.amazonaws.com` service.
@@ -488,23 +527,7 @@ impl Bucket {
                         .is_some_and(|u| u.ends_with("/s3/LogDelivery"))
                 })
         });
-        let policy = self
-            .policy
-            .as_ref()
-            .and_then(|p| p.value.document.as_ref())
-            .is_some_and(|d| {
-                d.statements.iter().any(|st| {
-                    st.effect == Some(super::policy::Effect::Allow)
-                        && st.principal.as_ref().is_some_and(|p| {
-                            !p.not
-                                && p.entries.iter().any(|e| {
-                                    e.kind == "Service"
-                                        && e.value.as_lit() == Some("logging.s3.amazonaws.com")
-                                })
-                        })
-                })
-            });
-        acl || policy
+        acl || self.policy_allows(|kind, v| kind == "Service" && v == "logging.s3.amazonaws.com")
     }
 
     pub fn literal_name(&self) -> Option<&str> {
@@ -525,6 +548,37 @@ impl Bucket {
         label
     }
 }
+
+/// The Elastic Load Balancing account of each Region, which writes ALB and Classic
+/// Load Balancer access logs (Elastic Load Balancing user guide, "Enable access logs").
+const ELB_ACCOUNTS: [&str; 26] = [
+    "127311923021",
+    "033677994240",
+    "027434742980",
+    "797873946194",
+    "098369216593",
+    "754344448648",
+    "718504428378",
+    "582318560864",
+    "600734575887",
+    "383597477331",
+    "114774131450",
+    "783225319266",
+    "589379963580",
+    "985666609251",
+    "054676820928",
+    "156460612806",
+    "652711504416",
+    "009996457667",
+    "635631232127",
+    "897822967062",
+    "076674570225",
+    "507241528517",
+    "048591011584",
+    "190560391635",
+    "638102146993",
+    "037604701340",
+];
 
 /// CloudFormation's tag list (`[{Key: k, Value: v}]`) as a map; unknown when an
 /// entry cannot be read.

@@ -40,6 +40,22 @@ impl Target {
             _ => Target::Unknown,
         }
     }
+
+    /// The bucket a bucket domain name (`bucket.s3.amazonaws.com`, a bucket's
+    /// `bucket_domain_name` or `DomainName`) designates.
+    pub fn from_domain(t: &Text) -> Target {
+        if let Some(lit) = t.as_lit() {
+            return lit
+                .split_once(".s3")
+                .map_or(Target::Unknown, |(name, _)| Target::Name(name.to_string()));
+        }
+        match t.holes().first() {
+            Some(Hole::BucketName(b)) if t.raw().starts_with(value::HOLE_CHAR) => {
+                Target::Ref(b.clone())
+            }
+            _ => Target::Unknown,
+        }
+    }
 }
 
 /// A separate resource that configures a bucket, before it is joined to it.
@@ -64,6 +80,8 @@ pub struct Fragment {
     pub identity_policies: Vec<IdentityPolicy>,
     pub policy_attachments: Vec<PolicyAttachment>,
     pub roles: Vec<Role>,
+    /// Buckets CloudFront distributions deliver standard logs to.
+    pub cloudfront_logs: Vec<(String, Target)>,
 }
 
 impl Fragment {
@@ -78,6 +96,7 @@ impl Fragment {
         self.identity_policies.extend(other.identity_policies);
         self.policy_attachments.extend(other.policy_attachments);
         self.roles.extend(other.roles);
+        self.cloudfront_logs.extend(other.cloudfront_logs);
     }
 }
 
@@ -113,6 +132,7 @@ impl Model {
             identity_policies,
             policy_attachments,
             roles,
+            cloudfront_logs,
         } = fragment;
         let by_key: HashMap<BucketRef, usize> = buckets
             .iter()
@@ -173,6 +193,27 @@ impl Model {
             .collect();
         for i in targets {
             buckets[i].is_log_target = true;
+        }
+        // Buckets CloudFront writes standard logs to (with ACLs, by design).
+        for (scope, target) in &cloudfront_logs {
+            let hits: Vec<usize> = match target {
+                Target::Ref(k) => by_key.get(k).copied().into_iter().collect(),
+                Target::Name(n) => by_name
+                    .get(n)
+                    .map(|v| {
+                        let same: Vec<usize> = v
+                            .iter()
+                            .copied()
+                            .filter(|&i| buckets[i].key.scope() == scope)
+                            .collect();
+                        if same.is_empty() { v.clone() } else { same }
+                    })
+                    .unwrap_or_default(),
+                Target::Unknown => Vec::new(),
+            };
+            for i in hits {
+                buckets[i].receives_cloudfront_logs = true;
+            }
         }
         // Or one whose ACL or policy lets the log delivery service write to it.
         for b in &mut buckets {

@@ -10,6 +10,11 @@ pub const RULE: Rule = Rule {
     check,
 };
 
+/// The canonical ID of the `awslogsdelivery` account that CloudFront standard
+/// logging must be granted `FULL_CONTROL` (CloudFront developer guide, "Configure
+/// standard logging").
+const AWSLOGSDELIVERY: &str = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
+
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in &cx.model.buckets {
         let Some(acl) = &b.acl else { continue };
@@ -39,8 +44,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             let id = g.id.as_ref().map(|i| i.get().and_then(Text::as_lit));
             let grantee = match (uri, id) {
                 (Some(u), _) => format!("the group {}", u.rsplit('/').next().unwrap_or(u)),
-                // The owner may hold full control of its own bucket.
-                (None, Some(Some(id))) if Some(id) == owner => continue,
+                // The owner may hold full control of its own bucket, and CloudFront
+                // standard logging requires it for its log delivery account.
+                (None, Some(Some(id))) if Some(id) == owner || id == AWSLOGSDELIVERY => continue,
                 (None, Some(Some(id))) => format!("canonical user {id}"),
                 // A grantee only known after apply (often the owner's own ID).
                 (None, Some(None)) => continue,

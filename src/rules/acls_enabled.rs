@@ -10,6 +10,10 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in &cx.model.buckets {
+        // CloudFront standard logging writes with an ACL: the bucket needs them.
+        if b.receives_cloudfront_logs {
+            continue;
+        }
         let Some(own) = &b.ownership else {
             continue;
         };

@@ -40,6 +40,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                 | "aws_cloudwatch_log_metric_filter"
                 | "aws_cloudwatch_metric_alarm"
                 | "aws_backup_selection"
+                | "aws_cloudfront_distribution"
         ) && !res.ty.starts_with("aws_s3_bucket_")
             && !res.ty.starts_with("aws_iam_")
         {
@@ -69,6 +70,16 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                 }),
                 "aws_backup_selection" => out.backups.push(r.backup_selection()),
                 ty if ty.starts_with("aws_iam_") => r.iam(ty, out),
+                "aws_cloudfront_distribution" => {
+                    for (l, cx) in &r.blocks(&at, "logging_config").items {
+                        if let Some(bucket) = r.text_value(&At { body: &l.body, cx }, "bucket")
+                            && let Some(t) = bucket.get()
+                        {
+                            out.cloudfront_logs
+                                .push((scope.clone(), Target::from_domain(t)));
+                        }
+                    }
+                }
                 ty => {
                     if let Some(part) = r.split_part(ty) {
                         out.attachments.push(Attachment {
