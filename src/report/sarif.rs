@@ -324,11 +324,34 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
     }
 }
 
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The findings a run can carry: all of them, or the `MAX_RESULTS` most severe
+/// (in report order within a severity), and how many were left out.
+fn kept(findings: &[Finding]) -> (Vec<&Finding>, usize) {
+    let mut kept: Vec<&Finding> = findings.iter().collect();
+    if kept.len() <= MAX_RESULTS {
+        return (kept, 0);
+    }
+    kept.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let dropped = kept.len() - MAX_RESULTS;
+    kept.truncate(MAX_RESULTS);
+    // Back to report order, for stable output.
+    let order: std::collections::HashMap<*const Finding, usize> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (std::ptr::from_ref(f), i))
+        .collect();
+    kept.sort_by_key(|f| order[&std::ptr::from_ref(*f)]);
+    (kept, dropped)
+}
+
 pub fn render(scan: &Scan) -> String {
     let catalog = rules::catalog();
-    let results = scan
-        .findings
-        .iter()
+    let (kept, dropped) = kept(&scan.findings);
+    let results = kept
+        .into_iter()
         .map(|f| {
             let index = catalog
                 .iter()
@@ -352,6 +375,14 @@ pub fn render(scan: &Scan) -> String {
                 "descriptor": { "id": f.code },
             })
         })
+        .chain((dropped > 0).then(|| {
+            json!({
+                "level": "warning",
+                "message": { "text": format!(
+                    "{dropped} less severe results are left out: GitHub code scanning accepts at most {MAX_RESULTS} results per run; the JSON report has them all"
+                ) },
+            })
+        }))
         .chain(scan.notices.iter().map(|n| {
             json!({
                 "level": "warning",
@@ -387,7 +418,53 @@ pub fn render(scan: &Scan) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::uri;
+    use super::{MAX_RESULTS, uri};
+    use crate::Scan;
+    use crate::finding::{Finding, Severity};
+    use crate::source::{Sources, Span};
+
+    #[test]
+    fn a_run_keeps_the_most_severe_results_within_githubs_limit() {
+        let mut scan = Scan {
+            sources: Sources::new(),
+            ..Scan::default()
+        };
+        let file = scan
+            .sources
+            .add("main.tf".into(), "main.tf".into(), "x".into());
+        let span = Span::new(file, 0..1);
+        for i in 0..MAX_RESULTS + 10 {
+            let severity = if i % 1000 == 0 {
+                Severity::High
+            } else {
+                Severity::Low
+            };
+            scan.findings.push(Finding::new(
+                "BL201",
+                severity,
+                span,
+                format!("finding {i}"),
+            ));
+        }
+        let sarif: serde_json::Value = serde_json::from_str(&super::render(&scan)).unwrap();
+        let run = &sarif["runs"][0];
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), MAX_RESULTS);
+        // Every high finding survived, in report order.
+        let high: Vec<&str> = results
+            .iter()
+            .filter(|r| r["level"] == "error")
+            .map(|r| r["message"]["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(high.len(), 26);
+        assert!(high[0].starts_with("finding 0") && high[1].starts_with("finding 1000"));
+        let note = &run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
+        assert!(
+            note.as_str()
+                .unwrap()
+                .starts_with("10 less severe results are left out")
+        );
+    }
 
     #[test]
     fn uris_are_percent_encoded() {
