@@ -458,6 +458,47 @@ impl Bucket {
                 "BL301",
             );
         }
+        if let Some(l) = &self.lifecycle {
+            let known =
+                !l.value.unknown && l.value.rules.iter().all(|r| r.status.enabled.is_known());
+            flag("the lifecycle rules", Some(l.span), known, "BL405, BL406");
+        }
+        if let Some(r) = &self.replication {
+            let known = !r.value.unknown && r.value.rules.iter().all(|x| x.enabled.is_known());
+            flag("the replication rules", Some(r.span), known, "BL404");
+        }
+        if let Some(c) = &self.cors {
+            let known = !c.value.unknown
+                && c.value
+                    .rules
+                    .iter()
+                    .all(|r| r.origins.iter().chain(&r.methods).all(Value::is_known));
+            flag("the CORS rules", Some(c.span), known, "BL131");
+        }
+        if let Some(o) = &self.ownership {
+            flag(
+                "the object ownership",
+                o.value.rule.span().or(Some(o.span)),
+                o.value.rule.is_known(),
+                "BL110, BL113",
+            );
+        }
+        flag(
+            "Object Lock",
+            self.object_lock_enabled.span(),
+            self.object_lock_enabled.is_known()
+                && self
+                    .object_lock
+                    .as_ref()
+                    .is_none_or(|l| l.value.enabled.is_known()),
+            "BL403",
+        );
+        flag(
+            "force_destroy",
+            self.force_destroy.span(),
+            self.force_destroy.is_known(),
+            "BL407",
+        );
         for kind in &self.maybe {
             let what = match kind {
                 PartKind::PublicAccessBlock => "whether a public access block applies",
@@ -466,7 +507,13 @@ impl Bucket {
                 PartKind::Encryption => "whether default encryption applies",
                 PartKind::Versioning => "whether versioning applies",
                 PartKind::Logging => "whether access logging applies",
-                _ => continue,
+                PartKind::Ownership => "whether object ownership controls apply",
+                PartKind::Lifecycle => "whether lifecycle rules apply",
+                PartKind::Replication => "whether replication applies",
+                PartKind::Cors => "whether CORS rules apply",
+                PartKind::ObjectLock => "whether Object Lock applies",
+                PartKind::Website => "whether website hosting applies",
+                PartKind::Notification => continue,
             };
             flag(what, None, false, "the rules about it");
         }
