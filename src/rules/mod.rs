@@ -394,7 +394,23 @@ mod tests {
                 e.doc.name
             );
             assert!(!e.doc.summary.is_empty() && !e.doc.remediation.is_empty());
+            for framework in e.doc.compliance.keys() {
+                assert!(
+                    crate::selection::PROFILES.contains(&framework.as_str()),
+                    "{}: unknown framework {framework}",
+                    e.doc.code
+                );
+            }
             assert!(find(&e.doc.name).is_some() && find(&e.doc.code.to_lowercase()).is_some());
+        }
+        // Every profile selects something.
+        for profile in crate::selection::PROFILES {
+            assert!(
+                catalog()
+                    .iter()
+                    .any(|e| e.doc.compliance.contains_key(profile)),
+                "{profile}"
+            );
         }
         let sorted: Vec<_> = catalog().iter().map(|e| e.doc.code.clone()).collect();
         let mut again = sorted.clone();
