@@ -146,25 +146,30 @@ impl Model {
             }
         }
 
-        let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
-        for att in attachments {
-            let targets: Vec<usize> = match &att.target {
+        // The buckets a target designates, preferring those of `scope` for names.
+        let resolve = |target: &Target, scope: &str, buckets: &[Bucket]| -> Vec<usize> {
+            match target {
                 Target::Ref(k) => by_key.get(k).copied().into_iter().collect(),
                 Target::Name(n) => {
                     let all = by_name.get(n).cloned().unwrap_or_default();
                     let same: Vec<usize> = all
                         .iter()
                         .copied()
-                        .filter(|&i| buckets[i].key.scope() == att.scope)
+                        .filter(|&i| buckets[i].key.scope() == scope)
                         .collect();
                     if same.is_empty() { all } else { same }
                 }
-                Target::Unknown => {
-                    unresolved.insert((att.scope.clone(), att.part.kind()));
-                    continue;
-                }
-            };
-            for i in targets {
+                Target::Unknown => Vec::new(),
+            }
+        };
+
+        let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
+        for att in attachments {
+            if att.target == Target::Unknown {
+                unresolved.insert((att.scope.clone(), att.part.kind()));
+                continue;
+            }
+            for i in resolve(&att.target, &att.scope, &buckets) {
                 buckets[i].attach(att.part.clone());
             }
         }
@@ -184,34 +189,18 @@ impl Model {
         // A bucket receiving another bucket's access logs.
         let targets: Vec<usize> = buckets
             .iter()
-            .filter_map(|b| b.logging.as_ref()?.value.target_bucket.get().cloned())
-            .flat_map(|t| match Target::from_text(&t) {
-                Target::Ref(k) => by_key.get(&k).copied().into_iter().collect::<Vec<_>>(),
-                Target::Name(n) => by_name.get(&n).cloned().unwrap_or_default(),
-                Target::Unknown => Vec::new(),
+            .filter_map(|b| {
+                let t = b.logging.as_ref()?.value.target_bucket.get()?;
+                Some(resolve(&Target::from_text(t), b.key.scope(), &buckets))
             })
+            .flatten()
             .collect();
         for i in targets {
             buckets[i].is_log_target = true;
         }
         // Buckets CloudFront writes standard logs to (with ACLs, by design).
         for (scope, target) in &cloudfront_logs {
-            let hits: Vec<usize> = match target {
-                Target::Ref(k) => by_key.get(k).copied().into_iter().collect(),
-                Target::Name(n) => by_name
-                    .get(n)
-                    .map(|v| {
-                        let same: Vec<usize> = v
-                            .iter()
-                            .copied()
-                            .filter(|&i| buckets[i].key.scope() == scope)
-                            .collect();
-                        if same.is_empty() { v.clone() } else { same }
-                    })
-                    .unwrap_or_default(),
-                Target::Unknown => Vec::new(),
-            };
-            for i in hits {
+            for i in resolve(target, scope, &buckets) {
                 buckets[i].receives_cloudfront_logs = true;
             }
         }

@@ -9,36 +9,31 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for b in &cx.model.buckets {
-        let Some(enc) = &b.encryption else {
+    for (b, rule) in cx.encryption_rules() {
+        // Bucket Keys do not apply to dual-layer (DSSE-KMS) encryption.
+        if rule.algorithm.get().map(String::as_str) != Some("aws:kms") {
             continue;
-        };
-        for rule in &enc.value.rules {
-            // Bucket Keys do not apply to dual-layer (DSSE-KMS) encryption.
-            if rule.algorithm.get().map(String::as_str) != Some("aws:kms") {
-                continue;
-            }
-            if rule.bucket_key.get() != Some(&false) {
-                continue;
-            }
-            out.push(
-                bucket_finding(
-                    "BL204",
-                    b,
-                    rule.bucket_key.span().unwrap_or(rule.span),
-                    format!(
-                        "bucket {} uses SSE-KMS without an S3 Bucket Key: every object request calls KMS (cost, request quotas)",
-                        b.label()
-                    ),
-                )
-                .label("no bucket key")
-                .related(rule.bucket_key.origin(), "the value comes from here")
-                .help(fix(
-                    b,
-                    "set `bucket_key_enabled = true` in the encryption rule",
-                    "set `BucketKeyEnabled: true` in the `ServerSideEncryptionConfiguration` rule",
-                )),
-            );
         }
+        if rule.bucket_key.get() != Some(&false) {
+            continue;
+        }
+        out.push(
+            bucket_finding(
+                "BL204",
+                b,
+                rule.bucket_key.span().unwrap_or(rule.span),
+                format!(
+                    "bucket {} uses SSE-KMS without an S3 Bucket Key: every object request calls KMS (cost, request quotas)",
+                    b.label()
+                ),
+            )
+            .label("no bucket key")
+            .related(rule.bucket_key.origin(), "the value comes from here")
+            .help(fix(
+                b,
+                "set `bucket_key_enabled = true` in the encryption rule",
+                "set `BucketKeyEnabled: true` in the `ServerSideEncryptionConfiguration` rule",
+            )),
+        );
     }
 }

@@ -311,6 +311,40 @@ impl About for Finding {
     }
 }
 
+impl<'a> Context<'a> {
+    /// Every statement of every bucket policy that could be read, with its bucket
+    /// and policy.
+    pub fn policy_statements(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'a Bucket,
+            &'a crate::model::bucket::Attached<crate::model::bucket::BucketPolicy>,
+            &'a crate::model::policy::Statement,
+        ),
+    > + 'a {
+        self.model.buckets.iter().flat_map(|b| {
+            b.policy.iter().flat_map(move |p| {
+                p.value
+                    .document
+                    .iter()
+                    .flat_map(move |d| d.statements.iter().map(move |st| (b, p, st)))
+            })
+        })
+    }
+
+    /// Every default encryption rule of every bucket, with its bucket.
+    pub fn encryption_rules(
+        &self,
+    ) -> impl Iterator<Item = (&'a Bucket, &'a crate::model::bucket::EncryptionRule)> + 'a {
+        self.model.buckets.iter().flat_map(|b| {
+            b.encryption
+                .iter()
+                .flat_map(move |e| e.value.rules.iter().map(move |r| (b, r)))
+        })
+    }
+}
+
 /// A finding of rule `code` (at its default severity) about bucket `b`.
 pub fn bucket_finding(
     code: &'static str,

@@ -20,52 +20,46 @@ const ADMIN_ACTIONS: [&str; 5] = [
 ];
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for b in &cx.model.buckets {
-        let Some(policy) = &b.policy else { continue };
-        let Some(doc) = &policy.value.document else {
+    for (b, policy, st) in cx.policy_statements() {
+        if st.effect != Some(Effect::Allow) {
+            continue;
+        }
+        let (Some(principal), Some(actions)) = (&st.principal, &st.action) else {
             continue;
         };
-        for st in &doc.statements {
-            if st.effect != Some(Effect::Allow) {
-                continue;
-            }
-            let (Some(principal), Some(actions)) = (&st.principal, &st.action) else {
+        if principal.not {
+            continue;
+        }
+        let granted: Vec<&str> = ADMIN_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| allows_action(actions, a) == Tri::Yes)
+            .collect();
+        if granted.is_empty() {
+            continue;
+        }
+        for e in &principal.entries {
+            let Some(Account::Id(account)) = principal_account(e) else {
                 continue;
             };
-            if principal.not {
+            if cx.settings.owned_accounts.contains(&account) {
                 continue;
             }
-            let granted: Vec<&str> = ADMIN_ACTIONS
-                .iter()
-                .copied()
-                .filter(|a| allows_action(actions, a) == Tri::Yes)
-                .collect();
-            if granted.is_empty() {
-                continue;
-            }
-            for e in &principal.entries {
-                let Some(Account::Id(account)) = principal_account(e) else {
-                    continue;
-                };
-                if cx.settings.owned_accounts.contains(&account) {
-                    continue;
-                }
-                out.push(
-                    bucket_finding(
-                        "BL122",
-                        b,
-                        e.span.or(st.span).unwrap_or(policy.span),
-                        format!(
-                            "the bucket policy of {} lets account {account} {}: it can change who may access the bucket",
-                            b.label(),
-                            granted.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .label(format!("account {account}"))
-                    .related(actions.span, "these actions include the grants")
-                    .help("grant other accounts only data actions (`s3:GetObject`, `s3:PutObject`...); if the account is yours, pass it with `--owned-account`"),
-                );
-            }
+            out.push(
+                bucket_finding(
+                    "BL122",
+                    b,
+                    e.span.or(st.span).unwrap_or(policy.span),
+                    format!(
+                        "the bucket policy of {} lets account {account} {}: it can change who may access the bucket",
+                        b.label(),
+                        granted.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .label(format!("account {account}"))
+                .related(actions.span, "these actions include the grants")
+                .help("grant other accounts only data actions (`s3:GetObject`, `s3:PutObject`...); if the account is yours, pass it with `--owned-account`"),
+            );
         }
     }
 }

@@ -25,33 +25,27 @@ pub fn wildcard_action(st: &Statement) -> Option<(String, Option<crate::source::
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for b in &cx.model.buckets {
-        let Some(policy) = &b.policy else { continue };
-        let Some(doc) = &policy.value.document else {
+    for (b, policy, st) in cx.policy_statements() {
+        let Some((what, span)) = wildcard_action(st) else {
             continue;
         };
-        for st in &doc.statements {
-            let Some((what, span)) = wildcard_action(st) else {
-                continue;
-            };
-            let sid = st
-                .sid
-                .as_deref()
-                .map_or_else(String::new, |s| format!(" `{s}`"));
-            out.push(
-                bucket_finding(
-                    "BL121",
-                    b,
-                    span.or(st.span).unwrap_or(policy.span),
-                    format!(
-                        "bucket policy statement{sid} of {} allows {what}: every S3 action, including deleting the bucket's objects and rewriting its policy",
-                        b.label()
-                    ),
-                )
-                .label("wildcard action")
-                .related(policy.via.as_ref().map(|v| v.decl), "policy attached here")
-                .help("list the actions the principal needs (`s3:GetObject`, `s3:PutObject`...) instead of a wildcard"),
-            );
-        }
+        let sid = st
+            .sid
+            .as_deref()
+            .map_or_else(String::new, |s| format!(" `{s}`"));
+        out.push(
+            bucket_finding(
+                "BL121",
+                b,
+                span.or(st.span).unwrap_or(policy.span),
+                format!(
+                    "bucket policy statement{sid} of {} allows {what}: every S3 action, including deleting the bucket's objects and rewriting its policy",
+                    b.label()
+                ),
+            )
+            .label("wildcard action")
+            .related(policy.via.as_ref().map(|v| v.decl), "policy attached here")
+            .help("list the actions the principal needs (`s3:GetObject`, `s3:PutObject`...) instead of a wildcard"),
+        );
     }
 }
