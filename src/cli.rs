@@ -1,6 +1,7 @@
 //! The command line: clap definitions and what each command does.
 
 use crate::cloudformation::template::ParamOverrides;
+use crate::config;
 use crate::finding::Severity;
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::{self, ExampleKind, RuleDoc};
@@ -39,6 +40,16 @@ pub enum Command {
         /// Rule code or name (`BL110`, `public-acl`).
         rule: String,
     },
+    /// Print the effective configuration: the file found (or given) with every
+    /// default filled in.
+    Config {
+        /// Where to look for the configuration (walking up). Default: `.`.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The configuration file, instead of discovery.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// List the rules.
     Rules {
         /// `text` (a table) or `json` (every field of every rule but its examples).
@@ -74,7 +85,7 @@ impl FailOn {
     }
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
@@ -105,18 +116,29 @@ pub struct CheckArgs {
     pub profile: Vec<String>,
 
     /// The bucket tag that classifies its data (values `public`, or
-    /// `confidential`, `restricted`, `sensitive`, `pii`, `phi`, `pci`).
-    #[arg(long, value_name = "KEY", default_value = "DataClassification")]
-    pub classification_tag: String,
+    /// `confidential`, `restricted`, `sensitive`, `pii`, `phi`, `pci`). Default:
+    /// `DataClassification`.
+    #[arg(long, value_name = "KEY")]
+    pub classification_tag: Option<String>,
 
     /// An AWS account ID of your organisation: its principals are not "another
     /// account" for BL122 and BL503. Repeatable.
     #[arg(long, value_name = "ACCOUNT_ID")]
     pub owned_account: Vec<String>,
 
-    /// Exit with status 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value = "low")]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when a finding is at least this severe. Default: low
+    /// (any finding), or the configuration's `fail-on`.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit with status 0 even when there are findings (parse errors still give 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// The configuration file. Default: the nearest `bucketlint.toml` (or
+    /// `.bucketlint.toml`) at or above the first scanned path.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// A Terraform variable value for root modules (`NAME=VALUE`), as `terraform
     /// plan -var`; repeatable. `TF_VAR_name` environment variables are read too.
@@ -198,6 +220,16 @@ pub fn run(cli: Cli) -> u8 {
                 EXIT_ERROR
             }
         }
+        Command::Config { path, config } => match effective_config(config.as_ref(), &path) {
+            Ok(text) => {
+                print(&text);
+                EXIT_CLEAN
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        },
         Command::Rules { format } => {
             print(&match format {
                 RulesFormat::Text => rules_table(),
@@ -213,6 +245,117 @@ fn print(s: &str) {
     let _ = out.write_all(s.as_bytes());
 }
 
+/// The configuration for a scan of `paths`: `--config`, else the nearest file at or
+/// above the first path; defaults when there is none.
+pub fn load_config(
+    explicit: Option<&PathBuf>,
+    paths: &[PathBuf],
+) -> Result<config::Loaded, String> {
+    let path = match explicit {
+        Some(p) => Some(p.clone()),
+        None => config::discover(
+            paths
+                .first()
+                .map_or(std::path::Path::new("."), PathBuf::as_path),
+        ),
+    };
+    match path {
+        Some(p) => config::load(&p).map_err(|e| e.to_string()),
+        None => Ok(config::Loaded {
+            base: std::env::current_dir().unwrap_or_default(),
+            ..config::Loaded::default()
+        }),
+    }
+}
+
+/// What a scan runs with: the command line over the configuration file over the
+/// defaults.
+pub fn options(args: &CheckArgs, loaded: &config::Loaded) -> Result<(Options, FailOn), String> {
+    let c = &loaded.config;
+    let relative = |p: &str| loaded.base.join(p);
+    let explicit = !args.select.is_empty();
+    let select = if explicit {
+        args.select.clone()
+    } else {
+        c.select.clone().unwrap_or_default()
+    };
+    let ignore: Vec<String> = c.ignore.iter().chain(&args.ignore).cloned().collect();
+    let mut selection = Selection::new(&select, &ignore).map_err(|e| e.to_string())?;
+    let profiles = if args.profile.is_empty() {
+        &c.profile
+    } else {
+        &args.profile
+    };
+    selection = selection
+        .with_profiles(profiles)
+        .map_err(|e| e.to_string())?;
+    if !explicit {
+        selection = selection
+            .with_extend(&c.extend_select)
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some(bad) = args
+        .owned_account
+        .iter()
+        .find(|a| !config::is_account_id(a))
+    {
+        return Err(format!(
+            "--owned-account {bad:?} is not a 12-digit AWS account ID"
+        ));
+    }
+    let defaults = rules::Settings::default();
+    let class = c.classification.clone().unwrap_or_default();
+    let settings = rules::Settings {
+        classification_tag: args
+            .classification_tag
+            .clone()
+            .or(class.tag)
+            .unwrap_or(defaults.classification_tag),
+        public_values: class.public.unwrap_or(defaults.public_values),
+        sensitive_values: class.sensitive.unwrap_or(defaults.sensitive_values),
+        owned_accounts: c
+            .owned_accounts
+            .iter()
+            .chain(&args.owned_account)
+            .cloned()
+            .collect(),
+    };
+    let mut cfn = ParamOverrides::new();
+    if let Some(file) = &c.cfn_params {
+        cfn.extend(read_params_file(&relative(file))?);
+    }
+    cfn.extend(cfn_params(args)?);
+    let (tf_vars, cli_files) = terraform_vars(args)?;
+    let mut var_files = c
+        .var_files
+        .iter()
+        .map(|f| {
+            let p = relative(f);
+            std::fs::read_to_string(&p)
+                .map(|t| (p.clone(), t))
+                .map_err(|e| format!("cannot read var-file {}: {e}", p.display()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    var_files.extend(cli_files);
+    let fail_on = match (args.fail_on, c.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(f)) => FailOn::from_str(f, true).map_err(|e| format!("fail-on: {e}"))?,
+        (None, None) => FailOn::Low,
+    };
+    let options = Options {
+        selection,
+        settings,
+        assume_account_block: args.account_public_access_block
+            || c.account_public_access_block == Some(true),
+        cfn_params: cfn,
+        tf_vars,
+        var_files,
+        readable: Vec::new(),
+        paths: config::PathRules::new(loaded),
+    };
+    Ok((options, fail_on))
+}
+
 fn check(args: &CheckArgs) -> u8 {
     let outputs = match parse_outputs(&args.format) {
         Ok(o) => o,
@@ -221,63 +364,45 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let selection = match Selection::new(&args.select, &args.ignore) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let selection = match selection.with_profiles(&args.profile) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    if let Some(bad) = args
-        .owned_account
-        .iter()
-        .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
-    {
-        eprintln!("error: --owned-account {bad:?} is not a 12-digit AWS account ID");
-        return EXIT_ERROR;
-    }
-    let settings = rules::Settings {
-        classification_tag: args.classification_tag.clone(),
-        owned_accounts: args.owned_account.clone(),
-        ..rules::Settings::default()
-    };
-    let cfn_params = match cfn_params(args) {
+    let prepared = load_config(args.config.as_ref(), &args.paths).and_then(|loaded| {
+        let (options, fail_on) = options(args, &loaded)?;
+        Ok((loaded, options, fail_on))
+    });
+    let (loaded, options, fail_on) = match prepared {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
     };
-    let (tf_vars, var_files) = match terraform_vars(args) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let options = Options {
-        selection,
-        settings,
-        assume_account_block: args.account_public_access_block,
-        cfn_params,
-        tf_vars,
-        var_files,
-        readable: Vec::new(),
-    };
-    let scan = match scan_paths(&args.paths, &options) {
+    let mut scan = match scan_paths(&args.paths, &options) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
     };
+    // One configuration per run: a scanned path under another file is worth saying.
+    if args.config.is_none() {
+        for p in args.paths.iter().skip(1) {
+            let other = config::discover(p);
+            if other.as_deref().and_then(|o| o.canonicalize().ok())
+                != loaded.path.as_deref().and_then(|o| o.canonicalize().ok())
+            {
+                scan.notices.push(crate::walk::Notice {
+                    path: p.clone(),
+                    message: format!(
+                        "this path has another configuration ({}); the run uses {}",
+                        other.map_or_else(|| "none".into(), |o| o.display().to_string()),
+                        loaded
+                            .path
+                            .as_ref()
+                            .map_or_else(|| "the defaults".into(), |o| o.display().to_string())
+                    ),
+                });
+            }
+        }
+    }
     let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for spec in &outputs {
         let target = spec.file.as_ref().or(args.output.as_ref());
@@ -296,7 +421,47 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     }
-    exit_status(&scan, args.fail_on)
+    match exit_status(&scan, fail_on) {
+        EXIT_FINDINGS if args.exit_zero => EXIT_CLEAN,
+        status => status,
+    }
+}
+
+/// The configuration as a scan would use it, as TOML: the file's settings with the
+/// defaults made explicit (the selected rules listed by code).
+fn effective_config(explicit: Option<&PathBuf>, path: &std::path::Path) -> Result<String, String> {
+    let loaded = load_config(explicit, &[path.to_path_buf()])?;
+    let args = CheckArgs::default();
+    let (options, fail_on) = options(&args, &loaded)?;
+    let mut c = loaded.config.clone();
+    c.select = Some(
+        rules::catalog()
+            .iter()
+            .filter(|e| options.selection.enabled(&e.doc))
+            .map(|e| e.doc.code.clone())
+            .collect(),
+    );
+    c.extend_select.clear();
+    c.ignore.clear();
+    c.fail_on = Some(
+        fail_on
+            .to_possible_value()
+            .map_or_else(|| "low".into(), |v| v.get_name().to_string()),
+    );
+    c.account_public_access_block = Some(options.assume_account_block);
+    c.owned_accounts
+        .clone_from(&options.settings.owned_accounts);
+    c.classification = Some(config::Classification {
+        tag: Some(options.settings.classification_tag.clone()),
+        public: Some(options.settings.public_values.clone()),
+        sensitive: Some(options.settings.sensitive_values.clone()),
+    });
+    let mut out = match &loaded.path {
+        Some(p) => format!("# from {}\n", p.display()),
+        None => "# no configuration file found: defaults\n".to_string(),
+    };
+    out.push_str(&toml::to_string(&c).map_err(|e| e.to_string())?);
+    Ok(out)
 }
 
 /// Terraform variable values: `TF_VAR_` environment variables, `--var`, and the
@@ -332,9 +497,7 @@ fn terraform_vars(args: &CheckArgs) -> Result<(CliVars, Vec<(PathBuf, String)>),
 fn cfn_params(args: &CheckArgs) -> Result<ParamOverrides, String> {
     let mut out = ParamOverrides::new();
     if let Some(path) = &args.cfn_params {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        out.extend(parse_params_file(&text).map_err(|e| format!("{}: {e}", path.display()))?);
+        out.extend(read_params_file(path)?);
     }
     for p in &args.cfn_param {
         let (k, v) = p
@@ -343,6 +506,12 @@ fn cfn_params(args: &CheckArgs) -> Result<ParamOverrides, String> {
         out.insert(k.trim().to_string(), v.to_string());
     }
     Ok(out)
+}
+
+fn read_params_file(path: &std::path::Path) -> Result<ParamOverrides, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_params_file(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Reads a parameters file: `[{"ParameterKey": K, "ParameterValue": V}, ...]` (the

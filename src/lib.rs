@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod cloudformation;
+pub mod config;
 pub mod finding;
 pub mod json;
 pub mod load;
@@ -105,6 +106,8 @@ pub struct Options {
     /// Directories `file()` and module sources may be read from (the scanned paths,
     /// canonical); the working directory is always allowed for module sources.
     pub readable: Vec<PathBuf>,
+    /// Excluded paths, per-path ignores and severity overrides from the configuration.
+    pub paths: config::PathRules,
 }
 
 /// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
@@ -159,10 +162,14 @@ fn read_text(path: &Path, limit: u64) -> Result<String, Unreadable> {
 /// Walks `paths`, reads every file and analyzes them.
 pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanError> {
     let start = Instant::now();
-    let walked = walk::walk(paths);
+    let mut walked = walk::walk(paths);
     if let Some(missing) = walked.missing.first() {
         return Err(ScanError::Missing(missing.clone()));
     }
+    // Files named on the command line are scanned even if excluded, as with .gitignore.
+    walked
+        .files
+        .retain(|c| paths.contains(&c.path) || !options.paths.excluded(&c.path));
     let cwd = std::env::current_dir().unwrap_or_default();
     let inputs: Vec<Input> = with_pool(|| {
         walked
@@ -340,6 +347,18 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                     && options.selection.by_classification(&e.doc))
         })
     });
+    // The configuration's per-path ignores and severity overrides.
+    findings.retain(|f| {
+        f.code == rules::parse_error::CODE
+            || !options
+                .paths
+                .ignores(&sources.get(f.span.file).path, f.code)
+    });
+    for f in &mut findings {
+        if let Some(s) = options.paths.severity.get(f.code) {
+            f.severity = *s;
+        }
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     stats.elapsed = start.elapsed();

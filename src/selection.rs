@@ -9,6 +9,8 @@ pub struct Selection {
     pub ignore: Vec<String>,
     /// Compliance frameworks (`--profile`): every rule mapped to one runs.
     pub profiles: Vec<String>,
+    /// Rules added to whatever else is selected (`extend-select`).
+    pub extend: Vec<String>,
 }
 
 /// The compliance frameworks rules map to, as `--profile` names them.
@@ -50,6 +52,7 @@ impl Selection {
             select: split(select),
             ignore: split(ignore),
             profiles: Vec::new(),
+            extend: Vec::new(),
         };
         for s in sel.select.iter().chain(&sel.ignore) {
             if !rules::catalog().iter().any(|e| matches(s, &e.doc)) {
@@ -80,7 +83,17 @@ impl Selection {
         Ok(self)
     }
 
+    /// Adds rules to the selection, whatever it is (`extend-select`).
+    pub fn with_extend(mut self, extend: &[String]) -> Result<Selection, UnknownRule> {
+        let more = Selection::new(extend, &[])?;
+        self.extend.extend(more.select);
+        Ok(self)
+    }
+
     pub fn enabled(&self, doc: &RuleDoc) -> bool {
+        if self.extend.iter().any(|s| matches(s, doc)) && !self.ignored(doc) {
+            return true;
+        }
         let selected = if self.select.is_empty() && self.profiles.is_empty() {
             doc.is_default()
         } else {
@@ -116,7 +129,7 @@ fn suggest(s: &str) -> Option<String> {
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
