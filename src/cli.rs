@@ -574,7 +574,7 @@ pub fn exit_status(scan: &Scan, fail_on: FailOn) -> u8 {
         return EXIT_ERROR;
     }
     match fail_on.threshold() {
-        Some(t) if scan.findings.iter().any(|f| f.severity >= t) => EXIT_FINDINGS,
+        Some(t) if scan.reported().any(|f| f.severity >= t) => EXIT_FINDINGS,
         _ => EXIT_CLEAN,
     }
 }

@@ -87,6 +87,17 @@ pub struct Finding {
     /// The deployment the resource belongs to (a Terraform root module directory or
     /// a CloudFormation template), when there is one.
     pub scope: Option<String>,
+    /// An inline suppression covers it: it stays in JSON and SARIF, leaves the
+    /// terminal reports and the exit status.
+    pub suppressed: Option<Suppressed>,
+}
+
+/// Why and where a finding was suppressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    pub justification: String,
+    /// The suppression comment or metadata entry.
+    pub span: Span,
 }
 
 impl Finding {
@@ -107,6 +118,7 @@ impl Finding {
             resource: None,
             instances: Vec::new(),
             scope: None,
+            suppressed: None,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod selection;
 pub mod source;
+pub mod suppress;
 pub mod terraform;
 pub mod walk;
 
@@ -75,6 +76,18 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// The findings that count: not suppressed inline (or by a baseline).
+    pub fn reported(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    pub fn suppressed(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_some())
+            .count()
+    }
+
     /// True if a file could not be parsed (and BL001 was not deselected).
     pub fn incomplete(&self) -> bool {
         self.findings
@@ -307,6 +320,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     findings.extend(tf.findings);
     notices.extend(tf.notices);
     scanned.extend(tf.files);
+    let mut blocks = tf.blocks;
+    let mut directives = Vec::new();
 
     let loaded: Vec<Loaded> = with_pool(|| {
         templates
@@ -319,6 +334,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         findings.extend(l.findings);
         worlds.extend(l.worlds);
         scanned.extend(l.files);
+        blocks.extend(l.blocks);
+        directives.extend(l.directives);
     }
     stats.files = scanned.len();
     stats.bytes = scanned
@@ -347,6 +364,24 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                     && options.selection.by_classification(&e.doc))
         })
     });
+    // Inline suppressions: comments in every file read, and template metadata.
+    for id in &scanned {
+        let file = sources.get(*id);
+        if file.text.contains("bucketlint:ignore") {
+            directives.extend(suppress::comments(*id, &file.text, &blocks));
+        }
+    }
+    let ran = |code: &str| rules::find(code).is_some_and(|e| options.selection.enabled(&e.doc));
+    let unused = suppress::apply(
+        &mut findings,
+        &directives,
+        &sources,
+        suppress::today(),
+        &ran,
+    );
+    if ran(rules::unused_suppression::CODE) {
+        findings.extend(unused);
+    }
     // The configuration's per-path ignores and severity overrides.
     findings.retain(|f| {
         f.code == rules::parse_error::CODE

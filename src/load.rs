@@ -8,6 +8,7 @@ use crate::model::Fragment;
 use crate::model::bucket::PartKind;
 use crate::rules::parse_error;
 use crate::source::{FileId, Sources, Span, char_range};
+use crate::suppress;
 use crate::terraform;
 use crate::terraform::ast::Body;
 use crate::terraform::inputs::{CliVars, auto_order, is_auto_tfvars, root_inputs};
@@ -28,6 +29,10 @@ pub struct Loaded {
     pub worlds: Vec<Worlds>,
     /// Files that turned out to be CloudFormation templates (or Terraform files).
     pub files: Vec<FileId>,
+    /// Template resources, for block-level suppressions.
+    pub blocks: Vec<suppress::Block>,
+    /// Suppressions written in resources' `Metadata`.
+    pub directives: Vec<suppress::Directive>,
 }
 
 /// The alternative fragments of one deployment (a Terraform root module or a
@@ -129,6 +134,8 @@ pub struct TerraformLoaded {
     /// Every Terraform file read, module sources outside the scan included.
     pub files: Vec<FileId>,
     pub roots: usize,
+    /// Resource, data and module blocks, for block-level suppressions.
+    pub blocks: Vec<suppress::Block>,
 }
 
 /// Where module sources may be read from outside the scanned files: below the
@@ -209,6 +216,20 @@ pub fn terraform(
             out.files.extend(loaded.iter().map(|(id, _)| *id));
             pending.push((dir, loaded));
         }
+    }
+
+    for m in registry.modules.values() {
+        out.blocks
+            .extend(m.resources.iter().chain(&m.data).map(|r| suppress::Block {
+                header: r.block.header,
+                span: r.block.span,
+                module_call: false,
+            }));
+        out.blocks.extend(m.calls.iter().map(|c| suppress::Block {
+            header: c.block.header,
+            span: c.block.span,
+            module_call: true,
+        }));
     }
 
     // A scanned module that another scanned module calls is a child, not a root.
@@ -403,6 +424,8 @@ pub fn cloudformation_file(
             out.findings
                 .extend(problems.iter().map(|p| problem(sources, id, p)));
             for mut unit in units {
+                out.blocks.append(&mut unit.blocks);
+                out.directives.append(&mut unit.directives);
                 if !problems.is_empty() || unit.incomplete {
                     mark_incomplete(&mut unit.base);
                     unit.worlds.iter_mut().for_each(mark_incomplete);

@@ -32,6 +32,10 @@ pub struct Unit {
     /// Part of the template could not be expanded (an `Fn::ForEach` over an unknown
     /// collection): "missing" findings are withheld.
     pub incomplete: bool,
+    /// Its resources, for block-level suppressions.
+    pub blocks: Vec<crate::suppress::Block>,
+    /// Suppressions in resources' `Metadata.bucketlint.ignore`.
+    pub directives: Vec<crate::suppress::Directive>,
 }
 
 /// A problem CloudFormation would reject, to report as BL001.
@@ -126,11 +130,58 @@ pub fn load(
             span: p.span.unwrap_or(at),
             related: None,
         }));
-        let mut unit = load_template(&t, scope);
+        let mut unit = load_template(&t, scope.clone());
         unit.incomplete = unexpanded;
+        for res in &t.resources {
+            let (Some(header), Some(body)) = (res.id.span, res.node.span) else {
+                continue;
+            };
+            unit.blocks.push(crate::suppress::Block {
+                header,
+                span: header.to(body),
+                module_call: false,
+            });
+            unit.directives
+                .extend(metadata_suppressions(res, &scope, header));
+        }
         units.push(unit);
     }
     Outcome::Loaded { units, problems }
+}
+
+/// `Metadata: { bucketlint: { ignore: [{ code, reason, expires }] } }` of a
+/// resource (an entry may also be just the code).
+fn metadata_suppressions(
+    res: &template::Resource<'_>,
+    scope: &str,
+    at: Span,
+) -> Vec<crate::suppress::Directive> {
+    use crate::suppress::{Covers, Directive, entry, parse_date};
+    let Some(list) = res
+        .node
+        .get("Metadata")
+        .and_then(|m| m.get("bucketlint"))
+        .and_then(|b| b.get("ignore"))
+    else {
+        return Vec::new();
+    };
+    list.items()
+        .iter()
+        .filter_map(|item| {
+            let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            let code = item.as_str().map(str::to_string).or_else(|| text("code"))?;
+            Some(Directive {
+                span: item.span.unwrap_or(at),
+                entries: vec![entry(&code)],
+                reason: text("reason").unwrap_or_default(),
+                expires: text("expires").map(|d| parse_date(&d).unwrap_or((0, 1, 1))),
+                covers: Covers::Resource {
+                    scope: scope.to_string(),
+                    address: res.id.name.clone(),
+                },
+            })
+        })
+        .collect()
 }
 
 fn duplicate(file: FileId, d: &DuplicateKey) -> Problem {
@@ -163,5 +214,7 @@ fn load_template(t: &Template<'_>, scope: String) -> Unit {
         base,
         worlds,
         incomplete: false,
+        blocks: Vec::new(),
+        directives: Vec::new(),
     }
 }

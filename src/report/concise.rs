@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 pub fn render(scan: &Scan) -> String {
     let mut out = String::new();
-    for f in &scan.findings {
+    for f in scan.reported() {
         let at = locate(scan, f.span);
         let _ = writeln!(
             out,

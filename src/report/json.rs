@@ -54,6 +54,16 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
     help_uri: Option<String>,
     related: Vec<Related<'a>>,
+    /// Set when an inline suppression covers the finding.
+    suppressed: Option<JsonSuppressed<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    kind: &'static str,
+    justification: &'a str,
+    #[serde(flatten)]
+    at: Location<'a>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +85,7 @@ struct Summary {
     bytes: u64,
     buckets: usize,
     findings: usize,
+    suppressed: usize,
     by_severity: BySeverity,
     incomplete: bool,
 }
@@ -126,6 +137,11 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> JsonFinding<'a> {
                 message: &r.message,
             })
             .collect(),
+        suppressed: f.suppressed.as_ref().map(|s| JsonSuppressed {
+            kind: "inSource",
+            justification: &s.justification,
+            at: location(scan, s.span),
+        }),
     }
 }
 
@@ -149,7 +165,8 @@ pub fn render(scan: &Scan) -> String {
             files: scan.stats.files,
             bytes: scan.stats.bytes,
             buckets: scan.stats.buckets,
-            findings: scan.findings.len(),
+            findings: scan.reported().count(),
+            suppressed: scan.suppressed(),
             by_severity: {
                 let [critical, high, medium, low] = counts(&scan.findings).map(|(_, n)| n);
                 BySeverity {

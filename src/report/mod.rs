@@ -9,6 +9,7 @@ use crate::Scan;
 use crate::finding::{Finding, Severity};
 use crate::source::{Position, Span};
 use std::fmt;
+use std::fmt::Write as _;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +109,7 @@ pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<Str
     lines
 }
 
-/// Findings by severity, most severe first.
+/// Reported (not suppressed) findings by severity, most severe first.
 pub fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
     [
         Severity::Critical,
@@ -116,25 +117,38 @@ pub fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
         Severity::Medium,
         Severity::Low,
     ]
-    .map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
+    .map(|s| {
+        (
+            s,
+            findings
+                .iter()
+                .filter(|f| f.severity == s && f.suppressed.is_none())
+                .count(),
+        )
+    })
 }
 
-/// "3 findings (1 critical, 2 high)" / "no findings".
+/// "3 findings (1 critical, 2 high) in 12 files, 4 buckets, 2 suppressed, 0.05s" /
+/// "no findings (...)".
 pub fn summary_line(scan: &Scan) -> String {
-    let n = scan.findings.len();
+    let n = scan.reported().count();
     let stats = &scan.stats;
-    let files = format!(
+    if stats.files == 0 {
+        return "no Terraform or CloudFormation files found: nothing was scanned".to_string();
+    }
+    let mut context = format!(
         "{} file{}, {} bucket{}",
         stats.files,
         plural(stats.files),
         stats.buckets,
         plural(stats.buckets)
     );
-    if stats.files == 0 {
-        return "no Terraform or CloudFormation files found: nothing was scanned".to_string();
+    let suppressed = scan.suppressed();
+    if suppressed > 0 {
+        let _ = write!(context, ", {suppressed} suppressed");
     }
     if n == 0 {
-        return format!("no findings ({files}, {:.2?})", stats.elapsed);
+        return format!("no findings ({context}, {:.2?})", stats.elapsed);
     }
     let by: Vec<String> = counts(&scan.findings)
         .into_iter()
@@ -142,7 +156,7 @@ pub fn summary_line(scan: &Scan) -> String {
         .map(|(s, c)| format!("{c} {s}"))
         .collect();
     format!(
-        "{n} finding{} ({}) in {files}, {:.2?}",
+        "{n} finding{} ({}) in {context}, {:.2?}",
         plural(n),
         by.join(", "),
         stats.elapsed

@@ -63,7 +63,17 @@ struct SarifResult<'a> {
     locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression<'a>>,
     properties: Properties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifSuppression<'a> {
+    kind: &'static str,
+    justification: &'a str,
+    location: Location<'a>,
 }
 
 #[derive(Serialize)]
@@ -313,6 +323,18 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
                 id: i + 1,
                 physical_location: physical(scan, r.span),
                 message: MessageRef { text: &r.message },
+            })
+            .collect(),
+        suppressions: f
+            .suppressed
+            .iter()
+            .map(|s| SarifSuppression {
+                kind: "inSource",
+                justification: &s.justification,
+                location: Location {
+                    physical_location: physical(scan, s.span),
+                    logical_locations: Vec::new(),
+                },
             })
             .collect(),
         properties: Properties {

@@ -25,7 +25,7 @@ pub fn render(scan: &Scan, options: RenderOptions) -> String {
     }
     .decor_style(DecorStyle::Ascii);
     let mut out = String::new();
-    for f in &scan.findings {
+    for f in scan.reported() {
         out.push_str(&renderer.render(&[group(scan, f)]));
         out.push_str("\n\n");
     }

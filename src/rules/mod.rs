@@ -37,6 +37,7 @@ mod replication_missing;
 mod restrict_public_buckets_disabled;
 mod tls_not_enforced;
 mod unresolved_value;
+pub mod unused_suppression;
 mod versioning_disabled;
 mod website_hosting_enabled;
 
@@ -126,6 +127,7 @@ pub struct Rule {
 /// Every rule, in code order.
 const RULES: &[Rule] = &[
     parse_error::RULE,
+    unused_suppression::RULE,
     unresolved_value::RULE,
     public_access_block_missing::RULE,
     block_public_acls_disabled::RULE,

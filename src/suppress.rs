@@ -1,0 +1,350 @@
+//! Inline suppressions: `# bucketlint:ignore BL110[,BL120] [exp:YYYY-MM-DD] reason`
+//! comments (`#`, `//`, `/* */`) and CloudFormation resource metadata
+//! (`Metadata: { bucketlint: { ignore: [{ code, reason }] } }`).
+//!
+//! A comment after code covers its own line; a comment on a line of its own covers
+//! the next line of code, or the whole block when that line starts a resource,
+//! data, module block or template resource (and, for a module block, everything
+//! the module creates).
+
+use crate::finding::{Finding, Suppressed};
+use crate::rules;
+use crate::source::{FileId, Sources, Span};
+
+const MARKER: &str = "bucketlint:ignore";
+
+/// A block a suppression above its header covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub header: Span,
+    pub span: Span,
+    /// A Terraform `module` block: findings in the module's instances (whose call
+    /// site is this header) are covered too.
+    pub module_call: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Covers {
+    /// Findings starting on a line (1-based) of a file.
+    Line {
+        file: FileId,
+        line: u32,
+    },
+    Block(Block),
+    /// Findings on a resource of a deployment (CloudFormation metadata).
+    Resource {
+        scope: String,
+        address: String,
+    },
+}
+
+/// A rule named by a suppression, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub written: String,
+    /// The rule's code, when the name is one.
+    pub code: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// Where the suppression is written.
+    pub span: Span,
+    pub entries: Vec<Entry>,
+    pub reason: String,
+    /// `exp:YYYY-MM-DD`, as a date triple.
+    pub expires: Option<(i32, u32, u32)>,
+    pub covers: Covers,
+}
+
+pub fn entry(written: &str) -> Entry {
+    Entry {
+        written: written.to_string(),
+        code: rules::find(written).map(|e| {
+            // The catalog lives for the program: its codes are 'static.
+            let code: &'static str = e.doc.code.as_str();
+            code
+        }),
+    }
+}
+
+/// A date `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = s.splitn(3, '-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// Today's date (UTC), from the system clock.
+pub fn today() -> (i32, u32, u32) {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    civil_from_days(i64::try_from(days).unwrap_or(0))
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        i32::try_from(y).unwrap_or(i32::MAX),
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+/// The suppression comments of a file. `blocks` are the blocks declared in it.
+pub fn comments(file: FileId, text: &str, blocks: &[Block]) -> Vec<Directive> {
+    let lines: Vec<(usize, &str)> = line_offsets(text);
+    let mut out = Vec::new();
+    for (i, &(start, line)) in lines.iter().enumerate() {
+        let Some(at) = line.find(MARKER) else {
+            continue;
+        };
+        let before = &line[..at];
+        let Some(opener) = ["/*", "//", "#"]
+            .iter()
+            .filter_map(|o| before.rfind(o))
+            .max()
+        else {
+            continue;
+        };
+        let (entries, expires, reason) = parse_body(&line[at + MARKER.len()..]);
+        let span = Span::new(file, start + opener..start + line.len());
+        let own_line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let covers = if before[..opener].trim().is_empty() {
+            // On a line of its own: the next line of code, or the block it opens.
+            let next = lines[i + 1..]
+                .iter()
+                .enumerate()
+                .find(|(_, (_, l))| !is_comment_or_blank(l));
+            match next {
+                Some((k, &(next_start, _))) => {
+                    let line_no = u32::try_from(i + 2 + k).unwrap_or(u32::MAX);
+                    match blocks.iter().find(|b| {
+                        b.header.file == file
+                            && b.header.start as usize >= next_start
+                            && (b.header.start as usize)
+                                < next_start + lines[i + 1 + k].1.len().max(1)
+                    }) {
+                        Some(b) => Covers::Block(*b),
+                        None => Covers::Line {
+                            file,
+                            line: line_no,
+                        },
+                    }
+                }
+                None => Covers::Line {
+                    file,
+                    line: own_line,
+                },
+            }
+        } else {
+            Covers::Line {
+                file,
+                line: own_line,
+            }
+        };
+        out.push(Directive {
+            span,
+            entries,
+            reason,
+            expires,
+            covers,
+        });
+    }
+    out
+}
+
+/// `BL110,public-bucket-policy exp:2027-01-31 reason...`
+fn parse_body(body: &str) -> (Vec<Entry>, Option<(i32, u32, u32)>, String) {
+    let body = body
+        .trim()
+        .trim_end_matches("*/")
+        .trim_end_matches("-->")
+        .trim();
+    let mut entries = Vec::new();
+    let mut expires = None;
+    let mut reason = Vec::new();
+    let mut codes_done = false;
+    let mut expect_more = true;
+    for token in body.split_whitespace() {
+        if let Some(date) = token.strip_prefix("exp:") {
+            expires = parse_date(date).or(Some((0, 1, 1)));
+            continue;
+        }
+        if !codes_done && expect_more {
+            let parts: Vec<&str> = token.split(',').filter(|p| !p.is_empty()).collect();
+            entries.extend(parts.iter().map(|p| entry(p)));
+            expect_more = token.ends_with(',');
+            if !expect_more {
+                codes_done = true;
+            }
+            continue;
+        }
+        codes_done = true;
+        reason.push(token);
+    }
+    (entries, expires, reason.join(" "))
+}
+
+fn is_comment_or_blank(line: &str) -> bool {
+    let t = line.trim_start();
+    t.is_empty()
+        || t.starts_with('#')
+        || t.starts_with("//")
+        || t.starts_with("/*")
+        || t.starts_with('*')
+}
+
+fn line_offsets(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        out.push((start, line.trim_end_matches(['\n', '\r'])));
+        start += line.len();
+    }
+    out
+}
+
+impl Directive {
+    fn covers(&self, f: &Finding, sources: &Sources) -> bool {
+        match &self.covers {
+            Covers::Line { file, line } => {
+                f.span.file == *file
+                    && sources.get(*file).position(f.span.start as usize).line == *line
+            }
+            Covers::Block(b) => {
+                (f.span.file == b.span.file
+                    && b.span.start <= f.span.start
+                    && f.span.end <= b.span.end)
+                    || (b.module_call && f.related.iter().any(|r| r.span == b.header))
+            }
+            Covers::Resource { scope, address } => {
+                f.scope.as_deref() == Some(scope.as_str()) && f.resource.as_deref() == Some(address)
+            }
+        }
+    }
+}
+
+/// Marks the findings the directives cover as suppressed, and returns the BL002
+/// findings: suppressions that named no rule, covered nothing, or expired. Rules
+/// that did not run (`ran` is false) cannot be judged unused.
+pub fn apply(
+    findings: &mut [Finding],
+    directives: &[Directive],
+    sources: &Sources,
+    today: (i32, u32, u32),
+    ran: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    let mut unused = Vec::new();
+    for d in directives {
+        if let Some(exp) = d.expires
+            && exp < today
+        {
+            let (y, m, day) = exp;
+            unused.push(rules::unused_suppression::finding(
+                d.span,
+                &format!(
+                    "this suppression expired on {y:04}-{m:02}-{day:02}: the findings it covered are reported again"
+                ),
+            ));
+            continue;
+        }
+        for e in &d.entries {
+            let Some(code) = e.code else {
+                unused.push(rules::unused_suppression::finding(
+                    d.span,
+                    &format!(
+                        "`{}` names no rule, so this suppression has no effect",
+                        e.written
+                    ),
+                ));
+                continue;
+            };
+            let mut used = false;
+            for f in findings.iter_mut() {
+                if f.code == code && f.suppressed.is_none() && d.covers(f, sources) {
+                    f.suppressed = Some(Suppressed {
+                        justification: d.reason.clone(),
+                        span: d.span,
+                    });
+                    used = true;
+                }
+            }
+            if !used && ran(code) {
+                unused.push(rules::unused_suppression::finding(
+                    d.span,
+                    &format!(
+                        "this suppression of {code} matches no finding: the issue is fixed or the code is wrong; remove it"
+                    ),
+                ));
+            }
+        }
+    }
+    unused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_779), (2026, 11, 22));
+        assert_eq!(parse_date("2027-01-31"), Some((2027, 1, 31)));
+        assert_eq!(parse_date("2027-13-01"), None);
+        assert!(today() > (2025, 1, 1));
+    }
+
+    #[test]
+    fn comment_forms() {
+        let text = "a = 1 # bucketlint:ignore BL110,BL120 exp:2030-01-01 reviewed by sec\n// bucketlint:ignore public-acl, BL201 legacy\nb = 2\n/* bucketlint:ignore BL130 */\n";
+        let d = comments(FileId(0), text, &[]);
+        assert_eq!(d.len(), 3);
+        assert_eq!(
+            d[0].covers,
+            Covers::Line {
+                file: FileId(0),
+                line: 1
+            }
+        );
+        assert_eq!(
+            d[0].entries
+                .iter()
+                .map(|e| e.code.unwrap())
+                .collect::<Vec<_>>(),
+            ["BL110", "BL120"]
+        );
+        assert_eq!(d[0].expires, Some((2030, 1, 1)));
+        assert_eq!(d[0].reason, "reviewed by sec");
+        assert_eq!(
+            d[1].covers,
+            Covers::Line {
+                file: FileId(0),
+                line: 3
+            }
+        );
+        assert_eq!(
+            d[1].entries
+                .iter()
+                .map(|e| e.code.unwrap())
+                .collect::<Vec<_>>(),
+            ["BL110", "BL201"]
+        );
+        assert_eq!(d[1].reason, "legacy");
+        assert_eq!(d[2].entries[0].code, Some("BL130"));
+        assert_eq!(d[2].reason, "");
+    }
+}
