@@ -354,7 +354,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     for w in &worlds {
         decide_worlds(&mut checked, w, options, &enabled);
     }
-    findings.extend(merge_instances(checked));
+    findings.extend(checked);
     // Diagnostics produced outside the rules (BL001) follow the selection too; the
     // classification-driven rules already kept only their tagged buckets.
     findings.retain(|f| {
@@ -382,6 +382,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     if ran(rules::unused_suppression::CODE) {
         findings.extend(unused);
     }
+    // After suppression: a comment above one module call covers its instances only.
+    let mut findings = merge_instances(findings);
     // The configuration's per-path ignores and severity overrides.
     findings.retain(|f| {
         f.code == rules::parse_error::CODE
@@ -411,14 +413,21 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
 fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
     // The message names a few; `instances` (JSON, SARIF) has them all.
     const NAMED: usize = 5;
+    // Rule, place, message without the address, suppression.
+    type Key = (&'static str, Span, String, Option<Span>);
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut index: HashMap<(&'static str, Span, String), usize> = HashMap::new();
+    let mut index: HashMap<Key, usize> = HashMap::new();
     for f in findings {
         let Some(resource) = f.resource.clone() else {
             out.push(f);
             continue;
         };
-        let key = (f.code, f.span, f.message.replace(&resource, "\u{0}"));
+        let key = (
+            f.code,
+            f.span,
+            f.message.replace(&resource, "\u{0}"),
+            f.suppressed.as_ref().map(|s| s.span),
+        );
         if let Some(&i) = index.get(&key) {
             let first = &mut out[i];
             // The same address in another deployment (a module shared by two

@@ -13,6 +13,10 @@ use crate::source::{FileId, Sources, Span};
 
 const MARKER: &str = "bucketlint:ignore";
 
+/// What an unparsable expiry date becomes: expired, so a typo never silences
+/// a finding forever.
+pub const UNREADABLE_DATE: (i32, u32, u32) = (0, 1, 1);
+
 /// A block a suppression above its header covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Block {
@@ -180,7 +184,7 @@ fn parse_body(body: &str) -> (Vec<Entry>, Option<(i32, u32, u32)>, String) {
     let mut expect_more = true;
     for token in body.split_whitespace() {
         if let Some(date) = token.strip_prefix("exp:") {
-            expires = parse_date(date).or(Some((0, 1, 1)));
+            expires = parse_date(date).or(Some(UNREADABLE_DATE));
             continue;
         }
         if !codes_done && expect_more {
@@ -253,12 +257,14 @@ pub fn apply(
             && exp < today
         {
             let (y, m, day) = exp;
-            unused.push(rules::unused_suppression::finding(
-                d.span,
-                &format!(
+            let message = if exp == UNREADABLE_DATE {
+                "this suppression's expiry date is not a date (write `exp:YYYY-MM-DD`), so it is treated as expired and the findings it covered are reported".to_string()
+            } else {
+                format!(
                     "this suppression expired on {y:04}-{m:02}-{day:02}: the findings it covered are reported again"
-                ),
-            ));
+                )
+            };
+            unused.push(rules::unused_suppression::finding(d.span, &message));
             continue;
         }
         for e in &d.entries {

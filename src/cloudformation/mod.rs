@@ -167,19 +167,25 @@ fn metadata_suppressions(
     };
     list.items()
         .iter()
-        .filter_map(|item| {
+        .map(|item| {
             let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            let code = item.as_str().map(str::to_string).or_else(|| text("code"))?;
-            Some(Directive {
+            // An entry without a code is reported by BL002 rather than dropped.
+            let code = item
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| text("code"))
+                .unwrap_or_else(|| "(no `code`)".to_string());
+            Directive {
                 span: item.span.unwrap_or(at),
                 entries: vec![entry(&code)],
                 reason: text("reason").unwrap_or_default(),
-                expires: text("expires").map(|d| parse_date(&d).unwrap_or((0, 1, 1))),
+                expires: text("expires")
+                    .map(|d| parse_date(&d).unwrap_or(crate::suppress::UNREADABLE_DATE)),
                 covers: Covers::Resource {
                     scope: scope.to_string(),
                     address: res.id.name.clone(),
                 },
-            })
+            }
         })
         .collect()
 }
