@@ -1,5 +1,6 @@
 //! The command line: clap definitions and what each command does.
 
+use crate::baseline;
 use crate::cloudformation::template::ParamOverrides;
 use crate::config;
 use crate::finding::Severity;
@@ -35,6 +36,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories for S3 misconfigurations.
     Check(Box<CheckArgs>),
+    /// Record the current findings in a baseline file, so `check --baseline`
+    /// reports only new ones.
+    Baseline(Box<BaselineArgs>),
     /// Show the documentation of one rule.
     Rule {
         /// Rule code or name (`BL110`, `public-acl`).
@@ -87,9 +91,8 @@ impl FailOn {
 
 #[derive(Debug, Default, clap::Args)]
 pub struct CheckArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 
     /// Output format: text, concise, json or sarif. Repeat to write several;
     /// `FORMAT=FILE` writes that format to FILE.
@@ -99,6 +102,33 @@ pub struct CheckArgs {
     /// Write the report(s) without `=FILE` here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a finding is at least this severe. Default: low
+    /// (any finding), or the configuration's `fail-on`.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit with status 0 even when there are findings (parse errors still give 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// No colours in the text report (also: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// Report only findings not recorded in this baseline (see `bucketlint
+    /// baseline`); recorded ones stay in JSON and SARIF as `unchanged`, and
+    /// entries nothing matches any more are listed as stale.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// What to scan and how: shared by `check` and `baseline`.
+#[derive(Debug, Default, clap::Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
 
     /// Rules to run (codes, names or code prefixes, comma-separated or repeated;
     /// `ALL` for every rule). Default: the rules that are on by default.
@@ -125,15 +155,6 @@ pub struct CheckArgs {
     /// account" for BL122 and BL503. Repeatable.
     #[arg(long, value_name = "ACCOUNT_ID")]
     pub owned_account: Vec<String>,
-
-    /// Exit with status 1 when a finding is at least this severe. Default: low
-    /// (any finding), or the configuration's `fail-on`.
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-
-    /// Exit with status 0 even when there are findings (parse errors still give 2).
-    #[arg(long)]
-    pub exit_zero: bool,
 
     /// The configuration file. Default: the nearest `bucketlint.toml` (or
     /// `.bucketlint.toml`) at or above the first scanned path.
@@ -164,10 +185,16 @@ pub struct CheckArgs {
     /// on, outside the scanned code): bucket-level blocks are not required.
     #[arg(long)]
     pub account_public_access_block: bool,
+}
 
-    /// No colours in the text report (also: the NO_COLOR environment variable).
-    #[arg(long)]
-    pub no_color: bool,
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// Where to write the baseline.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = baseline::DEFAULT_FILE)]
+    pub output: PathBuf,
 }
 
 /// A requested output: a format and where it goes (`None`: standard output or
@@ -205,6 +232,7 @@ pub fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Baseline(args) => record_baseline(&args),
         Command::Rule { rule } => {
             if let Some(entry) = rules::find(&rule) {
                 print(&rule_doc(&entry.doc));
@@ -270,7 +298,11 @@ pub fn load_config(
 
 /// What a scan runs with: the command line over the configuration file over the
 /// defaults.
-pub fn options(args: &CheckArgs, loaded: &config::Loaded) -> Result<(Options, FailOn), String> {
+pub fn options(
+    args: &ScanArgs,
+    fail_on: Option<FailOn>,
+    loaded: &config::Loaded,
+) -> Result<(Options, FailOn), String> {
     let c = &loaded.config;
     let relative = |p: &str| loaded.base.join(p);
     let explicit = !args.select.is_empty();
@@ -337,7 +369,7 @@ pub fn options(args: &CheckArgs, loaded: &config::Loaded) -> Result<(Options, Fa
         })
         .collect::<Result<Vec<_>, _>>()?;
     var_files.extend(cli_files);
-    let fail_on = match (args.fail_on, c.fail_on.as_deref()) {
+    let fail_on = match (fail_on, c.fail_on.as_deref()) {
         (Some(f), _) => f,
         (None, Some(f)) => FailOn::from_str(f, true).map_err(|e| format!("fail-on: {e}"))?,
         (None, None) => FailOn::Low,
@@ -356,32 +388,11 @@ pub fn options(args: &CheckArgs, loaded: &config::Loaded) -> Result<(Options, Fa
     Ok((options, fail_on))
 }
 
-fn check(args: &CheckArgs) -> u8 {
-    let outputs = match parse_outputs(&args.format) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let prepared = load_config(args.config.as_ref(), &args.paths).and_then(|loaded| {
-        let (options, fail_on) = options(args, &loaded)?;
-        Ok((loaded, options, fail_on))
-    });
-    let (loaded, options, fail_on) = match prepared {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let mut scan = match scan_paths(&args.paths, &options) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
+/// Loads the configuration and scans: what `check` and `baseline` share.
+fn prepare_and_scan(args: &ScanArgs, fail_on: Option<FailOn>) -> Result<(Scan, FailOn), String> {
+    let loaded = load_config(args.config.as_ref(), &args.paths)?;
+    let (options, fail_on) = options(args, fail_on, &loaded)?;
+    let mut scan = scan_paths(&args.paths, &options).map_err(|e| e.to_string())?;
     // One configuration per run: a scanned path under another file is worth saying.
     if args.config.is_none() {
         for p in args.paths.iter().skip(1) {
@@ -402,6 +413,59 @@ fn check(args: &CheckArgs) -> u8 {
                 });
             }
         }
+    }
+    Ok((scan, fail_on))
+}
+
+/// `bucketlint baseline`: records the current findings.
+fn record_baseline(args: &BaselineArgs) -> u8 {
+    let scan = match prepare_and_scan(&args.scan, None) {
+        Ok((s, _)) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let text = baseline::record(&scan, &args.output);
+    if let Err(e) = std::fs::write(&args.output, text) {
+        eprintln!("error: cannot write {}: {e}", args.output.display());
+        return EXIT_ERROR;
+    }
+    let n = scan.reported().count();
+    eprintln!(
+        "recorded {n} finding{} in {} ({})",
+        if n == 1 { "" } else { "s" },
+        args.output.display(),
+        report::summary_line(&scan)
+    );
+    EXIT_CLEAN
+}
+
+fn check(args: &CheckArgs) -> u8 {
+    let outputs = match parse_outputs(&args.format) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    // Read the baseline first: a typo in its name should not cost a scan.
+    let entries = match args.baseline.as_deref().map(baseline::load).transpose() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let (mut scan, fail_on) = match prepare_and_scan(&args.scan, args.fail_on) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if let (Some(entries), Some(file)) = (entries, &args.baseline) {
+        baseline::compare(&mut scan, &entries, file);
     }
     let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for spec in &outputs {
@@ -431,8 +495,7 @@ fn check(args: &CheckArgs) -> u8 {
 /// defaults made explicit (the selected rules listed by code).
 fn effective_config(explicit: Option<&PathBuf>, path: &std::path::Path) -> Result<String, String> {
     let loaded = load_config(explicit, &[path.to_path_buf()])?;
-    let args = CheckArgs::default();
-    let (options, fail_on) = options(&args, &loaded)?;
+    let (options, fail_on) = options(&ScanArgs::default(), None, &loaded)?;
     let mut c = loaded.config.clone();
     c.select = Some(
         rules::catalog()
@@ -466,7 +529,7 @@ fn effective_config(explicit: Option<&PathBuf>, path: &std::path::Path) -> Resul
 
 /// Terraform variable values: `TF_VAR_` environment variables, `--var`, and the
 /// contents of `--var-file` files.
-fn terraform_vars(args: &CheckArgs) -> Result<(CliVars, Vec<(PathBuf, String)>), String> {
+fn terraform_vars(args: &ScanArgs) -> Result<(CliVars, Vec<(PathBuf, String)>), String> {
     let mut vars = CliVars {
         env: std::env::vars()
             .filter_map(|(k, v)| Some((k.strip_prefix("TF_VAR_")?.to_string(), v)))
@@ -494,7 +557,7 @@ fn terraform_vars(args: &CheckArgs) -> Result<(CliVars, Vec<(PathBuf, String)>),
 
 /// Parameter values from `--cfn-params FILE` then `--cfn-param KEY=VALUE` (which
 /// wins).
-fn cfn_params(args: &CheckArgs) -> Result<ParamOverrides, String> {
+fn cfn_params(args: &ScanArgs) -> Result<ParamOverrides, String> {
     let mut out = ParamOverrides::new();
     if let Some(path) = &args.cfn_params {
         out.extend(read_params_file(path)?);

@@ -90,6 +90,9 @@ pub struct Finding {
     /// An inline suppression covers it: it stays in JSON and SARIF, leaves the
     /// terminal reports and the exit status.
     pub suppressed: Option<Suppressed>,
+    /// Compared with a baseline (`--baseline`): new, or recorded there (then it is
+    /// kept in JSON and SARIF and leaves the terminal reports and exit status).
+    pub baseline: Option<crate::baseline::State>,
 }
 
 /// Why and where a finding was suppressed.
@@ -101,6 +104,11 @@ pub struct Suppressed {
 }
 
 impl Finding {
+    /// Reported: neither suppressed inline nor recorded in the baseline.
+    pub fn counts(&self) -> bool {
+        self.suppressed.is_none() && self.baseline != Some(crate::baseline::State::Unchanged)
+    }
+
     pub fn new(
         code: &'static str,
         severity: Severity,
@@ -119,6 +127,7 @@ impl Finding {
             instances: Vec::new(),
             scope: None,
             suppressed: None,
+            baseline: None,
         }
     }
 

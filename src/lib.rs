@@ -5,6 +5,7 @@
 //! findings. [`scan_paths`] runs it all on disk; [`analyze`] runs it on in-memory
 //! files (tests, editors).
 
+pub mod baseline;
 pub mod cli;
 pub mod cloudformation;
 pub mod config;
@@ -73,12 +74,22 @@ pub struct Scan {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub stats: Stats,
+    /// The baseline the findings were compared with, if any.
+    pub baseline: Option<baseline::Comparison>,
 }
 
 impl Scan {
-    /// The findings that count: not suppressed inline (or by a baseline).
+    /// The findings that count: not suppressed inline, not in the baseline.
     pub fn reported(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.suppressed.is_none())
+        self.findings.iter().filter(|f| f.counts())
+    }
+
+    /// Findings recorded in the baseline.
+    pub fn in_baseline(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.baseline == Some(baseline::State::Unchanged))
+            .count()
     }
 
     pub fn suppressed(&self) -> usize {
@@ -404,6 +415,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         findings,
         notices,
         stats,
+        baseline: None,
     }
 }
 

@@ -64,11 +64,7 @@ pub struct Directive {
 pub fn entry(written: &str) -> Entry {
     Entry {
         written: written.to_string(),
-        code: rules::find(written).map(|e| {
-            // The catalog lives for the program: its codes are 'static.
-            let code: &'static str = e.doc.code.as_str();
-            code
-        }),
+        code: rules::code_of(written),
     }
 }
 

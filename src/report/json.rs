@@ -16,6 +16,8 @@ struct Report<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     notices: Vec<Notice<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
     summary: Summary,
 }
 
@@ -56,6 +58,18 @@ struct JsonFinding<'a> {
     related: Vec<Related<'a>>,
     /// Set when an inline suppression covers the finding.
     suppressed: Option<JsonSuppressed<'a>>,
+    /// `new` or `unchanged` when compared with a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    file: std::borrow::Cow<'a, str>,
+    new: usize,
+    unchanged: usize,
+    /// Entries that match nothing any more.
+    absent: Vec<&'a crate::baseline::Entry>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +100,8 @@ struct Summary {
     buckets: usize,
     findings: usize,
     suppressed: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_baseline: Option<usize>,
     by_severity: BySeverity,
     incomplete: bool,
 }
@@ -142,6 +158,7 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> JsonFinding<'a> {
             justification: &s.justification,
             at: location(scan, s.span),
         }),
+        baseline: f.baseline.map(crate::baseline::State::as_str),
     }
 }
 
@@ -161,12 +178,23 @@ pub fn render(scan: &Scan) -> String {
                 message: &n.message,
             })
             .collect(),
+        baseline: scan.baseline.as_ref().map(|b| JsonBaseline {
+            file: b.file.to_string_lossy(),
+            new: scan
+                .findings
+                .iter()
+                .filter(|f| f.baseline == Some(crate::baseline::State::New))
+                .count(),
+            unchanged: scan.in_baseline(),
+            absent: b.absent.iter().map(|a| &a.entry).collect(),
+        }),
         summary: Summary {
             files: scan.stats.files,
             bytes: scan.stats.bytes,
             buckets: scan.stats.buckets,
             findings: scan.reported().count(),
             suppressed: scan.suppressed(),
+            in_baseline: scan.baseline.as_ref().map(|_| scan.in_baseline()),
             by_severity: {
                 let [critical, high, medium, low] = counts(&scan.findings).map(|(_, n)| n);
                 BySeverity {

@@ -93,13 +93,24 @@ pub const NOTICES_SHOWN: usize = 10;
 /// Terminal lines for the notices, `line(path, message)` per shown notice
 /// and one tally line for the rest.
 pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<String> {
-    let mut lines: Vec<String> = scan
+    let stale: Vec<(String, String)> = scan
+        .baseline
+        .iter()
+        .flat_map(|b| &b.absent)
+        .map(|a| (a.shown.clone(), stale_message(&a.entry)))
+        .collect();
+    let all: Vec<(String, &str)> = scan
         .notices
         .iter()
-        .take(NOTICES_SHOWN)
-        .map(|n| line(&n.path.display().to_string(), &n.message))
+        .map(|n| (n.path.display().to_string(), n.message.as_str()))
+        .chain(stale.iter().map(|(p, m)| (p.clone(), m.as_str())))
         .collect();
-    let rest = scan.notices.len().saturating_sub(NOTICES_SHOWN);
+    let mut lines: Vec<String> = all
+        .iter()
+        .take(NOTICES_SHOWN)
+        .map(|(path, message)| line(path, message))
+        .collect();
+    let rest = all.len().saturating_sub(NOTICES_SHOWN);
     if rest > 0 {
         lines.push(format!(
             "note: {rest} more notice{} not shown (use --format json to list all)",
@@ -107,6 +118,21 @@ pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<Str
         ));
     }
     lines
+}
+
+/// What a stale baseline entry is, for people.
+pub fn stale_message(e: &crate::baseline::Entry) -> String {
+    let on = if e.resource.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", e.resource)
+    };
+    format!(
+        "baseline entry {}{on} ({} finding{}) matches nothing any more: fixed or moved; prune it with `bucketlint baseline`",
+        e.code,
+        e.count,
+        plural(e.count)
+    )
 }
 
 /// Reported (not suppressed) findings by severity, most severe first.
@@ -122,7 +148,7 @@ pub fn counts(findings: &[Finding]) -> [(Severity, usize); 4] {
             s,
             findings
                 .iter()
-                .filter(|f| f.severity == s && f.suppressed.is_none())
+                .filter(|f| f.severity == s && f.counts())
                 .count(),
         )
     })
@@ -146,6 +172,10 @@ pub fn summary_line(scan: &Scan) -> String {
     let suppressed = scan.suppressed();
     if suppressed > 0 {
         let _ = write!(context, ", {suppressed} suppressed");
+    }
+    let known = scan.in_baseline();
+    if known > 0 {
+        let _ = write!(context, ", {known} in the baseline");
     }
     if n == 0 {
         return format!("no findings ({context}, {:.2?})", stats.elapsed);

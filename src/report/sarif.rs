@@ -7,6 +7,7 @@
 
 use super::locate;
 use crate::Scan;
+use crate::baseline;
 use crate::finding::{Finding, Severity};
 use crate::rules::{self, ExampleFormat, ExampleKind, RuleDoc};
 use crate::source::Span;
@@ -58,6 +59,9 @@ struct Invocation {
 struct SarifResult<'a> {
     rule_id: &'a str,
     rule_index: usize,
+    /// `pass` for a baseline entry that no longer fails; absent means `fail`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     level: &'static str,
     message: Message,
     locations: Vec<Location<'a>>,
@@ -65,15 +69,19 @@ struct SarifResult<'a> {
     related_locations: Vec<RelatedLocation<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression<'a>>,
-    properties: Properties<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifSuppression<'a> {
     kind: &'static str,
-    justification: &'a str,
-    location: Location<'a>,
+    justification: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location<'a>>,
 }
 
 #[derive(Serialize)]
@@ -136,7 +144,8 @@ fn control_tags(doc: &RuleDoc) -> Vec<String> {
 #[serde(rename_all = "camelCase")]
 struct Physical {
     artifact_location: ArtifactLocation,
-    region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
 }
 
 #[derive(Serialize)]
@@ -158,31 +167,33 @@ struct Region {
 
 fn physical(scan: &Scan, span: Span) -> Physical {
     let at = locate(scan, span);
-    // Paths below the working directory are relative to the checkout root; others
-    // (scanned by absolute path from elsewhere) are absolute file URIs.
-    let artifact_location = if at.path.starts_with('/') {
-        ArtifactLocation {
-            uri: format!("file://{}", uri(at.path)),
-            uri_base_id: None,
-        }
-    } else {
-        ArtifactLocation {
-            uri: uri(at.path),
-            uri_base_id: Some("%SRCROOT%"),
-        }
-    };
     Physical {
-        artifact_location,
-        region: Region {
+        artifact_location: artifact(at.path),
+        region: Some(Region {
             start_line: at.start.line,
             start_column: at.start.utf16_column,
             end_line: at.end.line,
             end_column: at.end.utf16_column,
-        },
+        }),
     }
 }
 
-/// A relative path as a URI reference (percent-encoding what RFC 3986 requires).
+/// Paths below the working directory are relative to the checkout root; others
+/// (scanned by absolute path from elsewhere) are absolute file URIs.
+fn artifact(path: &str) -> ArtifactLocation {
+    if path.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{}", uri(path)),
+            uri_base_id: None,
+        }
+    } else {
+        ArtifactLocation {
+            uri: uri(path),
+            uri_base_id: Some("%SRCROOT%"),
+        }
+    }
+}
+
 fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
@@ -330,19 +341,81 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
             .iter()
             .map(|s| SarifSuppression {
                 kind: "inSource",
-                justification: &s.justification,
-                location: Location {
+                justification: s.justification.as_str().into(),
+                location: Some(Location {
                     physical_location: physical(scan, s.span),
                     logical_locations: Vec::new(),
-                },
+                }),
             })
+            .chain(
+                (f.baseline == Some(baseline::State::Unchanged)).then(|| SarifSuppression {
+                    kind: "external",
+                    justification: in_baseline(scan).into(),
+                    location: None,
+                }),
+            )
             .collect(),
-        properties: Properties {
+        baseline_state: f.baseline.map(baseline::State::as_str),
+        kind: None,
+        properties: Some(Properties {
             severity: f.severity,
             security_severity: f.severity.security_severity(),
             tags: doc.map(control_tags).unwrap_or_default(),
             compliance: doc.map(|d| &d.compliance).filter(|c| !c.is_empty()),
+        }),
+    }
+}
+
+fn in_baseline(scan: &Scan) -> String {
+    scan.baseline.as_ref().map_or_else(String::new, |b| {
+        format!("recorded in the baseline {}", b.file.display())
+    })
+}
+
+/// A baseline entry no finding matches any more: the rule now passes there.
+fn absent<'a>(scan: &'a Scan, a: &'a baseline::Absent) -> SarifResult<'a> {
+    let e = &a.entry;
+    let index = rules::catalog()
+        .iter()
+        .position(|r| r.doc.code == e.code)
+        .unwrap_or(0);
+    let what = if e.resource.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", e.resource)
+    };
+    SarifResult {
+        rule_id: &e.code,
+        rule_index: index,
+        kind: Some("pass"),
+        level: "none",
+        message: Message {
+            text: format!(
+                "{} finding{} of {}{what} {} in {} but no longer found: prune the entry with `bucketlint baseline`",
+                e.count,
+                if e.count == 1 { "" } else { "s" },
+                e.code,
+                if e.count == 1 { "is" } else { "are" },
+                in_baseline(scan).trim_start_matches("recorded in ")
+            ),
         },
+        locations: vec![Location {
+            physical_location: Physical {
+                artifact_location: artifact(&a.shown),
+                region: None,
+            },
+            logical_locations: (!e.resource.is_empty())
+                .then(|| LogicalLocation {
+                    fully_qualified_name: &e.resource,
+                    kind: "resource",
+                })
+                .into_iter()
+                .collect(),
+        }],
+        related_locations: Vec::new(),
+        suppressions: Vec::new(),
+        baseline_state: Some("absent"),
+        properties: None,
     }
 }
 
@@ -381,6 +454,12 @@ pub fn render(scan: &Scan) -> String {
                 .unwrap_or(0);
             result(scan, f, index)
         })
+        .chain(
+            scan.baseline
+                .iter()
+                .flat_map(|b| &b.absent)
+                .map(|a| absent(scan, a)),
+        )
         .collect();
     let notifications = scan
         .findings

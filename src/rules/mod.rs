@@ -289,6 +289,12 @@ pub fn find(code_or_name: &str) -> Option<&'static Entry> {
     })
 }
 
+/// The code of a rule named by code or name, as the catalog holds it (it lives
+/// for the program, so findings can carry it).
+pub fn code_of(code_or_name: &str) -> Option<&'static str> {
+    find(code_or_name).map(|e| e.doc.code.as_str())
+}
+
 /// Findings about a bucket.
 pub trait About {
     /// Names the bucket's resource (address, deployment) and adds the module blocks

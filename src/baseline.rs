@@ -1,0 +1,236 @@
+//! Baselines: adopt bucketlint on an existing repository by recording today's
+//! findings and reporting only new ones.
+//!
+//! An entry is keyed by the file (relative to the baseline file's directory),
+//! the resource (Terraform address or CloudFormation logical ID) and the rule
+//! code, with a count, never by line: editing a file above a known finding does
+//! not make it new. A finding on several module instances is one entry per
+//! instance address.
+
+use crate::Scan;
+use crate::finding::Finding;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_FILE: &str = ".bucketlint-baseline.json";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Entry {
+    /// The file, relative to the baseline file's directory, `/`-separated.
+    pub path: String,
+    /// Resource address or logical ID; empty for findings on no resource (a file
+    /// that does not parse, an unused suppression).
+    #[serde(default)]
+    pub resource: String,
+    pub code: String,
+    /// How many findings share this key.
+    #[serde(default = "one")]
+    pub count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    version: u32,
+    #[serde(default)]
+    generated_by: String,
+    findings: Vec<Entry>,
+}
+
+/// SARIF `baselineState` of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    New,
+    Unchanged,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::New => "new",
+            State::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A baseline compared with a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// The baseline file, as given.
+    pub file: PathBuf,
+    /// Entries no finding matched any more: fixed (or moved), to be pruned.
+    pub absent: Vec<Absent>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Absent {
+    pub entry: Entry,
+    /// The entry's file as reports show paths (relative to the working directory).
+    pub shown: String,
+}
+
+type Key = (String, String, &'static str);
+
+/// The keys of a finding: one per resource address it covers.
+fn keys(f: &Finding, path: &str) -> Vec<(String, String)> {
+    let mut out = vec![(path.to_string(), f.resource.clone().unwrap_or_default())];
+    out.extend(f.instances.iter().map(|i| (path.to_string(), i.clone())));
+    out
+}
+
+/// The file of a finding relative to `dir` (both made absolute); the shown path
+/// when that fails.
+fn relative_path(scan: &Scan, f: &Finding, dir: &Path) -> String {
+    let file = scan.sources.get(f.span.file);
+    let absolute = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
+    };
+    let full = absolute(&file.path);
+    let base = absolute(dir);
+    match full.strip_prefix(&base) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => full.to_string_lossy().replace('\\', "/"),
+    }
+}
+
+/// A baseline path as reports show paths: relative to the working directory.
+fn shown(dir: &Path, path: &str) -> String {
+    if Path::new(path).is_absolute() || dir == Path::new(".") {
+        return path.to_string();
+    }
+    let joined = format!("{}/{path}", dir.to_string_lossy().replace('\\', "/"));
+    joined.strip_prefix("./").unwrap_or(&joined).to_string()
+}
+
+/// The directory paths in a baseline file are relative to.
+fn base_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The baseline of a scan: its reported findings (inline-suppressed ones are
+/// already accounted for), as JSON for `file`.
+pub fn record(scan: &Scan, file: &Path) -> String {
+    let dir = base_dir(file);
+    let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for f in scan.reported() {
+        let path = relative_path(scan, f, &dir);
+        for (p, r) in keys(f, &path) {
+            *counts.entry((p, r, f.code.to_string())).or_default() += 1;
+        }
+    }
+    let doc = File {
+        version: VERSION,
+        generated_by: format!("bucketlint {}", env!("CARGO_PKG_VERSION")),
+        findings: counts
+            .into_iter()
+            .map(|((path, resource, code), count)| Entry {
+                path,
+                resource,
+                code,
+                count,
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Reads a baseline file.
+pub fn load(file: &Path) -> Result<Vec<Entry>, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read baseline {}: {e}", file.display()))?;
+    let doc: File = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a bucketlint baseline: {e}",
+            file.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if doc.version != VERSION {
+        return Err(format!(
+            "{}: baseline version {} is not supported (expected {VERSION}); run `bucketlint baseline` again",
+            file.display(),
+            doc.version
+        ));
+    }
+    Ok(doc.findings)
+}
+
+/// Marks each reported finding new or unchanged against `entries`, in source
+/// order (when a key has more findings than its count, the later ones are new),
+/// and records the entries nothing matched.
+pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
+    let dir = base_dir(file);
+    let mut budget: BTreeMap<Key, usize> = BTreeMap::new();
+    for e in entries {
+        // Codes are interned by the catalog; an entry for a rule that no longer
+        // exists can only be absent.
+        if let Some(code) = crate::rules::code_of(&e.code) {
+            *budget
+                .entry((e.path.clone(), e.resource.clone(), code))
+                .or_default() += e.count;
+        }
+    }
+    let paths: Vec<String> = scan
+        .findings
+        .iter()
+        .map(|f| relative_path(scan, f, &dir))
+        .collect();
+    for (f, path) in scan.findings.iter_mut().zip(&paths) {
+        if f.suppressed.is_some() {
+            continue;
+        }
+        let ks: Vec<Key> = keys(f, path)
+            .into_iter()
+            .map(|(p, r)| (p, r, f.code))
+            .collect();
+        let known = ks.iter().all(|k| budget.get(k).is_some_and(|n| *n > 0));
+        if known {
+            for k in &ks {
+                if let Some(n) = budget.get_mut(k) {
+                    *n -= 1;
+                }
+            }
+        }
+        f.baseline = Some(if known { State::Unchanged } else { State::New });
+    }
+    let mut absent = Vec::new();
+    for e in entries {
+        let left = crate::rules::code_of(&e.code).map_or(e.count, |c| {
+            let k = (e.path.clone(), e.resource.clone(), c);
+            let unused = budget.get(&k).copied().unwrap_or(0);
+            // Split what is left of a key over its entries (duplicates in a
+            // hand-edited file) without counting it twice.
+            let n = unused.min(e.count);
+            if let Some(b) = budget.get_mut(&k) {
+                *b -= n;
+            }
+            n
+        });
+        if left > 0 {
+            absent.push(Absent {
+                entry: Entry {
+                    count: left,
+                    ..e.clone()
+                },
+                shown: shown(&dir, &e.path),
+            });
+        }
+    }
+    scan.baseline = Some(Comparison {
+        file: file.to_path_buf(),
+        absent,
+    });
+}
