@@ -94,8 +94,10 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
 
-    /// Output format: text, concise, json or sarif. Repeat to write several;
-    /// `FORMAT=FILE` writes that format to FILE.
+    /// Output format: text, concise, json, sarif, github (workflow-command
+    /// annotations), junit or markdown. Repeat to write several; `FORMAT=FILE`
+    /// writes that format to FILE. Default: text, or github and text when
+    /// `GITHUB_ACTIONS=true`.
     #[arg(long, short = 'f', value_name = "FORMAT[=FILE]")]
     pub format: Vec<String>,
 
@@ -442,7 +444,15 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
 }
 
 fn check(args: &CheckArgs) -> u8 {
-    let outputs = match parse_outputs(&args.format) {
+    // In GitHub Actions, annotations for the pull request and the full report for
+    // the log.
+    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let formats = if args.format.is_empty() && in_actions {
+        vec![Format::Github.to_string(), Format::Text.to_string()]
+    } else {
+        args.format.clone()
+    };
+    let outputs = match parse_outputs(&formats) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

@@ -383,12 +383,39 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         }
     }
     let ran = |code: &str| rules::find(code).is_some_and(|e| options.selection.enabled(&e.doc));
+    // Where values are unknown (unresolved settings, a file of the module that
+    // does not parse), a finding may be withheld: a suppression there is not
+    // judged unused.
+    let mut uncertain: HashSet<FileId> = model
+        .buckets
+        .iter()
+        .filter(|b| !b.unknown_fields().is_empty())
+        .map(|b| b.decl.file)
+        .collect();
+    let broken_dirs: HashSet<&Path> = findings
+        .iter()
+        .filter(|f| f.code == rules::parse_error::CODE)
+        .filter_map(|f| sources.get(f.span.file).path.parent())
+        .collect();
+    uncertain.extend(
+        scanned
+            .iter()
+            .filter(|id| {
+                sources
+                    .get(**id)
+                    .path
+                    .parent()
+                    .is_some_and(|d| broken_dirs.contains(d))
+            })
+            .copied(),
+    );
+    let judged = |f: FileId| !uncertain.contains(&f);
     let unused = suppress::apply(
         &mut findings,
         &directives,
         &sources,
         suppress::today(),
-        &ran,
+        &|code: &str, file: FileId| ran(code) && judged(file),
     );
     if ran(rules::unused_suppression::CODE) {
         findings.extend(unused);

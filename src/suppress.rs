@@ -238,14 +238,15 @@ impl Directive {
 }
 
 /// Marks the findings the directives cover as suppressed, and returns the BL002
-/// findings: suppressions that named no rule, covered nothing, or expired. Rules
-/// that did not run (`ran` is false) cannot be judged unused.
+/// findings: suppressions that named no rule, covered nothing, or expired. A
+/// suppression is judged unused only when `judged(code, file)`: its rule ran and
+/// nothing in its file was left unknown.
 pub fn apply(
     findings: &mut [Finding],
     directives: &[Directive],
     sources: &Sources,
     today: (i32, u32, u32),
-    ran: &dyn Fn(&str) -> bool,
+    judged: &dyn Fn(&str, FileId) -> bool,
 ) -> Vec<Finding> {
     let mut unused = Vec::new();
     for d in directives {
@@ -284,7 +285,7 @@ pub fn apply(
                     used = true;
                 }
             }
-            if !used && ran(code) {
+            if !used && judged(code, d.span.file) {
                 unused.push(rules::unused_suppression::finding(
                     d.span,
                     &format!(

@@ -46,8 +46,12 @@ fn check(files: Vec<(String, String)>) {
                 color: format == Format::Text,
             },
         );
-        // Concise output is empty when nothing is found; the others never are.
-        assert!(format == Format::Concise || !out.is_empty());
+        // Concise and annotation output are empty when nothing is found; the others
+        // never are.
+        assert!(matches!(format, Format::Concise | Format::Github) || !out.is_empty());
+        if format == Format::Github {
+            assert!(out.lines().all(|l| l.starts_with("::")), "{out}");
+        }
     }
 }
 

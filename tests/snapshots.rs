@@ -107,3 +107,9 @@ fn sarif_regions_use_utf16_columns() {
     assert_eq!(json["findings"][0]["start"]["column"], 17);
     assert_eq!(json["findings"][0]["start"]["utf16_column"], 18);
 }
+
+#[test]
+fn markdown_report() {
+    let s = scan("testdata/terraform/v4-split");
+    insta::assert_snapshot!("v4_split_markdown", render(Format::Markdown, &s));
+}

@@ -316,3 +316,21 @@ fn suppressions_appear_in_sarif_with_their_justification() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn a_suppression_where_values_are_unknown_is_not_judged_unused() {
+    // The ACL comes from a variable with no value: BL110 cannot decide, so the
+    // suppression may well be needed at deploy time.
+    let dir = project(&[(
+        "main.tf",
+        r#"variable "acl" {}
+resource "aws_s3_bucket" "site" {
+  bucket = "example-site"
+  acl    = var.acl # bucketlint:ignore BL110 public in the staging workspace
+}
+"#,
+    )]);
+    let (reported, _, _) = scan(dir.path());
+    assert!(!codes(&reported).contains(&"BL002"), "{reported:?}");
+    assert!(!codes(&reported).contains(&"BL110"), "{reported:?}");
+}

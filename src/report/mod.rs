@@ -1,7 +1,10 @@
 //! Renderers: one diagnostic type, several formats.
 
 pub mod concise;
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
@@ -18,10 +21,21 @@ pub enum Format {
     Concise,
     Json,
     Sarif,
+    Github,
+    Junit,
+    Markdown,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Text, Format::Concise, Format::Json, Format::Sarif];
+    pub const ALL: [Format; 7] = [
+        Format::Text,
+        Format::Concise,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Markdown,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -29,6 +43,9 @@ impl Format {
             Format::Concise => "concise",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
         }
     }
 }
@@ -65,6 +82,9 @@ pub fn render(format: Format, scan: &Scan, options: RenderOptions) -> String {
         Format::Concise => concise::render(scan),
         Format::Json => json::render(scan),
         Format::Sarif => sarif::render(scan),
+        Format::Github => github::render(scan),
+        Format::Junit => junit::render(scan),
+        Format::Markdown => markdown::render(scan),
     }
 }
 
@@ -193,6 +213,6 @@ pub fn summary_line(scan: &Scan) -> String {
     )
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
