@@ -88,25 +88,59 @@ fn keys(f: &Finding, path: &str) -> Vec<(String, String)> {
 /// when that fails.
 fn relative_path(scan: &Scan, f: &Finding, dir: &Path) -> String {
     let file = scan.sources.get(f.span.file);
-    let absolute = |p: &Path| {
-        p.canonicalize()
-            .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
-    };
-    let full = absolute(&file.path);
-    let base = absolute(dir);
-    match full.strip_prefix(&base) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => full.to_string_lossy().replace('\\', "/"),
+    relative_to(&absolute(&file.path), &absolute(dir))
+}
+
+/// `path` relative to the directory `base` (both absolute), with `..` where it
+/// lies outside, `/`-separated: a baseline in `ci/` names `../infra/main.tf`.
+fn relative_to(path: &Path, base: &Path) -> String {
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        // Another drive (Windows): nothing relative to say.
+        return path.to_string_lossy().replace('\\', "/");
     }
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// A baseline path as reports show paths: relative to the working directory.
 fn shown(dir: &Path, path: &str) -> String {
-    if Path::new(path).is_absolute() || dir == Path::new(".") {
+    if Path::new(path).is_absolute() {
         return path.to_string();
     }
-    let joined = format!("{}/{path}", dir.to_string_lossy().replace('\\', "/"));
-    joined.strip_prefix("./").unwrap_or(&joined).to_string()
+    let full = absolute(&dir.join(path));
+    let cwd = absolute(Path::new("."));
+    match full.strip_prefix(&cwd) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => relative_to(&full, &cwd),
+    }
+}
+
+/// An absolute, normalised path; for a path that no longer exists (a stale
+/// entry's file), its existing ancestor resolved and the rest appended.
+fn absolute(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let joined = std::env::current_dir().unwrap_or_default().join(p);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The directory paths in a baseline file are relative to.
@@ -233,4 +267,18 @@ pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
         file: file.to_path_buf(),
         absent,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+    use std::path::Path;
+
+    #[test]
+    fn relative_paths_climb_out_of_the_baseline_directory() {
+        let r = |p: &str, b: &str| relative_to(Path::new(p), Path::new(b));
+        assert_eq!(r("/repo/infra/main.tf", "/repo"), "infra/main.tf");
+        assert_eq!(r("/repo/infra/main.tf", "/repo/ci"), "../infra/main.tf");
+        assert_eq!(r("/repo/main.tf", "/repo/a/b"), "../../main.tf");
+    }
 }

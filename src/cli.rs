@@ -120,7 +120,8 @@ pub struct CheckArgs {
 
     /// Report only findings not recorded in this baseline (see `bucketlint
     /// baseline`); recorded ones stay in JSON and SARIF as `unchanged`, and
-    /// entries nothing matches any more are listed as stale.
+    /// entries nothing matches any more are listed as stale. Default: the
+    /// configuration's `baseline`.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 }
@@ -194,9 +195,10 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
 
-    /// Where to write the baseline.
-    #[arg(long, short = 'o', value_name = "FILE", default_value = baseline::DEFAULT_FILE)]
-    pub output: PathBuf,
+    /// Where to write the baseline. Default: the configuration's `baseline`, else
+    /// `.bucketlint-baseline.json`.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// A requested output: a format and where it goes (`None`: standard output or
@@ -391,9 +393,12 @@ pub fn options(
 }
 
 /// Loads the configuration and scans: what `check` and `baseline` share.
-fn prepare_and_scan(args: &ScanArgs, fail_on: Option<FailOn>) -> Result<(Scan, FailOn), String> {
-    let loaded = load_config(args.config.as_ref(), &args.paths)?;
-    let (options, fail_on) = options(args, fail_on, &loaded)?;
+fn prepare_and_scan(
+    args: &ScanArgs,
+    loaded: &config::Loaded,
+    fail_on: Option<FailOn>,
+) -> Result<(Scan, FailOn), String> {
+    let (options, fail_on) = options(args, fail_on, loaded)?;
     let mut scan = scan_paths(&args.paths, &options).map_err(|e| e.to_string())?;
     // One configuration per run: a scanned path under another file is worth saying.
     if args.config.is_none() {
@@ -419,28 +424,44 @@ fn prepare_and_scan(args: &ScanArgs, fail_on: Option<FailOn>) -> Result<(Scan, F
     Ok((scan, fail_on))
 }
 
+/// The baseline file: the command line's, else the configuration's (relative to
+/// the configuration file).
+fn baseline_file(given: Option<&PathBuf>, loaded: &config::Loaded) -> Option<PathBuf> {
+    given
+        .cloned()
+        .or_else(|| loaded.config.baseline.as_ref().map(|b| loaded.base.join(b)))
+}
+
 /// `bucketlint baseline`: records the current findings.
 fn record_baseline(args: &BaselineArgs) -> u8 {
-    let scan = match prepare_and_scan(&args.scan, None) {
-        Ok((s, _)) => s,
+    let recorded = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
+        let file = baseline_file(args.output.as_ref(), &loaded)
+            .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
+        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None)?;
+        let text = baseline::record(&scan, &file);
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        Ok((scan, file))
+    });
+    match recorded {
+        Ok((scan, file)) => {
+            let n = scan.reported().count();
+            eprintln!(
+                "recorded {n} finding{} in {} ({})",
+                if n == 1 { "" } else { "s" },
+                file.display(),
+                report::summary_line(&scan)
+            );
+            EXIT_CLEAN
+        }
         Err(e) => {
             eprintln!("error: {e}");
-            return EXIT_ERROR;
+            EXIT_ERROR
         }
-    };
-    let text = baseline::record(&scan, &args.output);
-    if let Err(e) = std::fs::write(&args.output, text) {
-        eprintln!("error: cannot write {}: {e}", args.output.display());
-        return EXIT_ERROR;
     }
-    let n = scan.reported().count();
-    eprintln!(
-        "recorded {n} finding{} in {} ({})",
-        if n == 1 { "" } else { "s" },
-        args.output.display(),
-        report::summary_line(&scan)
-    );
-    EXIT_CLEAN
 }
 
 fn check(args: &CheckArgs) -> u8 {
@@ -459,23 +480,22 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    // Read the baseline first: a typo in its name should not cost a scan.
-    let entries = match args.baseline.as_deref().map(baseline::load).transpose() {
-        Ok(e) => e,
+    let scanned = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
+        // Read the baseline first: a typo in its name should not cost a scan.
+        let file = baseline_file(args.baseline.as_ref(), &loaded);
+        let entries = file.as_deref().map(baseline::load).transpose()?;
+        let (scan, fail_on) = prepare_and_scan(&args.scan, &loaded, args.fail_on)?;
+        Ok((scan, fail_on, file.zip(entries)))
+    });
+    let (mut scan, fail_on, known) = match scanned {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
     };
-    let (mut scan, fail_on) = match prepare_and_scan(&args.scan, args.fail_on) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    if let (Some(entries), Some(file)) = (entries, &args.baseline) {
-        baseline::compare(&mut scan, &entries, file);
+    if let Some((file, entries)) = known {
+        baseline::compare(&mut scan, &entries, &file);
     }
     let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for spec in &outputs {

@@ -49,6 +49,9 @@ pub struct Config {
     /// Terraform variable files, as `--var-file`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub var_files: Vec<String>,
+    /// The baseline `check` compares with and `baseline` writes (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -63,7 +66,7 @@ pub struct Classification {
 }
 
 /// Keys of each table, for unknown-key messages.
-const TOP_KEYS: [&str; 14] = [
+const TOP_KEYS: [&str; 15] = [
     "select",
     "extend-select",
     "ignore",
@@ -77,6 +80,7 @@ const TOP_KEYS: [&str; 14] = [
     "classification",
     "cfn-params",
     "var-files",
+    "baseline",
     "$schema",
 ];
 const CLASSIFICATION_KEYS: [&str; 3] = ["tag", "public", "sensitive"];

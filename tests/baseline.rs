@@ -301,3 +301,30 @@ fn a_bad_baseline_file_is_a_located_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read baseline missing.json"));
 }
+
+#[test]
+fn the_configuration_names_the_baseline_for_both_commands() {
+    let dir = project(&[
+        ("bucketlint.toml", "baseline = \"ci/known-findings.json\"\n"),
+        ("infra/main.tf", TWO_BUCKETS),
+    ]);
+    let d = dir.path();
+    // Run from a subdirectory: the path is relative to the configuration file.
+    let out = bucketlint(&d.join("infra"), &["baseline", "."]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let recorded = std::fs::read_to_string(d.join("ci/known-findings.json")).unwrap();
+    assert!(
+        recorded.contains("\"path\": \"../infra/main.tf\""),
+        "{recorded}"
+    );
+    let out = bucketlint(d, &["check", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // `--baseline` on the command line wins; a missing one is an error.
+    let out = bucketlint(d, &["check", ".", "--baseline", "nope.json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
