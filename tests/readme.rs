@@ -50,3 +50,21 @@ fn readme_rule_table_is_up_to_date() {
         );
     }
 }
+
+/// The README's example configuration is valid.
+#[test]
+fn readme_examples_are_valid() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let toml = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a ```toml block");
+    let config = bucketlint::config::parse(toml).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        config.baseline.as_deref(),
+        Some(".bucketlint-baseline.json")
+    );
+    assert_eq!(config.per_path_ignores.len(), 2);
+    assert!(config.classification.is_some());
+}
