@@ -18,6 +18,16 @@ resource "aws_s3_bucket" "data" {
 }
 "#;
 
+/// `check` of `infra` against the default baseline, as JSON.
+const CHECK_INFRA_JSON: &[&str] = &[
+    "check",
+    "infra",
+    "--baseline",
+    ".bucketlint-baseline.json",
+    "--format",
+    "json",
+];
+
 fn bucketlint(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("bucketlint")
         .unwrap()
@@ -26,6 +36,16 @@ fn bucketlint(dir: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// Exit 0: nothing reported.
+fn assert_clean(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 fn json(out: &std::process::Output) -> Value {
@@ -72,29 +92,14 @@ fn a_baseline_round_trip_reports_only_what_changed() {
         d,
         &["check", "infra", "--baseline", ".bucketlint-baseline.json"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_clean(&out);
 
     // Lines move (a comment above) and a new public bucket appears.
     let edited = format!(
         "# moved down by this comment\n{TWO_BUCKETS}\nresource \"aws_s3_bucket\" \"new\" {{\n  bucket = \"example-new\"\n  acl    = \"public-read-write\"\n}}\n"
     );
     std::fs::write(d.join("infra/main.tf"), &edited).unwrap();
-    let out = bucketlint(
-        d,
-        &[
-            "check",
-            "infra",
-            "--baseline",
-            ".bucketlint-baseline.json",
-            "--format",
-            "json",
-        ],
-    );
+    let out = bucketlint(d, CHECK_INFRA_JSON);
     assert_eq!(out.status.code(), Some(1));
     let report = json(&out);
     let new = with_state(&report, "new");
@@ -112,17 +117,7 @@ fn a_baseline_round_trip_reports_only_what_changed() {
         edited.replacen("\"public-read\"", "\"private\"", 1),
     )
     .unwrap();
-    let out = bucketlint(
-        d,
-        &[
-            "check",
-            "infra",
-            "--baseline",
-            ".bucketlint-baseline.json",
-            "--format",
-            "json",
-        ],
-    );
+    let out = bucketlint(d, CHECK_INFRA_JSON);
     let report = json(&out);
     let absent = report["baseline"]["absent"].as_array().unwrap();
     assert_eq!(absent.len(), 1, "{absent:?}");
@@ -161,12 +156,7 @@ fn paths_are_relative_to_the_baseline_file_wherever_the_scan_runs() {
         d,
         &["check", "repo/infra", "--baseline", "repo/infra/known.json"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_clean(&out);
 }
 
 #[test]
@@ -318,12 +308,7 @@ fn the_configuration_names_the_baseline_for_both_commands() {
         "{recorded}"
     );
     let out = bucketlint(d, &["check", "."]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_clean(&out);
     // `--baseline` on the command line wins; a missing one is an error.
     let out = bucketlint(d, &["check", ".", "--baseline", "nope.json"]);
     assert_eq!(out.status.code(), Some(2));

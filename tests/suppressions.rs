@@ -44,20 +44,20 @@ fn scan(dir: &Path) -> (Reported, Suppressed, Value) {
     (reported, suppressed, json["summary"].clone())
 }
 
+/// A public bucket whose ACL is suppressed on its line.
+const SITE_SUPPRESSED: &str = r#"resource "aws_s3_bucket" "site" {
+  bucket = "example-site"
+  acl    = "public-read" # bucketlint:ignore BL110 static site, reviewed
+}
+"#;
+
 fn codes<T>(v: &[(String, T)]) -> Vec<&str> {
     v.iter().map(|(c, _)| c.as_str()).collect()
 }
 
 #[test]
 fn a_comment_on_the_offending_line_suppresses_it() {
-    let dir = project(&[(
-        "main.tf",
-        r#"resource "aws_s3_bucket" "site" {
-  bucket = "example-site"
-  acl    = "public-read" # bucketlint:ignore BL110 static site, reviewed
-}
-"#,
-    )]);
+    let dir = project(&[("main.tf", SITE_SUPPRESSED)]);
     let (reported, suppressed, summary) = scan(dir.path());
     assert!(!codes(&reported).contains(&"BL110"), "{reported:?}");
     assert!(!codes(&reported).contains(&"BL002"), "{reported:?}");
@@ -275,14 +275,7 @@ resource "aws_s3_bucket" "typo" {
 
 #[test]
 fn suppressions_appear_in_sarif_with_their_justification() {
-    let dir = project(&[(
-        "main.tf",
-        r#"resource "aws_s3_bucket" "site" {
-  bucket = "example-site"
-  acl    = "public-read" # bucketlint:ignore BL110 static site, reviewed
-}
-"#,
-    )]);
+    let dir = project(&[("main.tf", SITE_SUPPRESSED)]);
     let out = Command::cargo_bin("bucketlint")
         .unwrap()
         .current_dir(dir.path())
