@@ -4,6 +4,7 @@ use crate::baseline;
 use crate::cloudformation::template::ParamOverrides;
 use crate::config;
 use crate::finding::Severity;
+use crate::focus::{self, Focus};
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::{self, ExampleKind, RuleDoc};
 use crate::selection::Selection;
@@ -118,6 +119,18 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_color: bool,
 
+    /// For a pre-commit hook: PATHs are the staged files; each Terraform file's
+    /// directory is scanned as one module and only findings in the given files
+    /// (or about them: a module call, a tfvars file) are reported, concise by
+    /// default.
+    #[arg(long)]
+    pub pre_commit: bool,
+
+    /// A file listing changed files, one per line (`git diff --name-only`): only
+    /// findings in them become `github` annotations. Other reports keep all.
+    #[arg(long, value_name = "FILE")]
+    pub changed_files: Option<PathBuf>,
+
     /// Report only findings not recorded in this baseline (see `bucketlint
     /// baseline`); recorded ones stay in JSON and SARIF as `unchanged`, and
     /// entries nothing matches any more are listed as stale. Default: the
@@ -127,7 +140,7 @@ pub struct CheckArgs {
 }
 
 /// What to scan and how: shared by `check` and `baseline`.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, Default, Clone, clap::Args)]
 pub struct ScanArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
@@ -439,11 +452,7 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
         let (scan, _) = prepare_and_scan(&args.scan, &loaded, None)?;
         let text = baseline::record(&scan, &file);
-        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        write_report(&file, &text)?;
         Ok((scan, file))
     });
     match recorded {
@@ -468,13 +477,24 @@ fn check(args: &CheckArgs) -> u8 {
     // In GitHub Actions, annotations for the pull request and the full report for
     // the log.
     let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-    let formats = if args.format.is_empty() && in_actions {
+    let formats = if !args.format.is_empty() {
+        args.format.clone()
+    } else if args.pre_commit {
+        vec![Format::Concise.to_string()]
+    } else if in_actions {
         vec![Format::Github.to_string(), Format::Text.to_string()]
     } else {
-        args.format.clone()
+        Vec::new()
     };
     let outputs = match parse_outputs(&formats) {
         Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let changed = match args.changed_files.as_deref().map(Focus::read).transpose() {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
@@ -484,7 +504,34 @@ fn check(args: &CheckArgs) -> u8 {
         // Read the baseline first: a typo in its name should not cost a scan.
         let file = baseline_file(args.baseline.as_ref(), &loaded);
         let entries = file.as_deref().map(baseline::load).transpose()?;
-        let (scan, fail_on) = prepare_and_scan(&args.scan, &loaded, args.fail_on)?;
+        let mut staged = None;
+        let scan_args = if args.pre_commit {
+            // The hook passes every staged file: the configuration's `exclude`
+            // still applies to them.
+            let rules = config::PathRules::new(&loaded);
+            let files: Vec<PathBuf> = args
+                .scan
+                .paths
+                .iter()
+                .filter(|p| !rules.excluded(p))
+                .cloned()
+                .collect();
+            let mut a = args.scan.clone();
+            a.paths = focus::module_files(&files);
+            staged = Some(Focus::new(&files));
+            a
+        } else {
+            args.scan.clone()
+        };
+        if scan_args.paths.is_empty() {
+            // A commit without infrastructure files.
+            return Ok((Scan::default(), FailOn::None, None));
+        }
+        let (mut scan, fail_on) = prepare_and_scan(&scan_args, &loaded, args.fail_on)?;
+        if let Some(staged) = staged {
+            let ids = staged.file_ids(&scan);
+            scan.findings.retain(|f| focus::touches(f, &ids));
+        }
         Ok((scan, fail_on, file.zip(entries)))
     });
     let (mut scan, fail_on, known) = match scanned {
@@ -497,14 +544,16 @@ fn check(args: &CheckArgs) -> u8 {
     if let Some((file, entries)) = known {
         baseline::compare(&mut scan, &entries, &file);
     }
+    if let Some(changed) = changed {
+        scan.annotate = Some(changed.file_ids(&scan));
+    }
     let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for spec in &outputs {
         let target = spec.file.as_ref().or(args.output.as_ref());
         let color = !no_color && target.is_none() && std::io::stdout().is_terminal();
         let text = report::render(spec.format, &scan, RenderOptions { color });
         let written = match target {
-            Some(path) => std::fs::write(path, text.as_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            Some(path) => write_report(path, &text),
             None => std::io::stdout()
                 .lock()
                 .write_all(text.as_bytes())
@@ -519,6 +568,16 @@ fn check(args: &CheckArgs) -> u8 {
         EXIT_FINDINGS if args.exit_zero => EXIT_CLEAN,
         status => status,
     }
+}
+
+/// Writes a report file, creating its directory (`reports/bucketlint.sarif`).
+fn write_report(path: &std::path::Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// The configuration as a scan would use it, as TOML: the file's settings with the

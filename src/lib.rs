@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cloudformation;
 pub mod config;
 pub mod finding;
+pub mod focus;
 pub mod json;
 pub mod load;
 pub mod model;
@@ -76,6 +77,8 @@ pub struct Scan {
     pub stats: Stats,
     /// The baseline the findings were compared with, if any.
     pub baseline: Option<baseline::Comparison>,
+    /// `--changed-files`: the files whose findings become annotations.
+    pub annotate: Option<HashSet<FileId>>,
 }
 
 impl Scan {
@@ -443,6 +446,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         notices,
         stats,
         baseline: None,
+        annotate: None,
     }
 }
 

@@ -68,6 +68,11 @@ fn command(scan: &Scan, f: &Finding) -> String {
 
 pub fn render(scan: &Scan) -> String {
     let mut findings: Vec<&Finding> = scan.reported().collect();
+    let total = findings.len();
+    if let Some(ids) = &scan.annotate {
+        findings.retain(|f| crate::focus::touches(f, ids));
+    }
+    let elsewhere = total - findings.len();
     // Stable: report order within a severity.
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let count = |l: &str| findings.iter().filter(|f| level(f.severity) == l).count();
@@ -98,6 +103,14 @@ pub fn render(scan: &Scan) -> String {
                 "{left_out} more finding{} not annotated: GitHub shows at most {PER_LEVEL} annotations of each level per step. The job log (text report) and the SARIF upload have them all.",
                 if left_out == 1 { "" } else { "s" }
             ))
+        );
+    }
+    if elsewhere > 0 {
+        // Said in the log, not as an annotation: it is about no changed line.
+        let _ = writeln!(
+            out,
+            "bucketlint: {elsewhere} more finding{} in files this change does not touch (in the SARIF report and the text log).",
+            if elsewhere == 1 { "" } else { "s" }
         );
     }
     out

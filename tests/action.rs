@@ -1,0 +1,478 @@
+//! The GitHub Action and the pre-commit hook: their definitions checked
+//! structurally, and the action's step scripts run the way the runner runs them
+//! (inputs as `INPUT_*` variables from `action.yml`'s defaults, `GITHUB_OUTPUT`,
+//! `GITHUB_STEP_SUMMARY`, `GITHUB_ACTION_PATH`) against a git repository with a
+//! pull request's history.
+
+mod common;
+
+use common::{project, root};
+use saphyr::{LoadableYamlNode, Yaml};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn load(path: &str) -> Yaml<'static> {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    Yaml::load_from_str(text).unwrap().remove(0)
+}
+
+fn text<'a>(y: &'a Yaml<'a>) -> Option<&'a str> {
+    y.as_str()
+}
+
+/// A mapping's value, `None` when absent (indexing panics).
+fn get<'a>(y: &'a Yaml<'a>, key: &str) -> Option<&'a Yaml<'a>> {
+    y.as_mapping_get(key)
+}
+
+fn keys<'a>(y: &'a Yaml<'a>) -> Vec<&'a str> {
+    y.as_mapping()
+        .map(|m| m.keys().filter_map(|k| k.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// Inputs and their defaults, as the runner would pass them.
+fn input_defaults() -> BTreeMap<String, String> {
+    let action = load("action.yml");
+    let inputs = &action["inputs"];
+    keys(inputs)
+        .into_iter()
+        .map(|k| {
+            let d = get(&inputs[k], "default")
+                .and_then(text)
+                .unwrap_or("")
+                .to_string();
+            (k.to_string(), d)
+        })
+        .collect()
+}
+
+#[test]
+fn action_yml_is_a_complete_composite_action() {
+    let action = load("action.yml");
+    for key in ["name", "description", "inputs", "outputs", "runs"] {
+        assert!(get(&action, key).is_some(), "action.yml lacks `{key}`");
+    }
+    assert_eq!(text(&action["runs"]["using"]), Some("composite"));
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let mut used = String::new();
+    let mut step_ids = Vec::new();
+    for step in steps {
+        let name = get(step, "name")
+            .and_then(text)
+            .expect("every step is named");
+        if let Some(run) = get(step, "run").and_then(text) {
+            assert!(
+                get(step, "shell").and_then(text).is_some(),
+                "step {name:?} has no shell"
+            );
+            // Scripts live in files the tests run; they must exist.
+            if let Some(script) = run.split("$GITHUB_ACTION_PATH/").nth(1) {
+                let script = script.trim_end_matches(['"', '\n']);
+                assert!(root().join(script).is_file(), "{script} is missing");
+            }
+        } else {
+            assert!(
+                get(step, "uses").and_then(text).is_some(),
+                "step {name:?} neither runs nor uses"
+            );
+        }
+        if let Some(id) = get(step, "id").and_then(text) {
+            step_ids.push(id.to_string());
+        }
+        for k in keys(step) {
+            let _ = writeln!(used, "{k}: {:?}", step[k]);
+        }
+    }
+    // Every input reaches a step, and every step output read exists.
+    let inputs = keys(&action["inputs"]);
+    for required in [
+        "path",
+        "config",
+        "format",
+        "fail-on",
+        "baseline",
+        "sarif-file",
+        "annotations",
+        "summary",
+        "args",
+        "only-changed",
+        "skip-install",
+    ] {
+        assert!(inputs.contains(&required), "input {required} is missing");
+    }
+    for input in &inputs {
+        assert!(
+            used.contains(&format!("inputs.{input} "))
+                || used.contains(&format!("inputs.{input}}}")),
+            "input {input} is never used"
+        );
+        assert!(
+            get(&action["inputs"][*input], "description").is_some(),
+            "input {input} has no description"
+        );
+    }
+    assert_eq!(input_defaults()["sarif-file"], "bucketlint.sarif");
+    for output in ["sarif-file", "findings", "exit-code"] {
+        let value = text(&action["outputs"][output]["value"]).unwrap();
+        let step = value
+            .split("steps.")
+            .nth(1)
+            .unwrap()
+            .split('.')
+            .next()
+            .unwrap();
+        assert!(
+            step_ids.iter().any(|s| s == step),
+            "{output} reads unknown step {step}"
+        );
+    }
+}
+
+#[test]
+fn pre_commit_hook_definition_is_complete() {
+    let hooks = load(".pre-commit-hooks.yaml");
+    let hook = &hooks.as_sequence().unwrap()[0];
+    assert_eq!(text(&hook["id"]), Some("bucketlint"));
+    assert_eq!(text(&hook["language"]), Some("rust"));
+    assert_eq!(text(&hook["entry"]), Some("bucketlint check --pre-commit"));
+    assert_eq!(hook["require_serial"].as_bool(), Some(true));
+    assert!(text(&hook["name"]).is_some());
+    let files = text(&hook["files"]).unwrap();
+    for ext in [
+        "main.tf",
+        "x.tf.json",
+        "prod.tfvars",
+        "t.yaml",
+        "t.yml",
+        "t.json",
+        "t.template",
+    ] {
+        assert!(
+            matches_files_pattern(files, ext),
+            "{files} does not match {ext}"
+        );
+    }
+    assert!(!matches_files_pattern(files, "README.md"));
+}
+
+/// The hook's `files` pattern is an alternation of extensions: check it by
+/// expanding it (no regex engine needed for this one shape).
+fn matches_files_pattern(pattern: &str, name: &str) -> bool {
+    let inner = pattern
+        .strip_prefix("\\.(")
+        .and_then(|p| p.strip_suffix(")$"))
+        .expect("the pattern is `\\.(a|b|...)$`");
+    inner.split('|').any(|alt| {
+        let alt = alt.replace("\\.", ".");
+        let options: Vec<String> = if let Some(rest) = alt.strip_prefix("ya?") {
+            vec![format!("ya{rest}"), format!("y{rest}")]
+        } else {
+            vec![alt]
+        };
+        options.iter().any(|o| name.ends_with(&format!(".{o}")))
+    })
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok()
+}
+
+const PUBLIC: &str = "resource \"aws_s3_bucket\" \"NAME\" {\n  bucket = \"example-NAME\"\n  acl    = \"public-read\"\n}\n";
+
+/// A repository whose `main` has `old.tf`, and a pull-request branch that adds
+/// `new.tf`.
+fn pull_request_repo() -> tempfile::TempDir {
+    let dir = project(&[("infra/old.tf", &PUBLIC.replace("NAME", "old"))]);
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "base"]);
+    git(d, &["checkout", "-qb", "feature"]);
+    std::fs::write(d.join("infra/new.tf"), PUBLIC.replace("NAME", "new")).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "add a bucket"]);
+    dir
+}
+
+struct Step {
+    code: i32,
+    stdout: String,
+    outputs: BTreeMap<String, String>,
+    summary: String,
+}
+
+/// Runs an action script in `repo` as the runner would.
+fn run_step(script: &str, repo: &Path, env: &[(&str, &str)], path: &str) -> Step {
+    let runner = tempfile::tempdir().unwrap();
+    let output = runner.path().join("output");
+    let summary = runner.path().join("summary");
+    std::fs::write(&output, "").unwrap();
+    std::fs::write(&summary, "").unwrap();
+    let mut cmd = Command::new("bash");
+    cmd.arg(root().join("action").join(script))
+        .current_dir(repo)
+        .env("PATH", path)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_ACTION_PATH", root())
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_PATH", runner.path().join("path"))
+        .env("RUNNER_TEMP", runner.path());
+    for (k, v) in input_defaults() {
+        cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let outputs = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Step {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr),
+        outputs,
+        summary: std::fs::read_to_string(&summary).unwrap(),
+    }
+}
+
+/// PATH with the bucketlint under test first.
+fn path_with_bucketlint() -> String {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_bucketlint"));
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn annotated_files(stdout: &str) -> Vec<String> {
+    let mut files: Vec<String> = stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")
+        })
+        .filter_map(|l| l.split("file=").nth(1))
+        .map(|rest| rest.split(',').next().unwrap().to_string())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[test]
+fn the_scan_step_annotates_changed_files_and_writes_everything_else() {
+    if !have("git") || !have("bash") {
+        eprintln!("skipped: git and bash are needed");
+        return;
+    }
+    let repo = pull_request_repo();
+    let step = run_step(
+        "scan.sh",
+        repo.path(),
+        &[
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_BASE_REF", "main"),
+        ],
+        &path_with_bucketlint(),
+    );
+    assert_eq!(step.code, 1, "{}", step.stdout);
+    assert_eq!(step.outputs["exit-code"], "1");
+    assert_eq!(step.outputs["sarif-file"], "bucketlint.sarif");
+    // Annotations only for the file the pull request added.
+    assert_eq!(
+        annotated_files(&step.stdout),
+        ["infra/new.tf"],
+        "{}",
+        step.stdout
+    );
+    assert!(
+        step.stdout.contains("in files this change does not touch"),
+        "{}",
+        step.stdout
+    );
+    // The text report (default `format`) is in the log, with both files.
+    assert!(
+        step.stdout.contains("--> infra/old.tf:3:12"),
+        "{}",
+        step.stdout
+    );
+    // The SARIF has everything, and the count matches the JSON report.
+    let sarif_text = std::fs::read_to_string(repo.path().join("bucketlint.sarif")).unwrap();
+    common::assert_valid_sarif(&sarif_text);
+    let sarif: Value = serde_json::from_str(&sarif_text).unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.contains(&"infra/old.tf") && uris.contains(&"infra/new.tf"));
+    let json = Command::new(env!("CARGO_BIN_EXE_bucketlint"))
+        .current_dir(repo.path())
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        step.outputs["findings"],
+        json["summary"]["findings"].to_string()
+    );
+    assert_eq!(uris.len().to_string(), step.outputs["findings"]);
+    // The job summary.
+    assert!(
+        step.summary.starts_with("## bucketlint"),
+        "{}",
+        step.summary
+    );
+    assert!(
+        step.summary.contains("`infra/new.tf:1`"),
+        "{}",
+        step.summary
+    );
+}
+
+#[test]
+fn on_a_push_every_finding_is_annotated_and_inputs_apply() {
+    if !have("git") || !have("bash") {
+        eprintln!("skipped: git and bash are needed");
+        return;
+    }
+    let repo = pull_request_repo();
+    let step = run_step(
+        "scan.sh",
+        repo.path(),
+        &[
+            ("GITHUB_EVENT_NAME", "push"),
+            ("INPUT_FAIL_ON", "critical"),
+            ("INPUT_SUMMARY", "false"),
+            ("INPUT_FORMAT", "concise"),
+            ("INPUT_SARIF_FILE", "out/report.sarif"),
+            ("INPUT_ARGS", "--select BL110"),
+        ],
+        &path_with_bucketlint(),
+    );
+    // Public-read is high, not critical: the step passes.
+    assert_eq!(step.code, 0, "{}", step.stdout);
+    assert_eq!(step.outputs["exit-code"], "0");
+    assert_eq!(step.outputs["findings"], "2");
+    assert_eq!(
+        annotated_files(&step.stdout),
+        ["infra/new.tf", "infra/old.tf"]
+    );
+    assert!(
+        step.stdout.contains("infra/new.tf:3:12: BL110 [high]"),
+        "{}",
+        step.stdout
+    );
+    assert!(step.summary.is_empty());
+    // Report directories are created.
+    assert!(repo.path().join("out/report.sarif").is_file());
+}
+
+#[test]
+fn the_prepare_step_skips_the_build_when_bucketlint_is_on_path() {
+    if !have("bash") {
+        eprintln!("skipped: bash is needed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let step = run_step("prepare.sh", dir.path(), &[], &path_with_bucketlint());
+    assert_eq!(step.code, 0, "{}", step.stdout);
+    assert_eq!(step.outputs["build"], "false");
+    // Without one on PATH it plans a cached build keyed by OS, arch, ref and rustc.
+    let cargo = Command::new("sh")
+        .args(["-c", "command -v cargo"])
+        .output()
+        .unwrap();
+    let cargo = String::from_utf8(cargo.stdout).unwrap();
+    let cargo_dir = Path::new(cargo.trim())
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    let step = run_step(
+        "prepare.sh",
+        dir.path(),
+        &[
+            ("ACTION_REF", "v1.2.3"),
+            ("RUNNER_OS_NAME", "Linux"),
+            ("RUNNER_ARCH_NAME", "X64"),
+        ],
+        &format!("{cargo_dir}:/usr/bin:/bin"),
+    );
+    assert_eq!(step.code, 0, "{}", step.stdout);
+    assert_eq!(step.outputs["build"], "true");
+    assert!(
+        step.outputs["cache-key"].starts_with("bucketlint-Linux-X64-v1.2.3-rustc_"),
+        "{:?}",
+        step.outputs
+    );
+    assert!(step.outputs["root"].ends_with("bucketlint/v1.2.3"));
+    // skip-install without a binary is a clear error.
+    let step = run_step(
+        "prepare.sh",
+        dir.path(),
+        &[("INPUT_SKIP_INSTALL", "true")],
+        "/usr/bin:/bin",
+    );
+    assert_eq!(step.code, 1);
+    assert!(
+        step.stdout.contains("no bucketlint is on PATH"),
+        "{}",
+        step.stdout
+    );
+}
+
+#[test]
+fn the_install_step_uses_a_restored_build() {
+    if !have("bash") {
+        eprintln!("skipped: bash is needed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_bucketlint"), bin.join("bucketlint")).unwrap();
+    let root_dir = dir.path().display().to_string();
+    // No cargo on PATH: a rebuild would fail, so success means the cache was used.
+    let step = run_step(
+        "install.sh",
+        dir.path(),
+        &[("INSTALL_ROOT", &root_dir), ("CACHE_HIT", "true")],
+        "/usr/bin:/bin",
+    );
+    assert_eq!(step.code, 0, "{}", step.stdout);
+    assert!(
+        step.stdout.contains("restored from the cache: bucketlint "),
+        "{}",
+        step.stdout
+    );
+}
