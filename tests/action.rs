@@ -283,22 +283,25 @@ fn annotated_files(stdout: &str) -> Vec<String> {
     files
 }
 
-#[test]
-fn the_scan_step_annotates_changed_files_and_writes_everything_else() {
+/// The scan step on a fresh pull-request repository; `None` without git and bash.
+fn scan_pull_request(env: &[(&str, &str)]) -> Option<(tempfile::TempDir, Step)> {
     if !have("git") || !have("bash") {
         eprintln!("skipped: git and bash are needed");
-        return;
+        return None;
     }
     let repo = pull_request_repo();
-    let step = run_step(
-        "scan.sh",
-        repo.path(),
-        &[
-            ("GITHUB_EVENT_NAME", "pull_request"),
-            ("GITHUB_BASE_REF", "main"),
-        ],
-        &path_with_bucketlint(),
-    );
+    let step = run_step("scan.sh", repo.path(), env, &path_with_bucketlint());
+    Some((repo, step))
+}
+
+#[test]
+fn the_scan_step_annotates_changed_files_and_writes_everything_else() {
+    let Some((repo, step)) = scan_pull_request(&[
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_BASE_REF", "main"),
+    ]) else {
+        return;
+    };
     assert_eq!(step.code, 1, "{}", step.stdout);
     assert_eq!(step.outputs["exit-code"], "1");
     assert_eq!(step.outputs["sarif-file"], "bucketlint.sarif");
@@ -361,24 +364,16 @@ fn the_scan_step_annotates_changed_files_and_writes_everything_else() {
 
 #[test]
 fn on_a_push_every_finding_is_annotated_and_inputs_apply() {
-    if !have("git") || !have("bash") {
-        eprintln!("skipped: git and bash are needed");
+    let Some((repo, step)) = scan_pull_request(&[
+        ("GITHUB_EVENT_NAME", "push"),
+        ("INPUT_FAIL_ON", "critical"),
+        ("INPUT_SUMMARY", "false"),
+        ("INPUT_FORMAT", "concise"),
+        ("INPUT_SARIF_FILE", "out/report.sarif"),
+        ("INPUT_ARGS", "--select BL110"),
+    ]) else {
         return;
-    }
-    let repo = pull_request_repo();
-    let step = run_step(
-        "scan.sh",
-        repo.path(),
-        &[
-            ("GITHUB_EVENT_NAME", "push"),
-            ("INPUT_FAIL_ON", "critical"),
-            ("INPUT_SUMMARY", "false"),
-            ("INPUT_FORMAT", "concise"),
-            ("INPUT_SARIF_FILE", "out/report.sarif"),
-            ("INPUT_ARGS", "--select BL110"),
-        ],
-        &path_with_bucketlint(),
-    );
+    };
     // Public-read is high, not critical: the step passes.
     assert_eq!(step.code, 0, "{}", step.stdout);
     assert_eq!(step.outputs["exit-code"], "0");
