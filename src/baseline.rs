@@ -9,8 +9,9 @@
 
 use crate::Scan;
 use crate::finding::Finding;
+use crate::source::{FileId, absolute};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_FILE: &str = ".bucketlint-baseline.json";
@@ -75,20 +76,27 @@ pub struct Absent {
     pub shown: String,
 }
 
+/// (path relative to the baseline's directory, resource, rule code).
 type Key = (String, String, &'static str);
 
 /// The keys of a finding: one per resource address it covers.
-fn keys(f: &Finding, path: &str) -> Vec<(String, String)> {
-    let mut out = vec![(path.to_string(), f.resource.clone().unwrap_or_default())];
-    out.extend(f.instances.iter().map(|i| (path.to_string(), i.clone())));
-    out
+fn keys(f: &Finding, path: &str) -> Vec<Key> {
+    std::iter::once(f.resource.clone().unwrap_or_default())
+        .chain(f.instances.iter().cloned())
+        .map(|r| (path.to_string(), r, f.code))
+        .collect()
 }
 
-/// The file of a finding relative to `dir` (both made absolute); the shown path
-/// when that fails.
-fn relative_path(scan: &Scan, f: &Finding, dir: &Path) -> String {
-    let file = scan.sources.get(f.span.file);
-    relative_to(&absolute(&file.path), &absolute(dir))
+/// The path of each file with findings relative to `dir`, resolved once per
+/// file (resolving means a `canonicalize` call).
+fn relative_paths(scan: &Scan, dir: &Path) -> HashMap<FileId, String> {
+    let base = absolute(dir);
+    let mut out = HashMap::new();
+    for f in &scan.findings {
+        out.entry(f.span.file)
+            .or_insert_with(|| relative_to(&absolute(&scan.sources.get(f.span.file).path), &base));
+    }
+    out
 }
 
 /// `path` relative to the directory `base` (both absolute), with `..` where it
@@ -115,32 +123,7 @@ fn shown(dir: &Path, path: &str) -> String {
     if Path::new(path).is_absolute() {
         return path.to_string();
     }
-    let full = absolute(&dir.join(path));
-    let cwd = absolute(Path::new("."));
-    match full.strip_prefix(&cwd) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => relative_to(&full, &cwd),
-    }
-}
-
-/// An absolute, normalised path; for a path that no longer exists (a stale
-/// entry's file), its existing ancestor resolved and the rest appended.
-fn absolute(p: &Path) -> PathBuf {
-    if let Ok(c) = p.canonicalize() {
-        return c;
-    }
-    let joined = std::env::current_dir().unwrap_or_default().join(p);
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            c => out.push(c),
-        }
-    }
-    out
+    relative_to(&absolute(&dir.join(path)), &absolute(Path::new(".")))
 }
 
 /// The directory paths in a baseline file are relative to.
@@ -154,12 +137,11 @@ fn base_dir(file: &Path) -> PathBuf {
 /// The baseline of a scan: its reported findings (inline-suppressed ones are
 /// already accounted for), as JSON for `file`.
 pub fn record(scan: &Scan, file: &Path) -> String {
-    let dir = base_dir(file);
-    let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let paths = relative_paths(scan, &base_dir(file));
+    let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
     for f in scan.reported() {
-        let path = relative_path(scan, f, &dir);
-        for (p, r) in keys(f, &path) {
-            *counts.entry((p, r, f.code.to_string())).or_default() += 1;
+        for k in keys(f, &paths[&f.span.file]) {
+            *counts.entry(k).or_default() += 1;
         }
     }
     let doc = File {
@@ -170,7 +152,7 @@ pub fn record(scan: &Scan, file: &Path) -> String {
             .map(|((path, resource, code), count)| Entry {
                 path,
                 resource,
-                code,
+                code: code.to_string(),
                 count,
             })
             .collect(),
@@ -217,19 +199,12 @@ pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
                 .or_default() += e.count;
         }
     }
-    let paths: Vec<String> = scan
-        .findings
-        .iter()
-        .map(|f| relative_path(scan, f, &dir))
-        .collect();
-    for (f, path) in scan.findings.iter_mut().zip(&paths) {
+    let paths = relative_paths(scan, &dir);
+    for f in &mut scan.findings {
         if f.suppressed.is_some() {
             continue;
         }
-        let ks: Vec<Key> = keys(f, path)
-            .into_iter()
-            .map(|(p, r)| (p, r, f.code))
-            .collect();
+        let ks = keys(f, &paths[&f.span.file]);
         let known = ks.iter().all(|k| budget.get(k).is_some_and(|n| *n > 0));
         if known {
             for k in &ks {

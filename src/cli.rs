@@ -140,7 +140,7 @@ pub struct CheckArgs {
 }
 
 /// What to scan and how: shared by `check` and `baseline`.
-#[derive(Debug, Default, Clone, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct ScanArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
@@ -406,13 +406,36 @@ pub fn options(
 }
 
 /// Loads the configuration and scans: what `check` and `baseline` share.
+/// With `pre_commit`, `args.paths` are staged files: their module directories
+/// are scanned and the findings narrowed to them.
 fn prepare_and_scan(
     args: &ScanArgs,
     loaded: &config::Loaded,
     fail_on: Option<FailOn>,
+    pre_commit: bool,
 ) -> Result<(Scan, FailOn), String> {
     let (options, fail_on) = options(args, fail_on, loaded)?;
-    let mut scan = scan_paths(&args.paths, &options).map_err(|e| e.to_string())?;
+    let mut scan = if pre_commit {
+        // The hook passes every staged file: the configuration's `exclude` still
+        // applies to them.
+        let staged: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .filter(|p| !options.paths.excluded(p))
+            .cloned()
+            .collect();
+        let paths = focus::module_files(&staged);
+        if paths.is_empty() {
+            // A commit without infrastructure files.
+            return Ok((Scan::default(), FailOn::None));
+        }
+        let mut scan = scan_paths(&paths, &options).map_err(|e| e.to_string())?;
+        let ids = Focus::new(&staged).file_ids(&scan);
+        scan.findings.retain(|f| focus::touches(f, &ids));
+        scan
+    } else {
+        scan_paths(&args.paths, &options).map_err(|e| e.to_string())?
+    };
     // One configuration per run: a scanned path under another file is worth saying.
     if args.config.is_none() {
         for p in args.paths.iter().skip(1) {
@@ -450,7 +473,7 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
     let recorded = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
         let file = baseline_file(args.output.as_ref(), &loaded)
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
-        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None)?;
+        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false)?;
         let text = baseline::record(&scan, &file);
         write_report(&file, &text)?;
         Ok((scan, file))
@@ -504,34 +527,7 @@ fn check(args: &CheckArgs) -> u8 {
         // Read the baseline first: a typo in its name should not cost a scan.
         let file = baseline_file(args.baseline.as_ref(), &loaded);
         let entries = file.as_deref().map(baseline::load).transpose()?;
-        let mut staged = None;
-        let scan_args = if args.pre_commit {
-            // The hook passes every staged file: the configuration's `exclude`
-            // still applies to them.
-            let rules = config::PathRules::new(&loaded);
-            let files: Vec<PathBuf> = args
-                .scan
-                .paths
-                .iter()
-                .filter(|p| !rules.excluded(p))
-                .cloned()
-                .collect();
-            let mut a = args.scan.clone();
-            a.paths = focus::module_files(&files);
-            staged = Some(Focus::new(&files));
-            a
-        } else {
-            args.scan.clone()
-        };
-        if scan_args.paths.is_empty() {
-            // A commit without infrastructure files.
-            return Ok((Scan::default(), FailOn::None, None));
-        }
-        let (mut scan, fail_on) = prepare_and_scan(&scan_args, &loaded, args.fail_on)?;
-        if let Some(staged) = staged {
-            let ids = staged.file_ids(&scan);
-            scan.findings.retain(|f| focus::touches(f, &ids));
-        }
+        let (scan, fail_on) = prepare_and_scan(&args.scan, &loaded, args.fail_on, args.pre_commit)?;
         Ok((scan, fail_on, file.zip(entries)))
     });
     let (mut scan, fail_on, known) = match scanned {

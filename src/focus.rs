@@ -7,7 +7,7 @@
 
 use crate::Scan;
 use crate::finding::Finding;
-use crate::source::FileId;
+use crate::source::{FileId, absolute};
 use crate::walk::FileKind;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -60,11 +60,6 @@ pub struct Focus {
     /// Directories of focused variable files: their values shape every finding of
     /// the module, so its findings are in focus too.
     var_dirs: HashSet<PathBuf>,
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    p.canonicalize()
-        .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
 }
 
 impl Focus {

@@ -382,46 +382,22 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     for id in &scanned {
         let file = sources.get(*id);
         if file.text.contains("bucketlint:ignore") {
-            directives.extend(suppress::comments(*id, &file.text, &blocks));
+            directives.extend(suppress::comments(file, &blocks));
         }
     }
-    let ran = |code: &str| rules::find(code).is_some_and(|e| options.selection.enabled(&e.doc));
-    // Where values are unknown (unresolved settings, a file of the module that
-    // does not parse), a finding may be withheld: a suppression there is not
-    // judged unused.
-    let mut uncertain: HashSet<FileId> = model
-        .buckets
-        .iter()
-        .filter(|b| !b.unknown_fields().is_empty())
-        .map(|b| b.decl.file)
-        .collect();
-    let broken_dirs: HashSet<&Path> = findings
-        .iter()
-        .filter(|f| f.code == rules::parse_error::CODE)
-        .filter_map(|f| sources.get(f.span.file).path.parent())
-        .collect();
-    uncertain.extend(
-        scanned
-            .iter()
-            .filter(|id| {
-                sources
-                    .get(**id)
-                    .path
-                    .parent()
-                    .is_some_and(|d| broken_dirs.contains(d))
-            })
-            .copied(),
-    );
-    let judged = |f: FileId| !uncertain.contains(&f);
-    let unused = suppress::apply(
-        &mut findings,
-        &directives,
-        &sources,
-        suppress::today(),
-        &|code: &str, file: FileId| ran(code) && judged(file),
-    );
-    if ran(rules::unused_suppression::CODE) {
-        findings.extend(unused);
+    if !directives.is_empty() {
+        let ran = |code: &str| rules::find(code).is_some_and(|e| enabled(&e.doc));
+        let uncertain = uncertain_files(&model, &findings, &scanned, &sources);
+        let unused = suppress::apply(
+            &mut findings,
+            &directives,
+            &sources,
+            suppress::today(),
+            &|code: &str, file: FileId| ran(code) && !uncertain.contains(&file),
+        );
+        if ran(rules::unused_suppression::CODE) {
+            findings.extend(unused);
+        }
     }
     // After suppression: a comment above one module call covers its instances only.
     let mut findings = merge_instances(findings);
@@ -448,6 +424,35 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         baseline: None,
         annotate: None,
     }
+}
+
+/// Files where values are unknown (a bucket with unresolved settings, a file
+/// of a module with a file that does not parse): a finding there may be
+/// withheld, so a suppression there is not judged unused.
+fn uncertain_files(
+    model: &Model,
+    findings: &[Finding],
+    scanned: &BTreeSet<FileId>,
+    sources: &Sources,
+) -> HashSet<FileId> {
+    let broken_dirs: HashSet<&Path> = findings
+        .iter()
+        .filter(|f| f.code == rules::parse_error::CODE)
+        .filter_map(|f| sources.get(f.span.file).path.parent())
+        .collect();
+    model
+        .buckets
+        .iter()
+        .filter(|b| !b.unknown_fields().is_empty())
+        .map(|b| b.decl.file)
+        .chain(scanned.iter().copied().filter(|id| {
+            sources
+                .get(*id)
+                .path
+                .parent()
+                .is_some_and(|d| broken_dirs.contains(d))
+        }))
+        .collect()
 }
 
 /// One finding for module instances that give the same finding: same rule, same

@@ -91,6 +91,17 @@ impl LineIndex {
         self.starts.get(line).map(|&s| s as usize)
     }
 
+    /// The 0-based line holding byte `offset` (the last line past the end).
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self
+            .starts
+            .binary_search(&u32::try_from(offset).unwrap_or(u32::MAX))
+        {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
     /// Position of byte `offset` in `text`. Offsets inside a multi-byte character or
     /// past the end are clamped to the nearest preceding character boundary.
     pub fn position(&self, text: &str, offset: usize) -> Position {
@@ -98,10 +109,7 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = match self.starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_of(offset);
         let mut line_text = &text[self.starts[line] as usize..offset];
         if line == 0 {
             // Editors and code-scanning viewers hide a byte-order mark: not a column.
@@ -160,6 +168,13 @@ impl SourceFile {
 
     pub fn position(&self, offset: usize) -> Position {
         self.lines.position(&self.text, offset)
+    }
+
+    /// The 0-based `line`: its start offset and its text without the line break.
+    pub fn line(&self, line: usize) -> Option<(usize, &str)> {
+        let start = self.lines.line_start(line)?;
+        let end = self.lines.line_start(line + 1).unwrap_or(self.text.len());
+        Some((start, self.text[start..end].trim_end_matches(['\n', '\r'])))
     }
 
     /// Start and end positions of a span.
@@ -230,6 +245,27 @@ pub fn char_range(text: &str, offset: usize) -> std::ops::Range<usize> {
         .next()
         .map_or(offset, |c| offset + c.len_utf8());
     offset..end
+}
+
+/// An absolute, canonical path; for a path that does not exist (a stale baseline
+/// entry's file, a deleted file), the working directory joined and `.`/`..`
+/// removed lexically.
+pub fn absolute(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let joined = std::env::current_dir().unwrap_or_default().join(p);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The display form of `path`: relative to `base` when below it, `/`-separated.

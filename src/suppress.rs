@@ -9,7 +9,7 @@
 
 use crate::finding::{Finding, Suppressed};
 use crate::rules;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, SourceFile, Sources, Span};
 
 const MARKER: &str = "bucketlint:ignore";
 
@@ -103,11 +103,15 @@ fn civil_from_days(z: i64) -> (i32, u32, u32) {
     )
 }
 
-/// The suppression comments of a file. `blocks` are the blocks declared in it.
-pub fn comments(file: FileId, text: &str, blocks: &[Block]) -> Vec<Directive> {
-    let lines: Vec<(usize, &str)> = line_offsets(text);
+/// The suppression comments of a file. `blocks` are the blocks of the scan.
+pub fn comments(file: &SourceFile, blocks: &[Block]) -> Vec<Directive> {
+    let id = file.id;
+    let line_no = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
     let mut out = Vec::new();
-    for (i, &(start, line)) in lines.iter().enumerate() {
+    for i in 0..file.lines.line_count() {
+        let Some((start, line)) = file.line(i) else {
+            continue;
+        };
         let Some(at) = line.find(MARKER) else {
             continue;
         };
@@ -120,40 +124,36 @@ pub fn comments(file: FileId, text: &str, blocks: &[Block]) -> Vec<Directive> {
             continue;
         };
         let (entries, expires, reason) = parse_body(&line[at + MARKER.len()..]);
-        let span = Span::new(file, start + opener..start + line.len());
-        let own_line = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let covers = if before[..opener].trim().is_empty() {
-            // On a line of its own: the next line of code, or the block it opens.
-            let next = lines[i + 1..]
-                .iter()
-                .enumerate()
-                .find(|(_, (_, l))| !is_comment_or_blank(l));
-            match next {
-                Some((k, &(next_start, _))) => {
-                    let line_no = u32::try_from(i + 2 + k).unwrap_or(u32::MAX);
-                    match blocks.iter().find(|b| {
-                        b.header.file == file
-                            && b.header.start as usize >= next_start
-                            && (b.header.start as usize)
-                                < next_start + lines[i + 1 + k].1.len().max(1)
-                    }) {
-                        Some(b) => Covers::Block(*b),
-                        None => Covers::Line {
-                            file,
-                            line: line_no,
-                        },
-                    }
-                }
-                None => Covers::Line {
-                    file,
-                    line: own_line,
-                },
-            }
+        let span = Span::new(id, start + opener..start + line.len());
+        // After code: its own line. On a line of its own: the next line of code, or
+        // the block that line opens.
+        let next = if before[..opener].trim().is_empty() {
+            (i + 1..file.lines.line_count())
+                .filter_map(|k| Some((k, file.line(k)?)))
+                .find(|(_, (_, l))| !is_comment_or_blank(l))
         } else {
-            Covers::Line {
-                file,
-                line: own_line,
-            }
+            None
+        };
+        let covers = match next {
+            None => Covers::Line {
+                file: id,
+                line: line_no(i),
+            },
+            Some((k, (next_start, next_line))) => blocks
+                .iter()
+                .find(|b| {
+                    let h = b.header.start as usize;
+                    b.header.file == id
+                        && h >= next_start
+                        && h < next_start + next_line.len().max(1)
+                })
+                .map_or(
+                    Covers::Line {
+                        file: id,
+                        line: line_no(k),
+                    },
+                    |b| Covers::Block(*b),
+                ),
         };
         out.push(Directive {
             span,
@@ -168,32 +168,21 @@ pub fn comments(file: FileId, text: &str, blocks: &[Block]) -> Vec<Directive> {
 
 /// `BL110,public-bucket-policy exp:2027-01-31 reason...`
 fn parse_body(body: &str) -> (Vec<Entry>, Option<(i32, u32, u32)>, String) {
-    let body = body
-        .trim()
-        .trim_end_matches("*/")
-        .trim_end_matches("-->")
-        .trim();
+    let body = body.trim().trim_end_matches("*/").trim();
     let mut entries = Vec::new();
     let mut expires = None;
     let mut reason = Vec::new();
-    let mut codes_done = false;
-    let mut expect_more = true;
+    // Codes until a token that does not end with a comma (`BL110, BL120 why`).
+    let mut codes = true;
     for token in body.split_whitespace() {
         if let Some(date) = token.strip_prefix("exp:") {
             expires = parse_date(date).or(Some(UNREADABLE_DATE));
-            continue;
+        } else if codes {
+            entries.extend(token.split(',').filter(|p| !p.is_empty()).map(entry));
+            codes = token.ends_with(',');
+        } else {
+            reason.push(token);
         }
-        if !codes_done && expect_more {
-            let parts: Vec<&str> = token.split(',').filter(|p| !p.is_empty()).collect();
-            entries.extend(parts.iter().map(|p| entry(p)));
-            expect_more = token.ends_with(',');
-            if !expect_more {
-                codes_done = true;
-            }
-            continue;
-        }
-        codes_done = true;
-        reason.push(token);
     }
     (entries, expires, reason.join(" "))
 }
@@ -207,22 +196,12 @@ fn is_comment_or_blank(line: &str) -> bool {
         || t.starts_with('*')
 }
 
-fn line_offsets(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        out.push((start, line.trim_end_matches(['\n', '\r'])));
-        start += line.len();
-    }
-    out
-}
-
 impl Directive {
     fn covers(&self, f: &Finding, sources: &Sources) -> bool {
         match &self.covers {
             Covers::Line { file, line } => {
                 f.span.file == *file
-                    && sources.get(*file).position(f.span.start as usize).line == *line
+                    && sources.get(*file).lines.line_of(f.span.start as usize) + 1 == *line as usize
             }
             Covers::Block(b) => {
                 (f.span.file == b.span.file
@@ -314,7 +293,10 @@ mod tests {
     #[test]
     fn comment_forms() {
         let text = "a = 1 # bucketlint:ignore BL110,BL120 exp:2030-01-01 reviewed by sec\n// bucketlint:ignore public-acl, BL201 legacy\nb = 2\n/* bucketlint:ignore BL130 */\n";
-        let d = comments(FileId(0), text, &[]);
+        let d = comments(
+            &SourceFile::new(FileId(0), "t.tf".into(), "t.tf".into(), text.into()),
+            &[],
+        );
         assert_eq!(d.len(), 3);
         assert_eq!(
             d[0].covers,
