@@ -11,7 +11,7 @@ use crate::Scan;
 use crate::finding::Finding;
 use crate::source::{FileId, absolute};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_FILE: &str = ".bucketlint-baseline.json";
@@ -87,16 +87,14 @@ fn keys(f: &Finding, path: &str) -> Vec<Key> {
         .collect()
 }
 
-/// The path of each file with findings relative to `dir`, resolved once per
+/// The path of every file the scan read relative to `dir`, resolved once per
 /// file (resolving means a `canonicalize` call).
 fn relative_paths(scan: &Scan, dir: &Path) -> HashMap<FileId, String> {
     let base = absolute(dir);
-    let mut out = HashMap::new();
-    for f in &scan.findings {
-        out.entry(f.span.file)
-            .or_insert_with(|| relative_to(&absolute(&scan.sources.get(f.span.file).path), &base));
-    }
-    out
+    scan.sources
+        .iter()
+        .map(|f| (f.id, relative_to(&absolute(&f.path), &base)))
+        .collect()
 }
 
 /// `path` relative to the directory `base` (both absolute), with `..` where it
@@ -215,6 +213,7 @@ pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
         }
         f.baseline = Some(if known { State::Unchanged } else { State::New });
     }
+    let read: HashSet<&str> = paths.values().map(String::as_str).collect();
     let mut absent = Vec::new();
     for e in entries {
         let left = crate::rules::code_of(&e.code).map_or(e.count, |c| {
@@ -228,7 +227,11 @@ pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
             }
             n
         });
-        if left > 0 {
+        // Stale only if this scan could have found it: its file was read, or is
+        // gone. A file outside the scanned paths (`check infra/`, a pre-commit
+        // run) says nothing about its entries.
+        let in_scope = read.contains(e.path.as_str()) || !dir.join(&e.path).exists();
+        if left > 0 && in_scope {
             absent.push(Absent {
                 entry: Entry {
                     count: left,

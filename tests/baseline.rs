@@ -313,3 +313,57 @@ fn the_configuration_names_the_baseline_for_both_commands() {
     let out = bucketlint(d, &["check", ".", "--baseline", "nope.json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn entries_outside_the_scanned_paths_are_not_stale_but_deleted_files_are() {
+    let dir = project(&[("a/main.tf", TWO_BUCKETS), ("b/main.tf", TWO_BUCKETS)]);
+    let d = dir.path();
+    bucketlint(d, &["baseline", "."]);
+    // Scanning only `a/` (or a pre-commit run on one file) says nothing about `b/`.
+    for args in [
+        &[
+            "check",
+            "a",
+            "--baseline",
+            ".bucketlint-baseline.json",
+            "--format",
+            "json",
+        ][..],
+        &[
+            "check",
+            "--pre-commit",
+            "a/main.tf",
+            "--baseline",
+            ".bucketlint-baseline.json",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let report = json(&bucketlint(d, args));
+        assert_eq!(
+            report["baseline"]["absent"].as_array().unwrap().len(),
+            0,
+            "{args:?}"
+        );
+        assert_eq!(report["summary"]["findings"], 0, "{args:?}");
+    }
+    // A deleted file's entries are stale.
+    std::fs::remove_dir_all(d.join("b")).unwrap();
+    let report = json(&bucketlint(
+        d,
+        &[
+            "check",
+            "a",
+            "--baseline",
+            ".bucketlint-baseline.json",
+            "--format",
+            "json",
+        ],
+    ));
+    let absent = report["baseline"]["absent"].as_array().unwrap();
+    assert!(!absent.is_empty());
+    assert!(
+        absent.iter().all(|e| e["path"] == "b/main.tf"),
+        "{absent:?}"
+    );
+}
