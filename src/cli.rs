@@ -483,7 +483,7 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
             let n = scan.reported().count();
             eprintln!(
                 "recorded {n} finding{} in {} ({})",
-                if n == 1 { "" } else { "s" },
+                report::plural(n),
                 file.display(),
                 report::summary_line(&scan)
             );

@@ -7,7 +7,7 @@
 //! most severe first, and when some must be left out the last notice says how
 //! many, instead of letting GitHub drop them without a word.
 
-use super::locate;
+use super::{locate, most_severe_first, plural};
 use crate::Scan;
 use crate::finding::{Finding, Severity};
 use crate::rules;
@@ -67,14 +67,12 @@ fn command(scan: &Scan, f: &Finding) -> String {
 }
 
 pub fn render(scan: &Scan) -> String {
-    let mut findings: Vec<&Finding> = scan.reported().collect();
+    let mut findings = most_severe_first(scan);
     let total = findings.len();
     if let Some(ids) = &scan.annotate {
         findings.retain(|f| crate::focus::touches(f, ids));
     }
     let elsewhere = total - findings.len();
-    // Stable: report order within a severity.
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let count = |l: &str| findings.iter().filter(|f| level(f.severity) == l).count();
     let (errors, warnings, notices) = (count("error"), count("warning"), count("notice"));
     let overflow = errors > PER_LEVEL || warnings > PER_LEVEL || notices > PER_LEVEL;
@@ -101,7 +99,7 @@ pub fn render(scan: &Scan) -> String {
             escape_property("bucketlint: more findings"),
             escape_data(&format!(
                 "{left_out} more finding{} not annotated: GitHub shows at most {PER_LEVEL} annotations of each level per step. The job log (text report) and the SARIF upload have them all.",
-                if left_out == 1 { "" } else { "s" }
+                plural(left_out)
             ))
         );
     }
@@ -110,7 +108,7 @@ pub fn render(scan: &Scan) -> String {
         let _ = writeln!(
             out,
             "bucketlint: {elsewhere} more finding{} in files this change does not touch (in the SARIF report and the text log).",
-            if elsewhere == 1 { "" } else { "s" }
+            plural(elsewhere)
         );
     }
     out

@@ -5,7 +5,7 @@
 //! a comment at 65,536 characters, so the table stops after `MAX_ROWS` rows
 //! and says how many more there are.
 
-use super::{counts, locate, plural};
+use super::{counts, locate, most_severe_first, plural};
 use crate::Scan;
 use crate::finding::{Finding, Severity};
 use crate::rules;
@@ -72,11 +72,7 @@ fn row(scan: &Scan, f: &Finding) -> String {
 
 pub fn render(scan: &Scan) -> String {
     let mut out = String::from("## bucketlint\n\n");
-    let reported: Vec<&Finding> = {
-        let mut v: Vec<&Finding> = scan.reported().collect();
-        v.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        v
-    };
+    let reported = most_severe_first(scan);
     let stats = &scan.stats;
     let _ = writeln!(
         out,

@@ -140,6 +140,13 @@ pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<Str
     lines
 }
 
+/// The reported findings, most severe first (report order within a severity).
+pub fn most_severe_first(scan: &Scan) -> Vec<&Finding> {
+    let mut v: Vec<&Finding> = scan.reported().collect();
+    v.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    v
+}
+
 /// What a stale baseline entry is, for people.
 pub fn stale_message(e: &crate::baseline::Entry) -> String {
     let on = if e.resource.is_empty() {

@@ -372,32 +372,24 @@ fn in_baseline(scan: &Scan) -> String {
     })
 }
 
+/// The index of a rule in the run's `rules` (the catalog order).
+fn rule_index(code: &str) -> usize {
+    rules::catalog()
+        .iter()
+        .position(|e| e.doc.code == code)
+        .unwrap_or(0)
+}
+
 /// A baseline entry no finding matches any more: the rule now passes there.
 fn absent<'a>(scan: &'a Scan, a: &'a baseline::Absent) -> SarifResult<'a> {
     let e = &a.entry;
-    let index = rules::catalog()
-        .iter()
-        .position(|r| r.doc.code == e.code)
-        .unwrap_or(0);
-    let what = if e.resource.is_empty() {
-        String::new()
-    } else {
-        format!(" on {}", e.resource)
-    };
     SarifResult {
         rule_id: &e.code,
-        rule_index: index,
+        rule_index: rule_index(&e.code),
         kind: Some("pass"),
         level: "none",
         message: Message {
-            text: format!(
-                "{} finding{} of {}{what} {} in {} but no longer found: prune the entry with `bucketlint baseline`",
-                e.count,
-                if e.count == 1 { "" } else { "s" },
-                e.code,
-                if e.count == 1 { "is" } else { "are" },
-                in_baseline(scan).trim_start_matches("recorded in ")
-            ),
+            text: format!("{} ({})", super::stale_message(e), in_baseline(scan)),
         },
         locations: vec![Location {
             physical_location: Physical {
@@ -447,13 +439,7 @@ pub fn render(scan: &Scan) -> String {
     let (kept, dropped) = kept(&scan.findings);
     let results = kept
         .into_iter()
-        .map(|f| {
-            let index = catalog
-                .iter()
-                .position(|e| e.doc.code == f.code)
-                .unwrap_or(0);
-            result(scan, f, index)
-        })
+        .map(|f| result(scan, f, rule_index(f.code)))
         .chain(
             scan.baseline
                 .iter()
