@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::project;
 use serde_json::Value;
 use std::path::Path;
@@ -29,13 +28,7 @@ const CHECK_INFRA_JSON: &[&str] = &[
 ];
 
 fn bucketlint(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .args(args)
-        .output()
-        .unwrap()
+    common::bucketlint_in(dir).args(args).output().unwrap()
 }
 
 /// Exit 0: nothing reported.

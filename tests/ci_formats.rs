@@ -3,19 +3,16 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::project;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 fn run(dir: &Path, args: &[&str], actions: bool) -> std::process::Output {
-    let mut cmd = Command::cargo_bin("bucketlint").unwrap();
-    cmd.current_dir(dir).args(args);
+    let mut cmd = common::bucketlint_in(dir);
+    cmd.args(args);
     if actions {
         cmd.env("GITHUB_ACTIONS", "true");
-    } else {
-        cmd.env_remove("GITHUB_ACTIONS");
     }
     cmd.output().unwrap()
 }

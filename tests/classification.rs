@@ -3,14 +3,11 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{project, root};
 
 /// `CODE resource` of each finding, sorted.
 fn codes(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(root())
+    let out = common::bucketlint_in(root())
         .arg("check")
         .arg(dir)
         .args(["--format", "json"])
@@ -139,8 +136,7 @@ fn a_profile_runs_the_rules_mapped_to_its_framework() {
             .any(|f| f.starts_with("BL201") || f.starts_with("BL401")),
         "{cis:?}"
     );
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
+    let out = common::bucketlint_in(root())
         .args(["check", ".", "--profile", "iso"])
         .output()
         .unwrap();

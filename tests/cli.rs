@@ -7,11 +7,7 @@ use common::{assert_valid_sarif, project, root};
 use predicates::prelude::*;
 
 fn bucketlint() -> Command {
-    let mut c = Command::cargo_bin("bucketlint").unwrap();
-    c.current_dir(root())
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_ACTIONS");
-    c
+    common::bucketlint_in(root())
 }
 
 const PUBLIC: &str = r#"

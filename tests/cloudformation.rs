@@ -182,13 +182,12 @@ fn foreach_loops_are_expanded() {
 
 #[test]
 fn cli_parameters() {
-    let mut cmd = assert_cmd::Command::cargo_bin("bucketlint").unwrap();
+    let mut cmd = common::bucketlint_in(root());
     let params = project(&[(
         "params.json",
         r#"[{"ParameterKey": "Environment", "ParameterValue": "dev"}]"#,
     )]);
     let out = cmd
-        .current_dir(root())
         .args([
             "check",
             "testdata/cloudformation/conditions",
@@ -204,8 +203,7 @@ fn cli_parameters() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("BL102") && text.contains("BL401"), "{text}");
     // --cfn-param wins over the file.
-    let mut cmd = assert_cmd::Command::cargo_bin("bucketlint").unwrap();
-    cmd.current_dir(root())
+    common::bucketlint_in(root())
         .args([
             "check",
             "testdata/cloudformation/conditions",
@@ -217,8 +215,8 @@ fn cli_parameters() {
         .args(["--cfn-param", "Environment=prod"])
         .assert()
         .code(0);
-    let mut cmd = assert_cmd::Command::cargo_bin("bucketlint").unwrap();
-    cmd.args(["check", ".", "--cfn-param", "novalue"])
+    common::bucketlint_in(root())
+        .args(["check", ".", "--cfn-param", "novalue"])
         .assert()
         .code(2);
 }

@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::project;
 use std::path::Path;
 
@@ -16,13 +15,7 @@ resource "aws_s3_bucket" "site" {
 
 /// Runs bucketlint in `dir` and returns (exit code, codes found, stderr).
 fn run(dir: &Path, args: &[&str]) -> (i32, Vec<String>, String) {
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::bucketlint_in(dir).args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut codes: Vec<String> = stdout
         .lines()
@@ -57,9 +50,7 @@ fn the_nearest_file_above_the_scanned_path_applies() {
     let (_, codes, _) = run(dir.path(), &["check", "infra/prod", "--format", "concise"]);
     assert_eq!(codes, ["BL201"]);
     // `bucketlint config` shows which file and the effective selection.
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir.path())
+    let out = common::bucketlint_in(dir.path())
         .args(["config", "infra/prod"])
         .output()
         .unwrap();
@@ -167,9 +158,7 @@ resource "aws_s3_bucket" "vault" {
 "#,
         ),
     ]);
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir.path())
+    let out = common::bucketlint_in(dir.path())
         .args(["check", "--format", "json"])
         .output()
         .unwrap();

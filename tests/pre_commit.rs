@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::project;
 use std::path::Path;
 
@@ -18,10 +17,7 @@ const ACCESS: &str = r#"resource "aws_s3_bucket_public_access_block" "a" {
 "#;
 
 fn hook(dir: &Path, files: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
+    let out = common::bucketlint_in(dir)
         .args(["check", "--pre-commit"])
         .args(files)
         .output()

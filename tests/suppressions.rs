@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::project;
 use serde_json::Value;
 use std::path::Path;
@@ -16,10 +15,7 @@ type Suppressed = Vec<(String, u64, String)>;
 /// Scans `dir` with every rule: reported and suppressed findings, and the JSON
 /// summary.
 fn scan(dir: &Path) -> (Reported, Suppressed, Value) {
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
+    let out = common::bucketlint_in(dir)
         .args(["check", ".", "--format", "json", "--select", "ALL"])
         .output()
         .unwrap();
@@ -276,10 +272,7 @@ resource "aws_s3_bucket" "typo" {
 #[test]
 fn suppressions_appear_in_sarif_with_their_justification() {
     let dir = project(&[("main.tf", SITE_SUPPRESSED)]);
-    let out = Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir.path())
-        .env_remove("GITHUB_ACTIONS")
+    let out = common::bucketlint_in(dir.path())
         .args(["check", ".", "--format", "sarif"])
         .output()
         .unwrap();
@@ -301,10 +294,7 @@ fn suppressions_appear_in_sarif_with_their_justification() {
     );
     assert_eq!(out.status.code(), Some(1), "other findings remain");
     // A suppressed finding does not fail the run on its own.
-    Command::cargo_bin("bucketlint")
-        .unwrap()
-        .current_dir(dir.path())
-        .env_remove("GITHUB_ACTIONS")
+    common::bucketlint_in(dir.path())
         .args(["check", ".", "--select", "BL110"])
         .assert()
         .code(0);

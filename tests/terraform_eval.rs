@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{assert_valid_sarif, project, root};
 use serde_json::Value;
 use std::path::Path;
@@ -11,8 +10,7 @@ use std::path::Path;
 /// Runs `bucketlint check <dir> --format json <args>` with `env` set (and no
 /// stray `TF_VAR_` from the caller) and returns the report.
 fn check(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Value {
-    let mut cmd = Command::cargo_bin("bucketlint").unwrap();
-    cmd.current_dir(root());
+    let mut cmd = common::bucketlint_in(root());
     for (k, _) in std::env::vars() {
         if k.starts_with("TF_VAR_") {
             cmd.env_remove(k);
@@ -572,9 +570,7 @@ resource "aws_s3_bucket_policy" "outside" {
     );
     // Scanning the other directory too makes it readable.
     let outside = dir.path().join("outside");
-    let mut cmd = Command::cargo_bin("bucketlint").unwrap();
-    let out = cmd
-        .current_dir(root())
+    let out = common::bucketlint_in(root())
         .arg("check")
         .args([&project_dir, &outside])
         .args(["--format", "concise", "--select", "BL120"])

@@ -45,3 +45,14 @@ pub fn write(dir: &Path, path: &str, bytes: &[u8]) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, bytes).unwrap();
 }
+
+/// The bucketlint binary run in `dir`, with the environment switches that change
+/// its output (`GITHUB_ACTIONS`, `NO_COLOR`) cleared: tests see the defaults, also
+/// when they run inside GitHub Actions.
+pub fn bucketlint_in(dir: impl AsRef<Path>) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("bucketlint").unwrap();
+    c.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR");
+    c
+}
