@@ -365,10 +365,23 @@ impl Reader<'_, '_> {
             Some((b, _)) => b.as_text().map_or(Target::Unknown, Target::from_text),
             None => Target::Unknown,
         };
+        // A bucket of another stack (`!ImportValue`, a parameter): identified by how
+        // the template writes it.
+        let target = match target {
+            Target::Unknown => self
+                .res
+                .properties()
+                .and_then(|p| prop(p, "Bucket"))
+                .and_then(|(raw, _)| raw.shape())
+                .map_or(Target::Unknown, Target::Elsewhere),
+            t => t,
+        };
         let (doc, key) = prop(&props, "PolicyDocument")?;
         let document = PolicyDocument::from_value(doc);
         Some(Attachment {
             target,
+            origin: Origin::CloudFormation,
+            call_sites: Vec::new(),
             scope: self.r.t.scope.clone(),
             part: Part::Policy(Attached {
                 value: BucketPolicy { document },

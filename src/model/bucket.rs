@@ -282,7 +282,10 @@ pub struct Bucket {
     pub name: Value<Text>,
     pub acl: Option<Attached<Acl>>,
     pub public_access_block: Option<Attached<PublicAccessBlock>>,
-    pub policy: Option<Attached<BucketPolicy>>,
+    /// Every policy that targets the bucket, in declaration order. S3 keeps one
+    /// policy per bucket, so more than one is a conflict (BL124), and each is judged:
+    /// whichever is applied last wins.
+    pub policies: Vec<Attached<BucketPolicy>>,
     pub encryption: Option<Attached<Encryption>>,
     pub versioning: Option<Attached<Versioning>>,
     pub logging: Option<Attached<Logging>>,
@@ -304,6 +307,10 @@ pub struct Bucket {
     pub is_log_target: bool,
     /// A CloudFront distribution delivers standard logs here (which needs ACLs).
     pub receives_cloudfront_logs: bool,
+    /// Declared outside the scanned files (another stack, module or repository, a
+    /// variable, a data source): known only through the resources that configure it.
+    /// What those resources set is judged; what the bucket lacks is not known.
+    pub external: bool,
 }
 
 impl Bucket {
@@ -318,7 +325,7 @@ impl Bucket {
             name: Value::absent_unknown(),
             acl: None,
             public_access_block: None,
-            policy: None,
+            policies: Vec::new(),
             encryption: None,
             versioning: None,
             logging: None,
@@ -334,6 +341,28 @@ impl Bucket {
             maybe: Vec::new(),
             is_log_target: false,
             receives_cloudfront_logs: false,
+            external: false,
+        }
+    }
+
+    /// A bucket declared outside the scan, known through a resource that configures
+    /// it (`via`): its settings are unknown but for what that resource sets.
+    pub fn external(key: BucketRef, origin: Origin, via: &Via, name: Value<Text>) -> Bucket {
+        let mut b = Bucket::new(key, origin, via.address.clone(), via.decl);
+        b.name = name;
+        b.external = true;
+        b.force_destroy = Value::absent_unknown();
+        b.object_lock_enabled = Value::absent_unknown();
+        b.tags = Node::unknown(None);
+        b
+    }
+
+    /// The policy S3 would hold if only one is declared; `None` when there is none,
+    /// or several (each is judged on its own then).
+    pub fn policy(&self) -> Option<&Attached<BucketPolicy>> {
+        match self.policies.as_slice() {
+            [one] => Some(one),
+            _ => None,
         }
     }
 
@@ -343,7 +372,13 @@ impl Bucket {
         match part {
             Part::PublicAccessBlock(a) => self.public_access_block = Some(a),
             Part::Acl(a) => self.acl = Some(a),
-            Part::Policy(a) => self.policy = Some(a),
+            // An inline policy and a separate resource both manage the one policy:
+            // keep both, the conflict is reported.
+            Part::Policy(a) => {
+                if !self.policies.contains(&a) {
+                    self.policies.push(a);
+                }
+            }
             Part::Encryption(a) => self.encryption = Some(a),
             Part::Versioning(a) => self.versioning = Some(a),
             Part::Logging(a) => self.logging = Some(a),
@@ -363,7 +398,7 @@ impl Bucket {
         match kind {
             PartKind::PublicAccessBlock => self.public_access_block.is_some(),
             PartKind::Acl => self.acl.is_some(),
-            PartKind::Policy => self.policy.is_some(),
+            PartKind::Policy => !self.policies.is_empty(),
             PartKind::Encryption => self.encryption.is_some(),
             PartKind::Versioning => self.versioning.is_some(),
             PartKind::Logging => self.logging.is_some(),
@@ -377,11 +412,11 @@ impl Bucket {
     }
 
     /// Is a `kind` configuration present? `Unknown` when an unresolved separate
-    /// resource may provide it.
+    /// resource may provide it, or the bucket is declared outside the scan.
     pub fn presence(&self, kind: PartKind) -> Tri {
         if self.has(kind) {
             Tri::Yes
-        } else if self.maybe.contains(&kind) {
+        } else if self.external || self.maybe.contains(&kind) {
             Tri::Unknown
         } else {
             Tri::No
@@ -425,7 +460,7 @@ impl Bucket {
                 );
             }
         }
-        if let Some(p) = &self.policy {
+        for p in &self.policies {
             match &p.value.document {
                 None => flag("the bucket policy", Some(p.span), false, "BL120, BL210"),
                 // Unknown statements cannot grant less or deny more than the known
@@ -483,6 +518,10 @@ impl Bucket {
                 "BL110, BL113",
             );
         }
+        if self.external {
+            // Its own settings were never in the scan: nothing unresolved to report.
+            return out;
+        }
         flag(
             "Object Lock",
             self.object_lock_enabled.span(),
@@ -523,10 +562,10 @@ impl Bucket {
     /// Does an `Allow` statement of the bucket policy name a principal `wanted`
     /// accepts (kind, value)?
     fn policy_allows(&self, wanted: impl Fn(&str, &str) -> bool) -> bool {
-        self.policy
-            .as_ref()
-            .and_then(|p| p.value.document.as_ref())
-            .is_some_and(|d| {
+        self.policies
+            .iter()
+            .filter_map(|p| p.value.document.as_ref())
+            .any(|d| {
                 d.statements.iter().any(|st| {
                     st.effect == Some(super::policy::Effect::Allow)
                         && st.principal.as_ref().is_some_and(|p| {
@@ -581,10 +620,29 @@ impl Bucket {
         self.name.get().and_then(Text::as_lit)
     }
 
+    /// The bucket as the subject of a message: `bucket aws_s3_bucket.b (name)`, or
+    /// `the bucket of aws_s3_bucket_acl.a (declared outside the scan)`.
+    pub fn subject(&self) -> String {
+        if self.external {
+            self.label()
+        } else {
+            format!("bucket {}", self.label())
+        }
+    }
+
     /// The bucket as it appears in messages: its address, with its name when known
     /// and its construct path for generated templates.
     pub fn label(&self) -> String {
         use std::fmt::Write;
+        if self.external {
+            return match self.literal_name() {
+                Some(n) => format!(
+                    "bucket {n} (declared outside the scan, configured by {})",
+                    self.address
+                ),
+                None => format!("the bucket of {} (declared outside the scan)", self.address),
+            };
+        }
         let mut label = self.address.clone();
         if let Some(path) = &self.construct_path {
             let _ = write!(label, " [{path}]");

@@ -9,13 +9,14 @@ pub mod trail;
 pub mod value;
 
 use backup::BackupSelection;
-use bucket::{AccountPublicAccessBlock, Bucket, PabFlag, Part, PartKind};
+use bucket::{AccountPublicAccessBlock, Bucket, Origin, PabFlag, Part, PartKind};
+use crate::source::Span;
 use iam::{IdentityPolicy, PolicyAttachment, Role};
 use monitoring::{Alarm, MetricFilter};
 use policy::BucketIdent;
 use std::collections::{BTreeSet, HashMap};
 use trail::Trail;
-use value::{BucketRef, Hole, Text, Tri};
+use value::{BucketRef, Hole, Text, Tri, Value};
 
 /// Which bucket a separate resource configures.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +25,10 @@ pub enum Target {
     Ref(BucketRef),
     /// By literal bucket name.
     Name(String),
+    /// A bucket declared outside the scan that cannot be named but is identified
+    /// by how it is written (`var.bucket`, `!ImportValue shared-bucket`), so the
+    /// resources of one deployment that write it the same way configure one bucket.
+    Elsewhere(String),
     /// Could not be determined.
     Unknown,
 }
@@ -65,6 +70,9 @@ pub struct Attachment {
     /// The module directory or template it was declared in.
     pub scope: String,
     pub part: Part,
+    pub origin: Origin,
+    /// The module blocks that created it, outermost first.
+    pub call_sites: Vec<Span>,
 }
 
 /// Everything one front end read from one module or template.
@@ -159,22 +167,52 @@ impl Model {
                         .collect();
                     if same.is_empty() { all } else { same }
                 }
-                Target::Unknown => Vec::new(),
+                Target::Elsewhere(_) | Target::Unknown => Vec::new(),
             }
         };
 
+        // A resource whose bucket is not declared in the scan configures a bucket
+        // declared elsewhere: one external bucket per name (or way of writing it).
+        let mut external: HashMap<String, usize> = HashMap::new();
         let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
         for att in attachments {
-            if att.target == Target::Unknown {
+            if matches!(att.target, Target::Elsewhere(_) | Target::Unknown) {
+                // It may configure a bucket of its own deployment too.
                 unresolved.insert((att.scope.clone(), att.part.kind()));
+            }
+            let found = resolve(&att.target, &att.scope, &buckets);
+            if found.is_empty() {
+                let Some(via) = part_via(&att.part) else {
+                    continue;
+                };
+                let (id, name) = match &att.target {
+                    Target::Name(n) => (format!("name:{n}"), Some(n.clone())),
+                    Target::Ref(k) => (format!("ref:{}", k.0), None),
+                    Target::Elsewhere(e) => (format!("{}#{e}", att.scope), None),
+                    Target::Unknown => (format!("{}#{}", att.scope, via.address), None),
+                };
+                let i = *external.entry(id).or_insert_with(|| {
+                    let name = name.map_or_else(Value::absent_unknown, |n| {
+                        Value::explicit(Text::lit(&n), via.decl)
+                    });
+                    let key = BucketRef::new(&att.scope, &via.address);
+                    let mut b = Bucket::external(key, att.origin, &via, name);
+                    b.call_sites = att.call_sites.clone();
+                    buckets.push(b);
+                    buckets.len() - 1
+                });
+                buckets[i].attach(att.part);
                 continue;
             }
-            for i in resolve(&att.target, &att.scope, &buckets) {
+            for i in found {
                 buckets[i].attach(att.part.clone());
             }
         }
         for (scope, kind) in unresolved {
-            for b in buckets.iter_mut().filter(|b| b.key.scope() == scope) {
+            for b in buckets
+                .iter_mut()
+                .filter(|b| !b.external && b.key.scope() == scope)
+            {
                 if !b.has(kind) && !b.maybe.contains(&kind) {
                     b.maybe.push(kind);
                 }
@@ -273,6 +311,9 @@ impl Model {
                 Some(v) => Tri::from_bool(*v),
                 None => Tri::Unknown,
             },
+            // A bucket declared elsewhere is judged on what the scan declares for it:
+            // no block here means none that the scan can show.
+            None if b.external => Tri::No,
             None => match b.presence(PartKind::PublicAccessBlock) {
                 Tri::Unknown => Tri::Unknown,
                 _ => Tri::No,
@@ -280,4 +321,23 @@ impl Model {
         };
         bucket.or(self.account_flag(b, flag))
     }
+}
+
+/// The separate resource a part came from.
+fn part_via(part: &Part) -> Option<bucket::Via> {
+    let via = match part {
+        Part::PublicAccessBlock(a) => &a.via,
+        Part::Acl(a) => &a.via,
+        Part::Policy(a) => &a.via,
+        Part::Encryption(a) => &a.via,
+        Part::Versioning(a) => &a.via,
+        Part::Logging(a) => &a.via,
+        Part::Ownership(a) => &a.via,
+        Part::Lifecycle(a) => &a.via,
+        Part::Replication(a) => &a.via,
+        Part::Cors(a) => &a.via,
+        Part::ObjectLock(a) => &a.via,
+        Part::Other(_, a) => &a.via,
+    };
+    via.clone()
 }

@@ -495,6 +495,50 @@ pub enum NodeKind {
 }
 
 impl Node {
+    /// The node written out without spans (`{"Fn::ImportValue":"shared"}`), when it
+    /// is small: two nodes of the same shape are written the same way.
+    pub fn shape(&self) -> Option<String> {
+        const MAX: usize = 512;
+        fn write(n: &Node, out: &mut String) -> Option<()> {
+            if out.len() > MAX {
+                return None;
+            }
+            match &n.kind {
+                NodeKind::Null | NodeKind::Unknown => out.push_str("null"),
+                NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                NodeKind::Number(x) => out.push_str(&x.to_string()),
+                NodeKind::Str(t) => {
+                    out.push('"');
+                    out.push_str(t.as_lit()?);
+                    out.push('"');
+                }
+                NodeKind::List(items) => {
+                    out.push('[');
+                    for i in items {
+                        write(i, out)?;
+                        out.push(',');
+                    }
+                    out.push(']');
+                }
+                NodeKind::Map(entries) => {
+                    out.push('{');
+                    for (k, v) in entries {
+                        out.push_str(&k.name);
+                        out.push(':');
+                        write(v, out)?;
+                        out.push(',');
+                    }
+                    out.push('}');
+                }
+                NodeKind::Json(inner) => write(inner, out)?,
+            }
+            Some(())
+        }
+        let mut out = String::new();
+        write(self, &mut out)?;
+        (out.len() <= MAX).then_some(out)
+    }
+
     pub fn new(kind: NodeKind, span: Option<Span>) -> Node {
         Node { kind, span }
     }

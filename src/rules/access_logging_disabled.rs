@@ -34,8 +34,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             severity("BL301"),
             b.decl,
             format!(
-                "bucket {} has no server access logging and no trail records its S3 data events: requests to it leave no trace",
-                b.label()
+                "{} has no server access logging and no trail records its S3 data events: requests to it leave no trace",
+                b.subject()
             ),
         )
         .label("no access logging")

@@ -30,8 +30,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 rule.span().unwrap_or(own.span),
                 format!(
-                    "bucket {} keeps ACLs enabled (object ownership `{setting}`): access can be granted object by object, outside the bucket policy",
-                    b.label()
+                    "{} keeps ACLs enabled (object ownership `{setting}`): access can be granted object by object, outside the bucket policy",
+                    b.subject()
                 ),
             )
             .label("ACLs stay enabled")

@@ -23,8 +23,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 rule.bucket_key.span().unwrap_or(rule.span),
                 format!(
-                    "bucket {} uses SSE-KMS without an S3 Bucket Key: every object request calls KMS (cost, request quotas)",
-                    b.label()
+                    "{} uses SSE-KMS without an S3 Bucket Key: every object request calls KMS (cost, request quotas)",
+                    b.subject()
                 ),
             )
             .label("no bucket key")

@@ -29,8 +29,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 severity("BL201"),
                 b.decl,
                 format!(
-                    "bucket {} declares no default encryption; S3 applies SSE-S3 to new objects anyway since January 2023, but the configuration does not state the intent auditors look for",
-                    b.label()
+                    "{} declares no default encryption; S3 applies SSE-S3 to new objects anyway since January 2023, but the configuration does not state the intent auditors look for",
+                    b.subject()
                 ),
             )
             .label("no default encryption declared")

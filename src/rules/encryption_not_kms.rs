@@ -34,8 +34,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         b,
                         b.decl,
                         format!(
-                            "bucket {} declares no default encryption, so objects get SSE-S3: their keys cannot be controlled, audited or revoked through KMS",
-                            b.label()
+                            "{} declares no default encryption, so objects get SSE-S3: their keys cannot be controlled, audited or revoked through KMS",
+                            b.subject()
                         ),
                     )
                     .label("SSE-S3 by default")

@@ -19,8 +19,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 b.force_destroy.span().unwrap_or(b.decl),
                 format!(
-                    "bucket {} has `force_destroy = true`: destroying the resource (a rename, a removed block, `terraform destroy`) deletes every object in it",
-                    b.label()
+                    "{} has `force_destroy = true`: destroying the resource (a rename, a removed block, `terraform destroy`) deletes every object in it",
+                    b.subject()
                 ),
             )
             .label("objects deleted with the bucket")

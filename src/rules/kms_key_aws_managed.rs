@@ -34,8 +34,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 span,
                 format!(
-                    "bucket {} is encrypted with SSE-KMS but {why}, whose key policy you cannot restrict",
-                    b.label()
+                    "{} is encrypted with SSE-KMS but {why}, whose key policy you cannot restrict",
+                    b.subject()
                 ),
             )
             .label("AWS managed key")

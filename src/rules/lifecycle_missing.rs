@@ -33,8 +33,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 span,
                 format!(
-                    "bucket {} has no enabled lifecycle rule: objects are kept, and paid for, until someone deletes them",
-                    b.label()
+                    "{} has no enabled lifecycle rule: objects are kept, and paid for, until someone deletes them",
+                    b.subject()
                 ),
             )
             .label("no enabled lifecycle rule")

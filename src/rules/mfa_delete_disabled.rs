@@ -35,8 +35,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 span,
                 format!(
-                    "bucket {} is versioned without MFA delete: whoever holds its credentials can permanently delete versions or suspend versioning",
-                    b.label()
+                    "{} is versioned without MFA delete: whoever holds its credentials can permanently delete versions or suspend versioning",
+                    b.subject()
                 ),
             )
             .label("MFA delete not enabled")

@@ -332,7 +332,7 @@ impl<'a> Context<'a> {
         ),
     > + 'a {
         self.model.buckets.iter().flat_map(|b| {
-            b.policy.iter().flat_map(move |p| {
+            b.policies.iter().flat_map(move |p| {
                 p.value
                     .document
                     .iter()

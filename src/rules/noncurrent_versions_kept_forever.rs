@@ -38,8 +38,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 b.lifecycle.as_ref().map_or(b.decl, |l| l.span),
                 format!(
-                    "bucket {} is versioned but no enabled lifecycle rule expires or transitions noncurrent versions: every overwrite and delete is kept, and paid for, forever",
-                    b.label()
+                    "{} is versioned but no enabled lifecycle rule expires or transitions noncurrent versions: every overwrite and delete is kept, and paid for, forever",
+                    b.subject()
                 ),
             )
             .label("noncurrent versions kept forever")

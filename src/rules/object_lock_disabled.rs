@@ -39,8 +39,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 span,
                 format!(
-                    "bucket {} does not enable Object Lock: nothing stops an object version from being deleted or overwritten before its retention ends",
-                    b.label()
+                    "{} does not enable Object Lock: nothing stops an object version from being deleted or overwritten before its retention ends",
+                    b.subject()
                 ),
             )
             .label("Object Lock not enabled")

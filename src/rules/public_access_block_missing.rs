@@ -34,8 +34,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             severity("BL100"),
             b.decl,
             format!(
-                "bucket {} has no public access block: one public ACL or bucket policy is all it takes to expose it",
-                b.label()
+                "{} has no public access block: one public ACL or bucket policy is all it takes to expose it",
+                b.subject()
             ),
         )
         .label("no public access block for this bucket")

@@ -32,8 +32,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 sev,
                 g.span,
                 format!(
-                    "bucket {} gives {} {access} access through {}",
-                    b.label(),
+                    "{} gives {} {access} access through {}",
+                    b.subject(),
                     g.who,
                     g.what
                 ),

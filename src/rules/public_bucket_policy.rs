@@ -15,12 +15,11 @@ const HELP: &str = "name the principals that need access, or pin the statement w
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in &cx.model.buckets {
-        let Some(policy) = &b.policy else { continue };
         // Restricted public buckets ignore public statements: BL106 reports them.
         if cx.model.effective_flag(b, PabFlag::RestrictPublicBuckets) != Tri::No {
             continue;
         }
-        for (st, write) in public_statements(b) {
+        for (policy, st, write) in public_statements(b) {
             if !write && cx.meant_public(b) {
                 continue;
             }

@@ -2,7 +2,7 @@
 //! public groups and policy statements AWS considers public, before the public
 //! access block is taken into account.
 
-use crate::model::bucket::Bucket;
+use crate::model::bucket::{Attached, Bucket, BucketPolicy};
 use crate::model::policy::{Statement, statement_allows_write, statement_is_public};
 use crate::model::value::Tri;
 use crate::source::Span;
@@ -110,20 +110,20 @@ pub fn public_grants(b: &Bucket) -> Vec<PublicGrant> {
     out
 }
 
-/// The statements of the bucket's policy that AWS considers public, with whether
-/// they allow writing.
-pub fn public_statements(b: &Bucket) -> Vec<(&Statement, bool)> {
-    b.policy
-        .as_ref()
-        .and_then(|p| p.value.document.as_ref())
-        .map(|doc| {
-            doc.statements
-                .iter()
-                .filter(|st| statement_is_public(st) == Tri::Yes)
-                .map(|st| (st, statement_allows_write(st) == Tri::Yes))
-                .collect()
+/// The statements of the bucket's policies that AWS considers public, each with its
+/// policy and whether it allows writing.
+pub fn public_statements(b: &Bucket) -> Vec<(&Attached<BucketPolicy>, &Statement, bool)> {
+    b.policies
+        .iter()
+        .flat_map(|p| {
+            p.value.document.iter().flat_map(move |doc| {
+                doc.statements
+                    .iter()
+                    .filter(|st| statement_is_public(st) == Tri::Yes)
+                    .map(move |st| (p, st, statement_allows_write(st) == Tri::Yes))
+            })
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// The statement's actions for a message: `s3:GetObject, s3:ListBucket`.

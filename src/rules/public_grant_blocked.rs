@@ -22,8 +22,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         b,
                         g.span,
                         format!(
-                            "bucket {} declares {} for {} but its public access block ignores public ACLs: the grant has no effect{rejected}",
-                            b.label(),
+                            "{} declares {} for {} but its public access block ignores public ACLs: the grant has no effect{rejected}",
+                            b.subject(),
                             g.what,
                             g.who
                         ),
@@ -41,8 +41,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         if cx.model.effective_flag(b, PabFlag::RestrictPublicBuckets) == Tri::Yes {
             let rejected = rejected(cx, b, PabFlag::BlockPublicPolicy);
-            let Some(policy) = &b.policy else { continue };
-            for (st, _) in public_statements(b) {
+            for (policy, st, _) in public_statements(b) {
                 out.push(
                     bucket_finding(
                         "BL106",

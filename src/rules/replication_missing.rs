@@ -29,8 +29,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 span,
                 format!(
-                    "bucket {} has no enabled replication rule: a regional outage or a deletion in this bucket has no copy elsewhere",
-                    b.label()
+                    "{} has no enabled replication rule: a regional outage or a deletion in this bucket has no copy elsewhere",
+                    b.subject()
                 ),
             )
             .label("no enabled replication")

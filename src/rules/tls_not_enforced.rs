@@ -22,41 +22,46 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "add a `Deny` statement for `s3:*`, `Principal: \"*\"`, on the bucket ARN and `<bucket ARN>/*`, with `Condition: { Bool: { aws:SecureTransport: false } }`"
             }
         };
-        let finding = match &b.policy {
-            None if b.presence(PartKind::Policy) == Tri::No => Finding::new(
+        if b.policies.is_empty() {
+            if b.presence(PartKind::Policy) == Tri::No {
+                let f = Finding::new(
+                    "BL210",
+                    severity("BL210"),
+                    b.decl,
+                    format!(
+                        "{} has no bucket policy, so nothing denies requests over plain HTTP",
+                        b.subject()
+                    ),
+                )
+                .label("no bucket policy");
+                out.push(f.help(help).about(b));
+            }
+            continue;
+        }
+        // With several policies, whichever is applied last is the bucket's: each
+        // must enforce TLS on its own.
+        for policy in &b.policies {
+            let Some(doc) = &policy.value.document else {
+                continue;
+            };
+            if enforces_tls(doc, &cx.model.ident(b), &names) != Tri::No {
+                continue;
+            }
+            let finding = Finding::new(
                 "BL210",
                 severity("BL210"),
-                b.decl,
+                policy.span,
                 format!(
-                    "bucket {} has no bucket policy, so nothing denies requests over plain HTTP",
+                    "the bucket policy of {} has no statement denying requests over plain HTTP (`aws:SecureTransport` = false) for the bucket and its objects",
                     b.label()
                 ),
             )
-            .label("no bucket policy"),
-            None => continue,
-            Some(policy) => {
-                let Some(doc) = &policy.value.document else {
-                    continue;
-                };
-                if enforces_tls(doc, &cx.model.ident(b), &names) != Tri::No {
-                    continue;
-                }
-                Finding::new(
-                    "BL210",
-                    severity("BL210"),
-                    policy.span,
-                    format!(
-                        "the bucket policy of {} has no statement denying requests over plain HTTP (`aws:SecureTransport` = false) for the bucket and its objects",
-                        b.label()
-                    ),
-                )
-                .label("no TLS-only statement in this policy")
-                .related(
-                    policy.via.as_ref().map(|_| b.decl),
-                    "for this bucket",
-                )
-            }
-        };
-        out.push(finding.help(help).about(b));
+            .label("no TLS-only statement in this policy")
+            .related(
+                (policy.via.is_some() && !b.external).then_some(b.decl),
+                "for this bucket",
+            );
+            out.push(finding.help(help).about(b));
+        }
     }
 }

@@ -24,8 +24,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 severity("BL401"),
                 b.decl,
                 format!(
-                    "bucket {} does not enable versioning: an overwrite or delete cannot be undone",
-                    b.label()
+                    "{} does not enable versioning: an overwrite or delete cannot be undone",
+                    b.subject()
                 ),
             )
             .label("versioning not configured"),

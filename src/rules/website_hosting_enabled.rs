@@ -24,8 +24,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 b,
                 website.span,
                 format!(
-                    "bucket {} is configured as a static website: website endpoints serve HTTP only and need the bucket to be public",
-                    b.label()
+                    "{} is configured as a static website: website endpoints serve HTTP only and need the bucket to be public",
+                    b.subject()
                 ),
             )
             .label("website hosting configured here")

@@ -129,6 +129,56 @@ pub enum Part {
     },
 }
 
+impl Expr {
+    /// How a reference is written (`var.bucket`, `data.aws_s3_bucket.b`,
+    /// `local.names["logs"]`), without spans: two resources that write their bucket
+    /// the same way configure the same bucket. A final `.id`, `.bucket` or `.arn`
+    /// is dropped, since each names the same bucket. `None` for other expressions.
+    pub fn reference_shape(&self) -> Option<String> {
+        let mut out = String::new();
+        write_reference(self, &mut out)?;
+        for attr in [".id", ".bucket", ".arn"] {
+            if let Some(rest) = out.strip_suffix(attr) {
+                out.truncate(rest.len());
+                break;
+            }
+        }
+        Some(out)
+    }
+}
+
+fn write_reference(e: &Expr, out: &mut String) -> Option<()> {
+    match &e.kind {
+        ExprKind::Var(name) => out.push_str(name),
+        ExprKind::Str(t) => {
+            out.push('"');
+            out.push_str(t.as_lit()?);
+            out.push('"');
+        }
+        ExprKind::Number(n) => out.push_str(&n.to_string()),
+        ExprKind::Traversal(root, ops) => {
+            write_reference(root, out)?;
+            for op in ops {
+                match op {
+                    Op::Attr(a) => {
+                        out.push('.');
+                        out.push_str(a);
+                    }
+                    Op::Index(i) => {
+                        out.push('[');
+                        write_reference(i, out)?;
+                        out.push(']');
+                    }
+                    Op::LegacyIndex(i) => out.push_str(&format!("[{i}]")),
+                    Op::AttrSplat | Op::FullSplat => return None,
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
 impl Body {
     pub fn attr(&self, key: &str) -> Option<&Attribute> {
         self.attrs.iter().rev().find(|a| a.key == key)

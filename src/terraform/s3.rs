@@ -86,6 +86,8 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                             target: r.target(),
                             scope: scope.clone(),
                             part,
+                            origin: Origin::Terraform,
+                            call_sites: ev.place.call_sites.clone(),
                         });
                     }
                 }
@@ -189,13 +191,26 @@ impl Reader<'_, '_> {
 
     /// Which bucket a split resource configures (its `bucket` argument).
     fn target(&self) -> Target {
-        match self.eval(&self.at(), "bucket") {
-            Some((n, _)) => match n.as_text() {
-                Some(t) => Target::from_text(t),
-                None => Target::Unknown,
-            },
+        let at = self.at();
+        let known = match self.eval(&at, "bucket") {
+            Some((n, _)) => n.as_text().map_or(Target::Unknown, Target::from_text),
             None => Target::Unknown,
+        };
+        if known != Target::Unknown {
+            return known;
         }
+        // Not a bucket of the scan: identified by how it is written, per module
+        // instance and resource instance.
+        at.body
+            .attr("bucket")
+            .and_then(|a| a.value.reference_shape())
+            .map_or(Target::Unknown, |shape| {
+                Target::Elsewhere(format!(
+                    "{}{}",
+                    self.ev.place.qualify(&shape),
+                    self.inst.key.suffix()
+                ))
+            })
     }
 
     fn bucket(&self) -> Bucket {
