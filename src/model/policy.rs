@@ -434,37 +434,103 @@ pub fn allows_action(items: &Items, action: &str) -> Tri {
     if items.not { !any } else { any }
 }
 
-/// Actions AWS counts as able to expose data ("bad actions" in the definition of a
-/// public policy): `s3:Get*`, `s3:List*`, `s3:AbortMultipartUpload`, `s3:Delete*`,
-/// `s3:Put*`, `s3:RestoreObject`. Representative members, for pattern overlap.
+/// Actions AWS counts as able to expose data ("The meaning of public" in the S3 User
+/// Guide): every action under `s3:Get*`, `s3:List*`, `s3:Put*`, `s3:Delete*`, and
+/// `s3:AbortMultipartUpload`, `s3:RestoreObject`.
 const BAD_ACTIONS: &[&str] = &[
+    "s3:get*",
+    "s3:list*",
+    "s3:put*",
+    "s3:delete*",
+    "s3:abortmultipartupload",
+    "s3:restoreobject",
+];
+
+/// The subset of [`BAD_ACTIONS`] that changes data or configuration.
+const WRITE_PATTERNS: &[&str] = &[
+    "s3:put*",
+    "s3:delete*",
+    "s3:abortmultipartupload",
+    "s3:restoreobject",
+];
+
+/// Named members of those families, to judge a `NotAction` (which allows everything
+/// it does not list): one of them left out is enough.
+const NOT_ACTION_PROBES: &[&str] = &[
     "s3:GetObject",
     "s3:GetObjectVersion",
+    "s3:GetBucketPolicy",
     "s3:GetBucketAcl",
     "s3:ListBucket",
     "s3:ListBucketVersions",
     "s3:PutObject",
     "s3:PutObjectAcl",
-    "s3:PutBucketPolicy",
-    "s3:DeleteObject",
-    "s3:DeleteBucket",
-    "s3:AbortMultipartUpload",
-    "s3:RestoreObject",
-];
-
-/// Write-side actions: a statement allowing any of these publicly is a public write.
-pub const WRITE_ACTIONS: &[&str] = &[
-    "s3:PutObject",
-    "s3:PutObjectAcl",
-    "s3:DeleteObject",
-    "s3:DeleteObjectVersion",
+    "s3:PutObjectTagging",
     "s3:PutBucketPolicy",
     "s3:PutBucketAcl",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
     "s3:DeleteBucket",
     "s3:DeleteBucketPolicy",
     "s3:AbortMultipartUpload",
     "s3:RestoreObject",
 ];
+
+/// Can two wildcard patterns (`*`, `?`) match a common string? Case-insensitive.
+pub fn patterns_overlap(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
+    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
+    // seen[i][j]: the suffixes a[i..] and b[j..] were already explored.
+    let mut seen = vec![vec![false; b.len() + 1]; a.len() + 1];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if std::mem::replace(&mut seen[i][j], true) {
+            continue;
+        }
+        if i == a.len() && j == b.len() {
+            return true;
+        }
+        if i < a.len() && a[i] == '*' {
+            stack.push((i + 1, j));
+            if j < b.len() {
+                stack.push((i, j + 1));
+            }
+        }
+        if j < b.len() && b[j] == '*' {
+            stack.push((i, j + 1));
+            if i < a.len() {
+                stack.push((i + 1, j));
+            }
+        }
+        if i < a.len()
+            && j < b.len()
+            && a[i] != '*'
+            && b[j] != '*'
+            && (a[i] == b[j] || a[i] == '?' || b[j] == '?')
+        {
+            stack.push((i + 1, j + 1));
+        }
+    }
+    false
+}
+
+/// Does the action list allow some action of the `families` (patterns)? A
+/// `NotAction` allows one when it leaves out one of the probes in the families.
+fn allows_some(items: &Items, families: &[&str]) -> Tri {
+    if items.not {
+        return Tri::any(
+            NOT_ACTION_PROBES
+                .iter()
+                .filter(|p| families.iter().any(|f| glob(f, &p.to_ascii_lowercase())))
+                .map(|p| allows_action(items, p)),
+        );
+    }
+    let any = Tri::any(items.values.iter().map(|(p, _)| match p.as_lit() {
+        Some(p) => Tri::from_bool(families.iter().any(|f| patterns_overlap(p, f))),
+        None => Tri::Unknown,
+    }));
+    if items.unknown { any.or(Tri::Unknown) } else { any }
+}
 
 /// The AWS account an `AWS` principal (an account ID, an account or IAM ARN) belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -623,9 +689,10 @@ pub fn statement_is_public(st: &Statement) -> Tri {
         None => Tri::Unknown,
     };
     let anyone = st.principal.as_ref().map_or(Tri::No, principal_is_anyone);
-    let bad_action = st.action.as_ref().map_or(Tri::No, |a| {
-        Tri::any(BAD_ACTIONS.iter().map(|b| allows_action(a, b)))
-    });
+    let bad_action = st
+        .action
+        .as_ref()
+        .map_or(Tri::No, |a| allows_some(a, BAD_ACTIONS));
     let pinned = Tri::any(st.conditions.iter().map(condition_pins));
     let pinned = if st.conditions_unknown {
         pinned.or(Tri::Unknown)
@@ -637,9 +704,60 @@ pub fn statement_is_public(st: &Statement) -> Tri {
 
 /// Does the statement allow any write action?
 pub fn statement_allows_write(st: &Statement) -> Tri {
-    st.action.as_ref().map_or(Tri::No, |a| {
-        Tri::any(WRITE_ACTIONS.iter().map(|w| allows_action(a, w)))
-    })
+    st.action
+        .as_ref()
+        .map_or(Tri::No, |a| allows_some(a, WRITE_PATTERNS))
+}
+
+/// Could the resource list apply to the bucket itself (not only its objects)? A
+/// bucket policy can only name its own bucket, so any ARN without a key part (`/`)
+/// does, whatever the bucket's name.
+fn names_bucket_itself(r: &Items) -> Tri {
+    if r.not {
+        return Tri::Unknown;
+    }
+    let any = Tri::any(r.values.iter().map(|(t, _)| {
+        let raw = t.raw();
+        Tri::from_bool(raw == "*" || !raw.contains('/'))
+    }));
+    if r.unknown { any.or(Tri::Unknown) } else { any }
+}
+
+/// Bucket policy actions: denying them to everyone leaves only the root user able
+/// to read or repair the policy.
+const POLICY_ACTIONS: &[&str] = &[
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:GetBucketPolicy",
+];
+
+/// Does this statement lock every principal out of the bucket policy: `Deny` to
+/// everyone for a policy action on the bucket, with no condition (a condition may
+/// exempt the owning account's principals or pin the denial to insecure requests)?
+/// `NotPrincipal` names whom it exempts: it is never judged a lockout.
+pub fn statement_locks_out(st: &Statement) -> Tri {
+    let deny = match st.effect {
+        Some(Effect::Deny) => Tri::Yes,
+        Some(Effect::Allow) => Tri::No,
+        None => Tri::Unknown,
+    };
+    let everyone = st
+        .principal
+        .as_ref()
+        .map_or(Tri::No, |p| if p.not { Tri::No } else { principal_is_anyone(p) });
+    let policy_action = st.action.as_ref().map_or(Tri::No, |a| {
+        Tri::any(POLICY_ACTIONS.iter().map(|x| allows_action(a, x)))
+    });
+    let bucket = st.resource.as_ref().map_or(Tri::No, names_bucket_itself);
+    let unconditional = if st.conditions_unknown {
+        Tri::Unknown
+    } else {
+        Tri::from_bool(st.conditions.is_empty())
+    };
+    deny.and(everyone)
+        .and(policy_action)
+        .and(bucket)
+        .and(unconditional)
 }
 
 /// Is there a statement denying every principal all S3 actions on the bucket and its

@@ -10,6 +10,7 @@ mod block_public_acls_disabled;
 mod block_public_policy_disabled;
 mod bucket_key_disabled;
 mod bucket_policy_change_alarm_missing;
+mod conflicting_bucket_policies;
 mod cloudtrail_s3_data_events_missing;
 mod cors_allows_any_origin;
 mod cross_account_role_without_external_id;
@@ -26,6 +27,7 @@ mod noncurrent_versions_kept_forever;
 mod object_lock_disabled;
 pub mod parse_error;
 mod policy_cross_account_admin;
+mod policy_lockout;
 mod policy_wildcard_action;
 mod public_access_block;
 mod public_access_block_missing;
@@ -142,6 +144,8 @@ const RULES: &[Rule] = &[
     public_bucket_policy::RULE,
     policy_wildcard_action::RULE,
     policy_cross_account_admin::RULE,
+    policy_lockout::RULE,
+    conflicting_bucket_policies::RULE,
     website_hosting_enabled::RULE,
     cors_allows_any_origin::RULE,
     default_encryption_missing::RULE,
