@@ -11,6 +11,7 @@ use crate::model::bucket::{
 };
 use crate::model::iam::{EntityRef, IdentityPolicy, PolicyAttachment, Role};
 use crate::model::monitoring::{Alarm, MetricFilter};
+use crate::model::object::AccessPoint;
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::value::{self, Hole, Node, NodeKind, Text, Tri, Value};
@@ -36,6 +37,7 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
                 }
             }
             "AWS::CloudTrail::Trail" => out.trails.push(reader.trail()),
+            "AWS::S3::AccessPoint" => out.access_points.push(reader.access_point()),
             "AWS::Logs::MetricFilter" => out.metric_filters.push(reader.metric_filter()),
             "AWS::CloudWatch::Alarm" => {
                 let props = reader.properties();
@@ -357,6 +359,42 @@ impl Reader<'_, '_> {
             ]);
         }
         b
+    }
+
+    fn access_point(&self) -> AccessPoint {
+        let props = self.properties();
+        let decl = self.decl();
+        let block = prop(&props, "PublicAccessBlockConfiguration")
+            .filter(|(pab, _)| !pab.is_unknown())
+            .map(|(pab, key)| {
+                let at = key.unwrap_or(decl);
+                let flag = |name| Self::bool_at(pab, name, true, at);
+                self.attached(
+                    key,
+                    PublicAccessBlock {
+                        block_public_acls: flag("BlockPublicAcls"),
+                        ignore_public_acls: flag("IgnorePublicAcls"),
+                        block_public_policy: flag("BlockPublicPolicy"),
+                        restrict_public_buckets: flag("RestrictPublicBuckets"),
+                    },
+                )
+            });
+        let policy = prop(&props, "Policy").map(|(doc, key)| Attached {
+            value: BucketPolicy {
+                document: PolicyDocument::from_value(doc),
+            },
+            span: doc.span.or(key).unwrap_or(decl),
+            via: None,
+        });
+        AccessPoint {
+            scope: self.r.t.scope.clone(),
+            address: self.res.id.name.clone(),
+            origin: Origin::CloudFormation,
+            decl,
+            call_sites: Vec::new(),
+            block,
+            policy,
+        }
     }
 
     fn bucket_policy(&self) -> Option<Attachment> {

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod bucket;
 pub mod iam;
 pub mod monitoring;
+pub mod object;
 pub mod policy;
 pub mod trail;
 pub mod value;
@@ -13,6 +14,7 @@ use bucket::{AccountPublicAccessBlock, Bucket, Origin, PabFlag, Part, PartKind};
 use crate::source::Span;
 use iam::{IdentityPolicy, PolicyAttachment, Role};
 use monitoring::{Alarm, MetricFilter};
+use object::{AccessPoint, S3Object};
 use policy::BucketIdent;
 use std::collections::{BTreeSet, HashMap};
 use trail::Trail;
@@ -90,6 +92,8 @@ pub struct Fragment {
     pub roles: Vec<Role>,
     /// Buckets CloudFront distributions deliver standard logs to.
     pub cloudfront_logs: Vec<(String, Target)>,
+    pub objects: Vec<S3Object>,
+    pub access_points: Vec<AccessPoint>,
 }
 
 impl Fragment {
@@ -105,6 +109,8 @@ impl Fragment {
         self.policy_attachments.extend(other.policy_attachments);
         self.roles.extend(other.roles);
         self.cloudfront_logs.extend(other.cloudfront_logs);
+        self.objects.extend(other.objects);
+        self.access_points.extend(other.access_points);
     }
 }
 
@@ -120,6 +126,8 @@ pub struct Model {
     pub identity_policies: Vec<IdentityPolicy>,
     pub policy_attachments: Vec<PolicyAttachment>,
     pub roles: Vec<Role>,
+    pub objects: Vec<S3Object>,
+    pub access_points: Vec<AccessPoint>,
     names: HashMap<BucketRef, String>,
     /// The configuration says the account blocks public access (all four flags).
     pub assume_account_block: bool,
@@ -141,6 +149,8 @@ impl Model {
             policy_attachments,
             roles,
             cloudfront_logs,
+            mut objects,
+            access_points,
         } = fragment;
         let by_key: HashMap<BucketRef, usize> = buckets
             .iter()
@@ -219,6 +229,10 @@ impl Model {
             }
         }
 
+        for o in &mut objects {
+            o.bucket = resolve(&o.target, &o.scope, &buckets).first().copied();
+        }
+
         let names: HashMap<BucketRef, String> = buckets
             .iter()
             .filter_map(|b| Some((b.key.clone(), b.literal_name()?.to_string())))
@@ -259,6 +273,8 @@ impl Model {
             identity_policies,
             policy_attachments,
             roles,
+            objects,
+            access_points,
             names,
             assume_account_block: false,
         }

@@ -2,6 +2,7 @@
 //! rule (code, severity, compliance, documentation and examples).
 
 mod access_logging_disabled;
+mod access_point_block_weak;
 mod account_public_access_block_weak;
 mod acl_grants_write_acp;
 mod acls_enabled;
@@ -24,6 +25,7 @@ mod kms_key_aws_managed;
 mod lifecycle_missing;
 mod mfa_delete_disabled;
 mod noncurrent_versions_kept_forever;
+mod object_acl_public;
 mod object_lock_disabled;
 pub mod parse_error;
 mod policy_cross_account_admin;
@@ -141,6 +143,8 @@ const RULES: &[Rule] = &[
     public_acl::RULE,
     acl_grants_write_acp::RULE,
     acls_enabled::RULE,
+    object_acl_public::RULE,
+    access_point_block_weak::RULE,
     public_bucket_policy::RULE,
     policy_wildcard_action::RULE,
     policy_cross_account_admin::RULE,

@@ -2,7 +2,7 @@
 //! public groups and policy statements AWS considers public, before the public
 //! access block is taken into account.
 
-use crate::model::bucket::{Attached, Bucket, BucketPolicy};
+use crate::model::bucket::{Acl, Attached, Bucket, BucketPolicy};
 use crate::model::policy::{Statement, statement_allows_write, statement_is_public};
 use crate::model::value::Tri;
 use crate::source::Span;
@@ -60,13 +60,15 @@ pub fn acls_disabled(b: &Bucket) -> bool {
 
 /// The bucket's public ACL grants (none when ACLs are disabled).
 pub fn public_grants(b: &Bucket) -> Vec<PublicGrant> {
-    let mut out = Vec::new();
-    let Some(acl) = &b.acl else {
-        return out;
-    };
-    if acls_disabled(b) {
-        return out;
+    match &b.acl {
+        Some(acl) if !acls_disabled(b) => acl_public_grants(acl),
+        _ => Vec::new(),
     }
+}
+
+/// The grants of an ACL (a bucket's or an object's) to everyone or any AWS user.
+pub fn acl_public_grants(acl: &Attached<Acl>) -> Vec<PublicGrant> {
+    let mut out = Vec::new();
     if let Some(canned) = &acl.value.canned
         && let Some(name) = canned.get()
         && let Some((who, write)) = canned_exposure(name)

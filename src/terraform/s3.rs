@@ -14,6 +14,7 @@ use crate::model::bucket::{
 };
 use crate::model::iam::{EntityRef, IdentityPolicy, PolicyAttachment, Role};
 use crate::model::monitoring::{Alarm, MetricFilter};
+use crate::model::object::{AccessPoint, S3Object};
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::value::{self, Node, NodeKind, Text, Value};
@@ -41,6 +42,9 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                 | "aws_cloudwatch_metric_alarm"
                 | "aws_backup_selection"
                 | "aws_cloudfront_distribution"
+                | "aws_s3_object"
+                | "aws_s3_object_copy"
+                | "aws_s3_access_point"
         ) && !res.ty.starts_with("aws_s3_bucket_")
             && !res.ty.starts_with("aws_iam_")
         {
@@ -69,6 +73,12 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                     metric: r.metric(&at, "namespace", "metric_name"),
                 }),
                 "aws_backup_selection" => out.backups.push(r.backup_selection()),
+                "aws_s3_object" | "aws_s3_bucket_object" | "aws_s3_object_copy" => {
+                    if let Some(o) = r.object() {
+                        out.objects.push(o);
+                    }
+                }
+                "aws_s3_access_point" => out.access_points.push(r.access_point()),
                 ty if ty.starts_with("aws_iam_") => r.iam(ty, out),
                 "aws_cloudfront_distribution" => {
                     for (l, cx) in &r.blocks(&at, "logging_config").items {
@@ -532,6 +542,73 @@ impl Reader<'_, '_> {
             ignore_public_acls: self.bool_value(at, "ignore_public_acls", false),
             block_public_policy: self.bool_value(at, "block_public_policy", false),
             restrict_public_buckets: self.bool_value(at, "restrict_public_buckets", false),
+        }
+    }
+
+    /// An object resource that sets an ACL (canned `acl`, or `grant` blocks of
+    /// `aws_s3_object_copy`).
+    fn object(&self) -> Option<S3Object> {
+        let at = self.at();
+        let canned = self.string_value(&at, "acl");
+        let grants = self.blocks(&at, "grant");
+        if canned.is_none() && grants.items.is_empty() {
+            return None;
+        }
+        let span = at
+            .body
+            .attr("acl")
+            .map_or(self.header(), |a| a.key_span);
+        Some(S3Object {
+            target: self.target(),
+            scope: self.ev.place.root.clone(),
+            address: self.address(),
+            decl: self.header(),
+            call_sites: self.ev.place.call_sites.clone(),
+            acl: Attached {
+                value: Acl {
+                    canned,
+                    owner: None,
+                    grants: grants
+                        .items
+                        .iter()
+                        .map(|(g, cx)| self.inline_grant(g, cx))
+                        .collect(),
+                    grants_unknown: grants.unknown,
+                },
+                span,
+                via: Some(self.via()),
+            },
+            bucket: None,
+        })
+    }
+
+    fn access_point(&self) -> AccessPoint {
+        let at = self.at();
+        let block = self.block(&at, "public_access_block_configuration").map(|(c, cx)| {
+            let cat = At { body: &c.body, cx: &cx };
+            let flag = |name| self.bool_value(&cat, name, true);
+            Self::inline(
+                &c,
+                PublicAccessBlock {
+                    block_public_acls: flag("block_public_acls"),
+                    ignore_public_acls: flag("ignore_public_acls"),
+                    block_public_policy: flag("block_public_policy"),
+                    restrict_public_buckets: flag("restrict_public_buckets"),
+                },
+            )
+        });
+        let policy = self
+            .eval(&at, "policy")
+            .filter(|(n, _)| !n.is_null())
+            .map(|(n, span)| Self::policy(&n, span, None));
+        AccessPoint {
+            scope: self.ev.place.root.clone(),
+            address: self.address(),
+            origin: Origin::Terraform,
+            decl: self.header(),
+            call_sites: self.ev.place.call_sites.clone(),
+            block,
+            policy,
         }
     }
 
