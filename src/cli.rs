@@ -9,6 +9,7 @@ use crate::report::{self, Format, RenderOptions};
 use crate::rules::{self, ExampleKind, RuleDoc};
 use crate::selection::Selection;
 use crate::terraform::inputs::CliVars;
+use crate::walk::FileKind;
 use crate::{Options, Scan, scan_paths};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::fmt::Write as _;
@@ -434,7 +435,7 @@ fn prepare_and_scan(
         scan.findings.retain(|f| focus::touches(f, &ids));
         scan
     } else {
-        scan_paths(&args.paths, &options).map_err(|e| e.to_string())?
+        scan_named(&args.paths, &options)?
     };
     // One configuration per run: a scanned path under another file is worth saying.
     if args.config.is_none() {
@@ -458,6 +459,48 @@ fn prepare_and_scan(
         }
     }
     Ok((scan, fail_on))
+}
+
+/// Scans `paths`. A Terraform file named on its own is judged with its module
+/// directory (an access block in `access.tf` covers the bucket in `main.tf`), and
+/// only the findings in it (or pointing into it) are reported.
+fn scan_named(paths: &[PathBuf], options: &crate::Options) -> Result<Scan, String> {
+    let named: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_file() && FileKind::of(p).is_some_and(FileKind::is_terraform))
+        .cloned()
+        .collect();
+    if named.is_empty() {
+        return scan_paths(paths, options).map_err(|e| e.to_string());
+    }
+    let given: std::collections::HashSet<PathBuf> =
+        paths.iter().map(|p| crate::source::absolute(p)).collect();
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| crate::source::absolute(p))
+        .collect();
+    let mut all: Vec<PathBuf> = paths.to_vec();
+    for f in focus::module_files(&named) {
+        if !all.contains(&f) {
+            all.push(f);
+        }
+    }
+    let mut scan = scan_paths(&all, options).map_err(|e| e.to_string())?;
+    // Findings in the module's other files are there only as context.
+    let ids = Focus::new(&named).file_ids(&scan);
+    let context = |f: &crate::finding::Finding| {
+        let path = crate::source::absolute(&scan.sources.get(f.span.file).path);
+        !given.contains(&path) && !dirs.iter().any(|d| path.starts_with(d))
+    };
+    let keep: Vec<bool> = scan
+        .findings
+        .iter()
+        .map(|f| focus::touches(f, &ids) || !context(f))
+        .collect();
+    let mut keep = keep.into_iter();
+    scan.findings.retain(|_| keep.next().unwrap_or(true));
+    Ok(scan)
 }
 
 /// The baseline file: the command line's, else the configuration's (relative to

@@ -80,11 +80,7 @@ fn parse_terraform(id: FileId, kind: FileKind, sources: &Sources) -> Result<Body
     })) {
         Ok(Ok(body)) => Ok(body),
         Ok(Err(e)) => {
-            let span = if e.span.start == e.span.end {
-                error_span(sources, id, e.span.start as usize)
-            } else {
-                e.span
-            };
+            let span = syntax_span(sources, id, e.span);
             let what = if json { "Terraform JSON" } else { "HCL" };
             Err(Box::new(parse_error::finding(
                 span,
@@ -99,6 +95,15 @@ fn parse_terraform(id: FileId, kind: FileKind, sources: &Sources) -> Result<Body
     }
 }
 
+/// A syntax error's span, widened to one character when empty.
+fn syntax_span(sources: &Sources, id: FileId, span: Span) -> Span {
+    if span.start == span.end {
+        error_span(sources, id, span.start as usize)
+    } else {
+        span
+    }
+}
+
 /// One Terraform directory parsed: its module, and the BL001 of files that failed.
 struct ParsedDir {
     dir: String,
@@ -109,14 +114,59 @@ struct ParsedDir {
 fn parse_dir(dir: String, files: &[(FileId, FileKind)], sources: &Sources) -> ParsedDir {
     let mut bodies = Vec::with_capacity(files.len());
     let mut findings = Vec::new();
+    let mut incomplete = false;
+    let mut lost_types = Vec::new();
     for &(id, kind) in files {
         match parse_terraform(id, kind, sources) {
             Ok(body) => bodies.push(body),
-            Err(error) => findings.push(*error),
+            Err(error) => {
+                // Native HCL: keep every top-level block that parses on its own.
+                let recovered = (kind == FileKind::Terraform)
+                    .then(|| {
+                        let text = parse_text(&sources.get(id).text);
+                        catch_unwind(AssertUnwindSafe(|| terraform::recover::recover(id, &text)))
+                            .ok()
+                    })
+                    .flatten();
+                let Some(r) = recovered else {
+                    findings.push(*error);
+                    incomplete = true;
+                    continue;
+                };
+                for (e, lost) in r.errors.iter().zip(&r.lost) {
+                    let message = match lost {
+                        Some((kw, labels)) => format!(
+                            "HCL syntax error: {} (in {kw}{}, which is skipped)",
+                            e.message,
+                            labels
+                                .iter()
+                                .fold(String::new(), |a, l| a + " \"" + l + "\"")
+                        ),
+                        None => format!("HCL syntax error: {}", e.message),
+                    };
+                    findings.push(parse_error::finding(
+                        syntax_span(sources, id, e.span),
+                        &message,
+                    ));
+                    match lost {
+                        Some((kw, labels)) if kw == "resource" => match labels.first() {
+                            Some(ty) => lost_types.push(ty.clone()),
+                            None => incomplete = true,
+                        },
+                        // Lost variables, locals or data sources leave values
+                        // unknown, which never find; a lost module call is said by
+                        // its BL001.
+                        Some(_) => {}
+                        None => incomplete = true,
+                    }
+                }
+                bodies.push(r.body);
+            }
         }
     }
     let mut module = Module::new(dir.clone(), bodies);
-    module.incomplete = !findings.is_empty();
+    module.incomplete = incomplete;
+    module.lost_types = lost_types;
     ParsedDir {
         dir,
         module,
@@ -271,6 +321,21 @@ pub fn terraform(
         .filter(|m| m.incomplete)
         .map(|m| m.dir.as_str())
         .collect();
+    // Resource blocks lost to a syntax error, by module: the kinds of bucket
+    // configuration they may have set are not certain.
+    let lost: BTreeMap<&str, Vec<PartKind>> = registry
+        .modules
+        .values()
+        .filter(|m| !m.lost_types.is_empty())
+        .map(|m| {
+            let kinds = m
+                .lost_types
+                .iter()
+                .filter_map(|t| terraform::s3::part_kind(t))
+                .collect();
+            (m.dir.as_str(), kinds)
+        })
+        .collect();
     let readable_roots = readable.roots.clone();
     let deployments: Vec<(String, Result<terraform::Deployment, Finding>)> = roots
         .par_iter()
@@ -312,7 +377,7 @@ pub fn terraform(
                     path: PathBuf::from(&dir),
                     message,
                 }));
-                let mut mark = |f: &mut Fragment| mark_buckets_of(f, &incomplete, sources);
+                let mut mark = |f: &mut Fragment| mark_buckets_of(f, &incomplete, &lost, sources);
                 mark(&mut d.base);
                 d.worlds.iter_mut().for_each(&mut mark);
                 out.fragment.extend(d.base);
@@ -384,7 +449,22 @@ fn load_module_dir(
 }
 
 /// Buckets declared in a module whose files did not all parse may miss configuration.
-fn mark_buckets_of(fragment: &mut Fragment, incomplete: &BTreeSet<&str>, sources: &Sources) {
+fn mark_buckets_of(
+    fragment: &mut Fragment,
+    incomplete: &BTreeSet<&str>,
+    lost: &BTreeMap<&str, Vec<PartKind>>,
+    sources: &Sources,
+) {
+    if !lost.is_empty() {
+        for b in &mut fragment.buckets {
+            let dir = parent_dir(&sources.get(b.decl.file).display);
+            for &k in lost.get(dir.as_str()).into_iter().flatten() {
+                if !b.has(k) && !b.maybe.contains(&k) {
+                    b.maybe.push(k);
+                }
+            }
+        }
+    }
     if incomplete.is_empty() {
         return;
     }

@@ -91,6 +91,11 @@ impl Selection {
     }
 
     pub fn enabled(&self, doc: &RuleDoc) -> bool {
+        // A file that cannot be parsed makes the scan incomplete, whatever is
+        // selected: it is always said, and the exit status says it too.
+        if doc.code == crate::rules::parse_error::CODE {
+            return true;
+        }
         if self.extend.iter().any(|s| matches(s, doc)) && !self.ignored(doc) {
             return true;
         }

@@ -9,9 +9,9 @@ pub mod policy;
 pub mod trail;
 pub mod value;
 
+use crate::source::Span;
 use backup::BackupSelection;
 use bucket::{AccountPublicAccessBlock, Bucket, Origin, PabFlag, Part, PartKind};
-use crate::source::Span;
 use iam::{IdentityPolicy, PolicyAttachment, Role};
 use monitoring::{Alarm, MetricFilter};
 use object::{AccessPoint, S3Object};
@@ -207,7 +207,7 @@ impl Model {
                     });
                     let key = BucketRef::new(&att.scope, &via.address);
                     let mut b = Bucket::external(key, att.origin, &via, name);
-                    b.call_sites = att.call_sites.clone();
+                    b.call_sites.clone_from(&att.call_sites);
                     buckets.push(b);
                     buckets.len() - 1
                 });

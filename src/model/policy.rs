@@ -529,7 +529,11 @@ fn allows_some(items: &Items, families: &[&str]) -> Tri {
         Some(p) => Tri::from_bool(families.iter().any(|f| patterns_overlap(p, f))),
         None => Tri::Unknown,
     }));
-    if items.unknown { any.or(Tri::Unknown) } else { any }
+    if items.unknown {
+        any.or(Tri::Unknown)
+    } else {
+        any
+    }
 }
 
 /// The AWS account an `AWS` principal (an account ID, an account or IAM ARN) belongs to.
@@ -741,10 +745,13 @@ pub fn statement_locks_out(st: &Statement) -> Tri {
         Some(Effect::Allow) => Tri::No,
         None => Tri::Unknown,
     };
-    let everyone = st
-        .principal
-        .as_ref()
-        .map_or(Tri::No, |p| if p.not { Tri::No } else { principal_is_anyone(p) });
+    let everyone = st.principal.as_ref().map_or(Tri::No, |p| {
+        if p.not {
+            Tri::No
+        } else {
+            principal_is_anyone(p)
+        }
+    });
     let policy_action = st.action.as_ref().map_or(Tri::No, |a| {
         Tri::any(POLICY_ACTIONS.iter().map(|x| allows_action(a, x)))
     });

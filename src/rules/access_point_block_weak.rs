@@ -15,7 +15,8 @@ pub const RULE: Rule = Rule {
 };
 
 fn finding(ap: &AccessPoint, span: crate::source::Span, message: String) -> Finding {
-    let mut f = Finding::new("BL115", severity("BL115"), span, message).resource(ap.address.clone());
+    let mut f =
+        Finding::new("BL115", severity("BL115"), span, message).resource(ap.address.clone());
     f.scope = Some(ap.scope.clone());
     for site in &ap.call_sites {
         f = f.related(Some(*site), "through this module call");
@@ -37,8 +38,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 }
                 let name = flag.name(ap.origin);
                 let fix = match ap.origin {
-                    Origin::Terraform => format!("remove `{name} = false` (access point settings default to true)"),
-                    Origin::CloudFormation => format!("remove `{name}: false` (access point settings default to true)"),
+                    Origin::Terraform => {
+                        format!("remove `{name} = false` (access point settings default to true)")
+                    }
+                    Origin::CloudFormation => {
+                        format!("remove `{name}: false` (access point settings default to true)")
+                    }
                 };
                 out.push(
                     finding(

@@ -62,7 +62,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 f = f.related(Some(*site), "through this module call");
             }
             if let Some(b) = bucket {
-                f = f.related(Some(b.decl), "in this bucket, which does not ignore public ACLs");
+                f = f.related(
+                    Some(b.decl),
+                    "in this bucket, which does not ignore public ACLs",
+                );
             }
             out.push(f);
         }

@@ -169,7 +169,11 @@ fn write_reference(e: &Expr, out: &mut String) -> Option<()> {
                         write_reference(i, out)?;
                         out.push(']');
                     }
-                    Op::LegacyIndex(i) => out.push_str(&format!("[{i}]")),
+                    Op::LegacyIndex(i) => {
+                        out.push('[');
+                        out.push_str(&i.to_string());
+                        out.push(']');
+                    }
                     Op::AttrSplat | Op::FullSplat => return None,
                 }
             }

@@ -89,6 +89,9 @@ pub struct Module {
     data_index: HashMap<(String, String), usize>,
     /// A file of this module could not be parsed: what it held is missing.
     pub incomplete: bool,
+    /// Resource types of blocks lost to a syntax error (the rest of their file was
+    /// recovered).
+    pub lost_types: Vec<String>,
 }
 
 impl Module {

@@ -30,6 +30,12 @@ pub fn parse_file(file: FileId, text: &str, json: bool) -> Result<Body, SyntaxEr
 }
 
 fn parse_hcl(file: FileId, text: &str) -> Result<Body, SyntaxError> {
+    parse_hcl_at(file, text, 0)
+}
+
+/// Parses native HCL `text` that starts at byte `base` of the file (a top-level
+/// block being recovered on its own); spans are offsets into the whole file.
+pub fn parse_hcl_at(file: FileId, text: &str, base: usize) -> Result<Body, SyntaxError> {
     let body = match hcl_edit::parser::parse_body(text) {
         Ok(body) => body,
         Err(e) => {
@@ -40,19 +46,16 @@ fn parse_hcl(file: FileId, text: &str) -> Result<Body, SyntaxError> {
             if let Some(body) = retry {
                 body
             } else {
+                let at = char_range(text, e.location().offset());
                 return Err(SyntaxError {
                     message: e.message().to_string(),
-                    span: Span::new(file, char_range(text, e.location().offset())),
+                    span: Span::new(file, at.start + base..at.end + base),
                 });
             }
         }
     };
-    let conv = Converter {
-        file,
-        text,
-        base: 0,
-    };
-    Ok(conv.body(&body, Span::new(file, 0..text.len())))
+    let conv = Converter { file, text, base };
+    Ok(conv.body(&body, Span::new(file, base..base + text.len())))
 }
 
 /// Converts hcl-edit nodes parsed from `text`, which starts at byte `base` of the
@@ -109,7 +112,7 @@ impl Converter<'_> {
             .labels
             .last()
             .and_then(hcl_edit::Span::span)
-            .map_or(ident_span.end, |r| r.end as u32);
+            .map_or(ident_span.end, |r| (r.end + self.base) as u32);
         let header = Span {
             end: header_end,
             ..ident_span

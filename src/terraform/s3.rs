@@ -113,6 +113,28 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
     }
 }
 
+/// The kind of bucket configuration a Terraform resource type sets, if any.
+pub fn part_kind(ty: &str) -> Option<PartKind> {
+    Some(match ty {
+        "aws_s3_bucket_public_access_block" | "aws_s3_account_public_access_block" => {
+            PartKind::PublicAccessBlock
+        }
+        "aws_s3_bucket_versioning" => PartKind::Versioning,
+        "aws_s3_bucket_server_side_encryption_configuration" => PartKind::Encryption,
+        "aws_s3_bucket_policy" => PartKind::Policy,
+        "aws_s3_bucket_acl" => PartKind::Acl,
+        "aws_s3_bucket_logging" => PartKind::Logging,
+        "aws_s3_bucket_ownership_controls" => PartKind::Ownership,
+        "aws_s3_bucket_lifecycle_configuration" => PartKind::Lifecycle,
+        "aws_s3_bucket_replication_configuration" => PartKind::Replication,
+        "aws_s3_bucket_cors_configuration" => PartKind::Cors,
+        "aws_s3_bucket_object_lock_configuration" => PartKind::ObjectLock,
+        "aws_s3_bucket_website_configuration" => PartKind::Website,
+        "aws_s3_bucket_notification" => PartKind::Notification,
+        _ => return None,
+    })
+}
+
 /// A body and the context its expressions are evaluated in.
 #[derive(Clone, Copy)]
 struct At<'b> {
@@ -554,10 +576,7 @@ impl Reader<'_, '_> {
         if canned.is_none() && grants.items.is_empty() {
             return None;
         }
-        let span = at
-            .body
-            .attr("acl")
-            .map_or(self.header(), |a| a.key_span);
+        let span = at.body.attr("acl").map_or(self.header(), |a| a.key_span);
         Some(S3Object {
             target: self.target(),
             scope: self.ev.place.root.clone(),
@@ -584,19 +603,24 @@ impl Reader<'_, '_> {
 
     fn access_point(&self) -> AccessPoint {
         let at = self.at();
-        let block = self.block(&at, "public_access_block_configuration").map(|(c, cx)| {
-            let cat = At { body: &c.body, cx: &cx };
-            let flag = |name| self.bool_value(&cat, name, true);
-            Self::inline(
-                &c,
-                PublicAccessBlock {
-                    block_public_acls: flag("block_public_acls"),
-                    ignore_public_acls: flag("ignore_public_acls"),
-                    block_public_policy: flag("block_public_policy"),
-                    restrict_public_buckets: flag("restrict_public_buckets"),
-                },
-            )
-        });
+        let block = self
+            .block(&at, "public_access_block_configuration")
+            .map(|(c, cx)| {
+                let cat = At {
+                    body: &c.body,
+                    cx: &cx,
+                };
+                let flag = |name| self.bool_value(&cat, name, true);
+                Self::inline(
+                    &c,
+                    PublicAccessBlock {
+                        block_public_acls: flag("block_public_acls"),
+                        ignore_public_acls: flag("ignore_public_acls"),
+                        block_public_policy: flag("block_public_policy"),
+                        restrict_public_buckets: flag("restrict_public_buckets"),
+                    },
+                )
+            });
         let policy = self
             .eval(&at, "policy")
             .filter(|(n, _)| !n.is_null())
