@@ -53,7 +53,6 @@ fn terraform_and_cloudformation_agree() {
         ("BL201", "site"),
         ("BL202", "archive"),
         ("BL202", "drop"),
-        ("BL202", "site"),
         ("BL210", "logs"),
         ("BL210", "site"),
         ("BL301", "site"),

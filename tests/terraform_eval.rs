@@ -420,10 +420,7 @@ module "assets" {{
     let dir = install(&call(""));
     assert_eq!(
         run(dir.path(), &[]),
-        [
-            "BL201 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:7",
-            "BL202 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:7",
-        ]
+        ["BL201 module.assets.aws_s3_bucket.this[0] .terraform/modules/assets/main.tf:7",]
     );
 }
 

@@ -101,6 +101,9 @@ pub const FOR_SENSITIVE: [&str; 4] = ["BL203", "BL402", "BL403", "BL404"];
 pub struct Context<'a> {
     pub model: &'a Model,
     pub settings: &'a Settings,
+    /// Is the rule with this code running too? Two rules that would report one
+    /// cause (no encryption: BL201 and BL202) leave it to one.
+    pub running: &'a dyn Fn(&str) -> bool,
 }
 
 impl Context<'_> {
@@ -392,7 +395,12 @@ pub fn check(
     enabled: &dyn Fn(&RuleDoc) -> bool,
     by_tag: &dyn Fn(&RuleDoc) -> bool,
 ) -> Vec<Finding> {
-    let cx = Context { model, settings };
+    let running = |code: &str| find(code).is_some_and(|e| enabled(&e.doc));
+    let cx = Context {
+        model,
+        settings,
+        running: &running,
+    };
     let sensitive: std::collections::HashSet<(String, &str)> = model
         .buckets
         .iter()

@@ -34,7 +34,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             severity("BL100"),
             b.decl,
             format!(
-                "{} has no public access block: one public ACL or bucket policy is all it takes to expose it",
+                "{} declares no public access block: S3 blocks public access on buckets created since April 2023, but nothing in the code keeps it so (console drift, older or imported buckets; FSBP S3.8)",
                 b.subject()
             ),
         )
