@@ -14,6 +14,7 @@ use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::object::AccessPoint;
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
+use crate::model::validate::Invalid;
 use crate::model::value::{self, Hole, Node, NodeKind, Text, Tri, Value};
 use crate::model::{Attachment, Fragment, Target};
 use crate::source::Span;
@@ -32,7 +33,7 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
         match res.ty {
             "AWS::S3::Bucket" => out.buckets.push(reader.bucket()),
             "AWS::S3::BucketPolicy" => {
-                if let Some(a) = reader.bucket_policy() {
+                if let Some(a) = reader.bucket_policy(&mut out.invalid) {
                     out.attachments.push(a);
                 }
             }
@@ -184,6 +185,11 @@ impl Reader<'_, '_> {
         );
         b.construct_path = self.res.cdk_path().map(str::to_string);
         let props = self.properties();
+        if let Some((raw, _)) = self.res.properties().and_then(|p| prop(p, "BucketName"))
+            && raw.as_str().is_none()
+        {
+            b.name_key = raw.shape();
+        }
         if let Some(name) = Self::text_at(&props, "BucketName", decl) {
             b.name = name;
         }
@@ -242,7 +248,13 @@ impl Reader<'_, '_> {
                     Some("Suspended") => {
                         Value::explicit(VersioningStatus::Suspended, s.span.unwrap_or(at))
                     }
-                    _ => Value::unknown(s.span.unwrap_or(at)),
+                    Some(other) => {
+                        b.invalid.push((s.span.unwrap_or(at), format!(
+                            "`{other}` is not a valid versioning status: the stack fails; expected `Enabled` or `Suspended`"
+                        )));
+                        Value::unknown(s.span.unwrap_or(at))
+                    }
+                    None => Value::unknown(s.span.unwrap_or(at)),
                 },
                 None if ver.is_unknown() => Value::unknown(at),
                 None => Value::absent_unknown(),
@@ -397,21 +409,73 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn bucket_policy(&self) -> Option<Attachment> {
+    fn invalid(&self, span: Span, message: String) -> Invalid {
+        Invalid {
+            span,
+            message,
+            address: self.res.id.name.clone(),
+            scope: self.r.t.scope.clone(),
+        }
+    }
+
+    /// A `Ref` or `Fn::GetAtt` to a name the template does not declare.
+    fn undeclared(&self, raw: &Node) -> Option<String> {
+        let [(k, arg)] = raw.entries() else {
+            return None;
+        };
+        let name = match (k.name.as_str(), &arg.kind) {
+            ("Ref", _) => arg.as_str()?.to_string(),
+            ("Fn::GetAtt", NodeKind::List(items)) => items.first()?.as_str()?.to_string(),
+            ("Fn::GetAtt", _) => arg.as_str()?.split('.').next()?.to_string(),
+            _ => return None,
+        };
+        let declared = name.starts_with("AWS::")
+            || self.r.t.params.contains_key(&name)
+            || self.r.t.resource_type(&name).is_some();
+        (!declared).then_some(name)
+    }
+
+    fn bucket_policy(&self, invalid: &mut Vec<Invalid>) -> Option<Attachment> {
         let props = self.properties();
+        let raw = self.res.properties().and_then(|p| prop(p, "Bucket"));
+        if !props.is_unknown() {
+            for required in ["Bucket", "PolicyDocument"] {
+                if prop(&props, required).is_none() {
+                    invalid.push(self.invalid(
+                        self.decl(),
+                        format!(
+                            "AWS::S3::BucketPolicy has no `{required}` property, which is required: the stack fails"
+                        ),
+                    ));
+                }
+            }
+        }
+        let undeclared = raw.and_then(|(raw, _)| Some((raw, self.undeclared(raw)?)));
+        if let Some((raw, name)) = &undeclared {
+            invalid.push(self.invalid(
+                raw.span.unwrap_or_else(|| self.decl()),
+                format!("`{name}` is neither a parameter nor a resource of this template: the stack fails"),
+            ));
+        }
+        let written = prop(&props, "Bucket").and_then(|(b, _)| b.as_text().cloned());
         let target = match prop(&props, "Bucket") {
             Some((b, _)) => b.as_text().map_or(Target::Unknown, Target::from_text),
-            None => Target::Unknown,
+            None => Target::Invalid(self.res.id.name.clone()),
         };
         // A bucket of another stack (`!ImportValue`, a parameter): identified by how
         // the template writes it.
         let target = match target {
+            Target::Unknown if undeclared.is_some() => Target::Invalid(
+                undeclared
+                    .and_then(|(raw, _)| raw.shape())
+                    .unwrap_or_else(|| self.res.id.name.clone()),
+            ),
             Target::Unknown => self
                 .res
                 .properties()
                 .and_then(|p| prop(p, "Bucket"))
                 .and_then(|(raw, _)| raw.shape())
-                .map_or(Target::Unknown, Target::Elsewhere),
+                .map_or(Target::Unknown, |shape| Target::Elsewhere(shape, written)),
             t => t,
         };
         let (doc, key) = prop(&props, "PolicyDocument")?;

@@ -311,6 +311,12 @@ pub struct Bucket {
     /// variable, a data source): known only through the resources that configure it.
     /// What those resources set is judged; what the bucket lacks is not known.
     pub external: bool,
+    /// Values the deployment would reject, found while reading the bucket (BL004).
+    pub invalid: Vec<(Span, String)>,
+    /// How its name is written when it is not literal (`var.name`, `{Ref:
+    /// BucketName}`), in the form of [`crate::model::Target::Elsewhere`]: a resource
+    /// whose bucket is written the same way configures this bucket.
+    pub name_key: Option<String>,
 }
 
 impl Bucket {
@@ -342,6 +348,8 @@ impl Bucket {
             is_log_target: false,
             receives_cloudfront_logs: false,
             external: false,
+            invalid: Vec::new(),
+            name_key: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod monitoring;
 pub mod object;
 pub mod policy;
 pub mod trail;
+pub mod validate;
 pub mod value;
 
 use crate::source::Span;
@@ -30,7 +31,15 @@ pub enum Target {
     /// A bucket declared outside the scan that cannot be named but is identified
     /// by how it is written (`var.bucket`, `!ImportValue shared-bucket`), so the
     /// resources of one deployment that write it the same way configure one bucket.
-    Elsewhere(String),
+    /// With the name as far as it is known (`${AppName}-logs-${AWS::AccountId}`),
+    /// so the policy's own ARNs can still be matched against it.
+    Elsewhere(String, Option<Text>),
+    /// A reference to something not declared (BL004 says so): judged as a bucket
+    /// declared elsewhere, without casting doubt on the deployment's own buckets.
+    Invalid(String),
+    /// A directory bucket (S3 Express One Zone), which the model does not hold:
+    /// the rules here are about general purpose buckets.
+    DirectoryBucket,
     /// Could not be determined.
     Unknown,
 }
@@ -94,6 +103,8 @@ pub struct Fragment {
     pub cloudfront_logs: Vec<(String, Target)>,
     pub objects: Vec<S3Object>,
     pub access_points: Vec<AccessPoint>,
+    /// Configuration the deployment would reject (BL004).
+    pub invalid: Vec<validate::Invalid>,
 }
 
 impl Fragment {
@@ -111,6 +122,7 @@ impl Fragment {
         self.cloudfront_logs.extend(other.cloudfront_logs);
         self.objects.extend(other.objects);
         self.access_points.extend(other.access_points);
+        self.invalid.extend(other.invalid);
     }
 }
 
@@ -128,6 +140,7 @@ pub struct Model {
     pub roles: Vec<Role>,
     pub objects: Vec<S3Object>,
     pub access_points: Vec<AccessPoint>,
+    pub invalid: Vec<validate::Invalid>,
     names: HashMap<BucketRef, String>,
     /// The configuration says the account blocks public access (all four flags).
     pub assume_account_block: bool,
@@ -151,11 +164,21 @@ impl Model {
             cloudfront_logs,
             mut objects,
             access_points,
+            mut invalid,
         } = fragment;
         let by_key: HashMap<BucketRef, usize> = buckets
             .iter()
             .enumerate()
             .map(|(i, b)| (b.key.clone(), i))
+            .collect();
+        let by_written: HashMap<(&str, &str), usize> = buckets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| Some(((b.key.scope(), b.name_key.as_deref()?), i)))
+            .collect();
+        let by_written: HashMap<(String, String), usize> = by_written
+            .into_iter()
+            .map(|((s, k), i)| ((s.to_string(), k.to_string()), i))
             .collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, b) in buckets.iter().enumerate() {
@@ -177,7 +200,13 @@ impl Model {
                         .collect();
                     if same.is_empty() { all } else { same }
                 }
-                Target::Elsewhere(_) | Target::Unknown => Vec::new(),
+                // Written the way a bucket of the same deployment writes its name.
+                Target::Elsewhere(key, _) => by_written
+                    .get(&(scope.to_string(), key.clone()))
+                    .copied()
+                    .into_iter()
+                    .collect(),
+                Target::Invalid(_) | Target::DirectoryBucket | Target::Unknown => Vec::new(),
             }
         };
 
@@ -186,25 +215,26 @@ impl Model {
         let mut external: HashMap<String, usize> = HashMap::new();
         let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
         for att in attachments {
-            if matches!(att.target, Target::Elsewhere(_) | Target::Unknown) {
+            let found = resolve(&att.target, &att.scope, &buckets);
+            if matches!(att.target, Target::Elsewhere(..) | Target::Unknown) && found.is_empty() {
                 // It may configure a bucket of its own deployment too.
                 unresolved.insert((att.scope.clone(), att.part.kind()));
             }
-            let found = resolve(&att.target, &att.scope, &buckets);
             if found.is_empty() {
                 let Some(via) = part_via(&att.part) else {
                     continue;
                 };
                 let (id, name) = match &att.target {
-                    Target::Name(n) => (format!("name:{n}"), Some(n.clone())),
+                    Target::Name(n) => (format!("name:{n}"), Some(Text::lit(n))),
                     Target::Ref(k) => (format!("ref:{}", k.0), None),
-                    Target::Elsewhere(e) => (format!("{}#{e}", att.scope), None),
+                    Target::Elsewhere(e, name) => (format!("{}#{e}", att.scope), name.clone()),
+                    Target::Invalid(e) => (format!("{}#{e}", att.scope), None),
+                    Target::DirectoryBucket => continue,
                     Target::Unknown => (format!("{}#{}", att.scope, via.address), None),
                 };
                 let i = *external.entry(id).or_insert_with(|| {
-                    let name = name.map_or_else(Value::absent_unknown, |n| {
-                        Value::explicit(Text::lit(&n), via.decl)
-                    });
+                    let name =
+                        name.map_or_else(Value::absent_unknown, |n| Value::explicit(n, via.decl));
                     let key = BucketRef::new(&att.scope, &via.address);
                     let mut b = Bucket::external(key, att.origin, &via, name);
                     b.call_sites.clone_from(&att.call_sites);
@@ -232,6 +262,8 @@ impl Model {
         for o in &mut objects {
             o.bucket = resolve(&o.target, &o.scope, &buckets).first().copied();
         }
+
+        invalid.extend(validate::buckets(&mut buckets));
 
         let names: HashMap<BucketRef, String> = buckets
             .iter()
@@ -275,6 +307,7 @@ impl Model {
             roles,
             objects,
             access_points,
+            invalid,
             names,
             assume_account_block: false,
         }
@@ -285,8 +318,35 @@ impl Model {
         self.names.get(key).cloned()
     }
 
-    pub fn ident(&self, b: &Bucket) -> BucketIdent {
-        BucketIdent::new(b.literal_name(), &b.key)
+    /// Judges `test` on each way of naming bucket `b` (see [`Model::idents`]): true
+    /// when one of them makes it true; otherwise the reference's (or literal name's)
+    /// answer, since the computed text only ever adds a match.
+    pub fn about_bucket(&self, b: &Bucket, test: impl Fn(&BucketIdent) -> Tri) -> Tri {
+        let idents = self.idents(b);
+        let first = idents.first().map_or(Tri::Unknown, &test);
+        if first == Tri::Yes || idents.iter().skip(1).any(|i| test(i) == Tri::Yes) {
+            Tri::Yes
+        } else {
+            first
+        }
+    }
+
+    /// The ways a policy or a trail may name bucket `b` in an ARN: its literal name,
+    /// or the reference to it (`${aws_s3_bucket.b.arn}`, `!GetAtt B.Arn`) and, when
+    /// its name is computed (`${AppName}-logs-${AWS::AccountId}`), that text.
+    pub fn idents(&self, b: &Bucket) -> Vec<BucketIdent> {
+        let written = b
+            .name
+            .get()
+            .filter(|n| !n.is_lit())
+            .map(|n| BucketIdent { name: n.clone() });
+        if b.external {
+            // Known only as written, holes and all.
+            return vec![written.unwrap_or_else(|| BucketIdent::new(None, &b.key))];
+        }
+        std::iter::once(BucketIdent::new(b.literal_name(), &b.key))
+            .chain(written)
+            .collect()
     }
 
     /// The account-level blocks deployed with bucket `b`.

@@ -17,8 +17,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if b.is_log_target || b.presence(PartKind::Logging) != Tri::No {
             continue;
         }
-        let ident = cx.model.ident(b);
-        if Tri::any(cx.model.trails_for(b).map(|t| t.covers(&ident, &names))) != Tri::No {
+        let covered = cx.model.about_bucket(b, |i| {
+            Tri::any(cx.model.trails_for(b).map(|t| t.covers(i, &names)))
+        });
+        if covered != Tri::No {
             continue;
         }
         let help = match b.origin {

@@ -10,16 +10,19 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for b in &cx.model.buckets {
-        let arn = cx.model.ident(b).arn();
+    // A bucket declared elsewhere may be backed up where it is declared.
+    for b in cx.model.buckets.iter().filter(|b| !b.external) {
         let tag = |k: &str| b.tag(k).map(str::to_string);
-        let covered = Tri::any(
-            cx.model
-                .backups
-                .iter()
-                .filter(|s| s.scope == b.key.scope())
-                .map(|s| s.covers(&arn, &tag)),
-        );
+        let covered = cx.model.about_bucket(b, |i| {
+            let arn = i.arn();
+            Tri::any(
+                cx.model
+                    .backups
+                    .iter()
+                    .filter(|s| s.scope == b.key.scope())
+                    .map(|s| s.covers(&arn, &tag)),
+            )
+        });
         if covered != Tri::No {
             continue;
         }

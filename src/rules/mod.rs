@@ -21,6 +21,7 @@ mod force_destroy_enabled;
 mod iam_s3_all_buckets;
 mod iam_s3_full_access;
 mod ignore_public_acls_disabled;
+mod invalid_configuration;
 mod kms_key_aws_managed;
 mod lifecycle_missing;
 mod mfa_delete_disabled;
@@ -136,6 +137,7 @@ const RULES: &[Rule] = &[
     parse_error::RULE,
     unused_suppression::RULE,
     unresolved_value::RULE,
+    invalid_configuration::RULE,
     public_access_block_missing::RULE,
     block_public_acls_disabled::RULE,
     ignore_public_acls_disabled::RULE,

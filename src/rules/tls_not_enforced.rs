@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             let Some(doc) = &policy.value.document else {
                 continue;
             };
-            if enforces_tls(doc, &cx.model.ident(b), &names) != Tri::No {
+            if cx.model.about_bucket(b, |i| enforces_tls(doc, i, &names)) != Tri::No {
                 continue;
             }
             let finding = Finding::new(

@@ -147,6 +147,106 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Calls `f` on this expression and every expression inside it.
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        let parts = |ps: &[Part], f: &mut dyn FnMut(&Expr)| {
+            for p in ps {
+                p.visit(f);
+            }
+        };
+        match &self.kind {
+            ExprKind::Template(ps) => parts(ps, f),
+            ExprKind::Array(items) | ExprKind::Call { args: items, .. } => {
+                for i in items {
+                    i.visit(f);
+                }
+            }
+            ExprKind::Object(entries) => {
+                for (k, v) in entries {
+                    if let ObjectKey::Expr(k) = k {
+                        k.visit(f);
+                    }
+                    v.visit(f);
+                }
+            }
+            ExprKind::Traversal(root, ops) => {
+                root.visit(f);
+                for op in ops {
+                    if let Op::Index(i) = op {
+                        i.visit(f);
+                    }
+                }
+            }
+            ExprKind::Conditional(a, b, c) => {
+                a.visit(f);
+                b.visit(f);
+                c.visit(f);
+            }
+            ExprKind::Unary(_, a) => a.visit(f),
+            ExprKind::Binary(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            ExprKind::For(x) => {
+                x.collection.visit(f);
+                x.value.visit(f);
+                for e in [&x.key, &x.cond].into_iter().flatten() {
+                    e.visit(f);
+                }
+            }
+            ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Number(_)
+            | ExprKind::Str(_)
+            | ExprKind::Var(_) => {}
+        }
+    }
+
+    /// The `root.name` pairs this expression refers to (`aws_s3_bucket.b`,
+    /// `local.x`, `var.y`).
+    pub fn references(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        self.visit(&mut |e| {
+            if let ExprKind::Traversal(root, ops) = &e.kind
+                && let ExprKind::Var(root) = &root.kind
+                && let Some(Op::Attr(name)) = ops.first()
+            {
+                out.push((root.clone(), name.clone()));
+            }
+        });
+        out
+    }
+}
+
+impl Part {
+    fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Part::Lit(_) => {}
+            Part::Interp(e) => e.visit(f),
+            Part::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                cond.visit(f);
+                for p in then.iter().chain(otherwise) {
+                    p.visit(f);
+                }
+            }
+            Part::For {
+                collection, body, ..
+            } => {
+                collection.visit(f);
+                for p in body {
+                    p.visit(f);
+                }
+            }
+        }
+    }
+}
+
 fn write_reference(e: &Expr, out: &mut String) -> Option<()> {
     match &e.kind {
         ExprKind::Var(name) => out.push_str(name),

@@ -3,7 +3,7 @@
 //! access block and CloudTrail trails, for every instance (`count`, `for_each`) of
 //! every module instance of a deployment.
 
-use super::ast::{Block, Body};
+use super::ast::{Block, Body, Expr, ExprKind, Op};
 use super::eval::{Children, Ctx, Evaluator, Instance};
 use super::module::Resource;
 use crate::model::backup::BackupSelection;
@@ -17,6 +17,7 @@ use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::object::{AccessPoint, S3Object};
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
+use crate::model::validate::Invalid;
 use crate::model::value::{self, Node, NodeKind, Text, Value};
 use crate::model::{Attachment, Fragment, Target};
 use crate::source::Span;
@@ -91,9 +92,9 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                     }
                 }
                 ty => {
-                    if let Some(part) = r.split_part(ty) {
+                    if let Some(part) = r.split_part(ty, &mut out.invalid) {
                         out.attachments.push(Attachment {
-                            target: r.target(),
+                            target: r.checked_target(&mut out.invalid),
                             scope: scope.clone(),
                             part,
                             origin: Origin::Terraform,
@@ -221,28 +222,159 @@ impl Reader<'_, '_> {
         }
     }
 
+    fn invalid(&self, span: Span, message: String) -> Invalid {
+        Invalid {
+            span,
+            message,
+            address: self.address(),
+            scope: self.ev.place.root.clone(),
+        }
+    }
+
+    /// The target of a split resource, with what Terraform would reject about it
+    /// recorded: no `bucket` argument, or a reference to something not declared.
+    fn checked_target(&self, invalid: &mut Vec<Invalid>) -> Target {
+        let Some(attr) = self.res.body().attr("bucket") else {
+            invalid.push(self.invalid(
+                self.header(),
+                format!(
+                    "{} has no `bucket` argument, which is required: the plan fails",
+                    self.res.ty
+                ),
+            ));
+            return Target::Invalid(self.address());
+        };
+        if let Some(what) = self.undeclared(&attr.value) {
+            invalid.push(self.invalid(
+                attr.value.span,
+                format!("reference to undeclared {what}: the plan fails"),
+            ));
+            return Target::Invalid(
+                attr.value
+                    .reference_shape()
+                    .unwrap_or_else(|| self.address()),
+            );
+        }
+        self.target()
+    }
+
+    /// What a reference names that this module does not declare (`resource
+    /// "aws_s3_bucket" "typo"`, `variable "x"`), if anything.
+    fn undeclared(&self, e: &Expr) -> Option<String> {
+        let ExprKind::Traversal(root, ops) = &e.kind else {
+            return None;
+        };
+        let ExprKind::Var(root) = &root.kind else {
+            return None;
+        };
+        let attr = |i: usize| match ops.get(i) {
+            Some(Op::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let m = self.ev.module;
+        match root.as_str() {
+            "var" => {
+                let name = attr(0)?;
+                (!m.variables.contains_key(name)).then(|| format!("input variable `var.{name}`"))
+            }
+            "local" => {
+                let name = attr(0)?;
+                (!m.locals.contains_key(name)).then(|| format!("local value `local.{name}`"))
+            }
+            "data" => {
+                let (ty, name) = (attr(0)?, attr(1)?);
+                m.data_source(ty, name)
+                    .is_none()
+                    .then(|| format!("data source `data.{ty}.{name}`"))
+            }
+            "module" => {
+                let name = attr(0)?;
+                (!m.calls.iter().any(|c| c.name == name))
+                    .then(|| format!("module call `module.{name}`"))
+            }
+            "count" | "each" | "path" | "self" | "terraform" => None,
+            ty if ty.starts_with("aws_") => {
+                let name = attr(0)?;
+                m.resource(ty, name)
+                    .is_none()
+                    .then(|| format!("resource `{ty}.{name}`"))
+            }
+            _ => None,
+        }
+    }
+
+    /// When the `bucket` argument cannot be evaluated (`join("", aws_s3_bucket.b[*].id)`
+    /// with an unknown count, `var.x ? aws_s3_directory_bucket... : aws_s3_bucket.b[0].id`)
+    /// but names exactly one bucket of the module, through locals too: that bucket,
+    /// when its instance is clear (it has one, or one with this resource's key).
+    fn only_bucket_referenced(&self) -> Option<Target> {
+        const DEPTH: usize = 4;
+        let m = self.ev.module;
+        let mut pending = vec![(&self.res.body().attr("bucket")?.value, 0)];
+        let mut buckets: Vec<String> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        while let Some((e, depth)) = pending.pop() {
+            for (root, name) in e.references() {
+                match root.as_str() {
+                    "aws_s3_bucket" if !buckets.contains(&name) => buckets.push(name),
+                    "local" if depth < DEPTH && !seen.contains(&name) => {
+                        if let Some(x) = m.locals.get(&name) {
+                            pending.push((x, depth + 1));
+                        }
+                        seen.push(name);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let [name] = buckets.as_slice() else {
+            return None;
+        };
+        let res = m.resource("aws_s3_bucket", name)?;
+        let instances = self.ev.instances(&res.block);
+        let key = match instances.as_slice() {
+            [one] => one.key.clone(),
+            many => many.iter().find(|i| i.key == self.inst.key)?.key.clone(),
+        };
+        Some(Target::Ref(self.ev.bucket_ref(res, &key)))
+    }
+
     /// Which bucket a split resource configures (its `bucket` argument).
     fn target(&self) -> Target {
         let at = self.at();
-        let known = match self.eval(&at, "bucket") {
-            Some((n, _)) => n.as_text().map_or(Target::Unknown, Target::from_text),
-            None => Target::Unknown,
-        };
+        let value = self.eval(&at, "bucket");
+        let written = value.as_ref().and_then(|(n, _)| n.as_text().cloned());
+        let known = written.as_ref().map_or(Target::Unknown, Target::from_text);
         if known != Target::Unknown {
             return known;
         }
-        // Not a bucket of the scan: identified by how it is written, per module
-        // instance and resource instance.
-        at.body
-            .attr("bucket")
-            .and_then(|a| a.value.reference_shape())
-            .map_or(Target::Unknown, |shape| {
-                Target::Elsewhere(format!(
-                    "{}{}",
-                    self.ev.place.qualify(&shape),
-                    self.inst.key.suffix()
-                ))
-            })
+        if let Some(t) = self.only_bucket_referenced() {
+            return t;
+        }
+        let directory = at.body.attr("bucket").is_some_and(|a| {
+            a.value
+                .references()
+                .iter()
+                .any(|(root, _)| root == "aws_s3_directory_bucket")
+        });
+        if directory {
+            return Target::DirectoryBucket;
+        }
+        // Not resolved: identified by how it is written, per module instance and
+        // resource instance.
+        self.written_key(&at)
+            .map_or(Target::Unknown, |key| Target::Elsewhere(key, written))
+    }
+
+    /// How the `bucket` argument is written, qualified by module and resource
+    /// instance: the key of [`Target::Elsewhere`].
+    fn written_key(&self, at: &At<'_>) -> Option<String> {
+        let shape = at.body.attr("bucket")?.value.reference_shape()?;
+        Some(format!(
+            "{}{}",
+            self.ev.place.qualify(&shape),
+            self.inst.key.suffix()
+        ))
     }
 
     fn bucket(&self) -> Bucket {
@@ -256,6 +388,9 @@ impl Reader<'_, '_> {
         );
         b.call_sites.clone_from(&self.ev.place.call_sites);
         if let Some(name) = self.text_value(&at, "bucket") {
+            if !name.get().is_some_and(Text::is_lit) {
+                b.name_key = self.written_key(&at);
+            }
             b.name = name;
         }
         b.force_destroy = self.bool_value(&at, "force_destroy", false);
@@ -637,7 +772,7 @@ impl Reader<'_, '_> {
     }
 
     /// A provider v4+ split resource as a model part.
-    fn split_part(&self, ty: &str) -> Option<Part> {
+    fn split_part(&self, ty: &str, invalid: &mut Vec<Invalid>) -> Option<Part> {
         let at = self.at();
         Some(match ty {
             "aws_s3_bucket_public_access_block" => {
@@ -654,8 +789,15 @@ impl Reader<'_, '_> {
                                 Some("Enabled") => v.map(|_| VersioningStatus::Enabled),
                                 Some("Suspended") => v.map(|_| VersioningStatus::Suspended),
                                 Some("Disabled") => v.map(|_| VersioningStatus::Disabled),
-                                _ => match v.span() {
-                                    Some(s) => Value::unknown(s),
+                                other => match v.span() {
+                                    Some(s) => {
+                                        if let Some(lit) = other {
+                                            invalid.push(self.invalid(s, format!(
+                                                "`{lit}` is not a valid versioning status: the apply fails; expected one of `Enabled`, `Suspended`, `Disabled`"
+                                            )));
+                                        }
+                                        Value::unknown(s)
+                                    }
                                     None => Value::absent_unknown(),
                                 },
                             },
