@@ -18,8 +18,9 @@ pub struct BackupSelection {
 }
 
 impl BackupSelection {
-    /// Does the selection include the bucket with ARN `arn` and tag lookup `tag`?
-    pub fn covers(&self, arn: &Text, tag: &dyn Fn(&str) -> Option<String>) -> Tri {
+    /// Does the selection include the bucket with ARN `arn`? `has_tag(k, v)` says
+    /// whether the bucket carries tag `k` = `v`.
+    pub fn covers(&self, arn: &Text, has_tag: &dyn Fn(&str, &str) -> Tri) -> Tri {
         let by_resource = Tri::any(self.resources.iter().map(|r| {
             if r.as_lit() == Some("*") {
                 Tri::Yes
@@ -27,11 +28,7 @@ impl BackupSelection {
                 resource_matches(r, arn)
             }
         }));
-        let by_tag = Tri::any(
-            self.tags
-                .iter()
-                .map(|(k, v)| Tri::from_bool(tag(k).as_deref() == Some(v.as_str()))),
-        );
+        let by_tag = Tri::any(self.tags.iter().map(|(k, v)| has_tag(k, v)));
         let any = by_resource.or(by_tag);
         if self.unknown {
             any.or(Tri::Unknown)

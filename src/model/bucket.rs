@@ -624,6 +624,21 @@ impl Bucket {
         acl || self.policy_allows(|kind, v| kind == "Service" && v == "logging.s3.amazonaws.com")
     }
 
+    /// May server access log delivery write here, for all the scan knows? True for a
+    /// log target, and when the ACL (canned or grants) is not known.
+    pub fn may_receive_access_logs(&self) -> bool {
+        self.is_log_target
+            || self.acl.as_ref().is_some_and(|a| {
+                a.value.grants_unknown
+                    || a.value.canned.as_ref().is_some_and(|c| !c.is_known())
+                    || a.value
+                        .grants
+                        .iter()
+                        .any(|g| g.uri.as_ref().is_some_and(|u| !u.is_known()))
+            })
+            || self.presence(PartKind::Acl) == super::value::Tri::Unknown
+    }
+
     pub fn literal_name(&self) -> Option<&str> {
         self.name.get().and_then(Text::as_lit)
     }

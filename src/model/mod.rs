@@ -213,12 +213,22 @@ impl Model {
         // A resource whose bucket is not declared in the scan configures a bucket
         // declared elsewhere: one external bucket per name (or way of writing it).
         let mut external: HashMap<String, usize> = HashMap::new();
-        let mut unresolved: BTreeSet<(String, PartKind)> = BTreeSet::new();
+        // (scope, kind, only buckets whose written name is not known).
+        let mut unresolved: BTreeSet<(String, PartKind, bool)> = BTreeSet::new();
         for att in attachments {
             let found = resolve(&att.target, &att.scope, &buckets);
-            if matches!(att.target, Target::Elsewhere(..) | Target::Unknown) && found.is_empty() {
+            let unresolvable = match &att.target {
+                Target::Elsewhere(..) | Target::Unknown => true,
+                // A literal name may be the name of a bucket written with unknowns.
+                Target::Name(_) => buckets.iter().any(|b| {
+                    b.key.scope() == att.scope && b.name.is_explicit() && b.literal_name().is_none()
+                }),
+                _ => false,
+            };
+            if unresolvable && found.is_empty() {
                 // It may configure a bucket of its own deployment too.
-                unresolved.insert((att.scope.clone(), att.part.kind()));
+                let by_name = matches!(att.target, Target::Name(_));
+                unresolved.insert((att.scope.clone(), att.part.kind(), by_name));
             }
             if found.is_empty() {
                 let Some(via) = part_via(&att.part) else {
@@ -248,11 +258,12 @@ impl Model {
                 buckets[i].attach(att.part.clone());
             }
         }
-        for (scope, kind) in unresolved {
-            for b in buckets
-                .iter_mut()
-                .filter(|b| !b.external && b.key.scope() == scope)
-            {
+        for (scope, kind, by_name) in unresolved {
+            for b in buckets.iter_mut().filter(|b| {
+                !b.external
+                    && b.key.scope() == scope
+                    && (!by_name || (b.name.is_explicit() && b.literal_name().is_none()))
+            }) {
                 if !b.has(kind) && !b.maybe.contains(&kind) {
                     b.maybe.push(kind);
                 }
@@ -341,8 +352,10 @@ impl Model {
             .filter(|n| !n.is_lit())
             .map(|n| BucketIdent { name: n.clone() });
         if b.external {
-            // Known only as written, holes and all.
-            return vec![written.unwrap_or_else(|| BucketIdent::new(None, &b.key))];
+            // Known only as written, holes and all; or not at all.
+            return vec![written.unwrap_or_else(|| BucketIdent {
+                name: Text::hole(Hole::Unknown),
+            })];
         }
         std::iter::once(BucketIdent::new(b.literal_name(), &b.key))
             .chain(written)

@@ -331,7 +331,23 @@ fn match_from(p: &[Tok], s: &[Tok], i: usize, j: usize, memo: &mut Vec<Option<Tr
             Tok::Char(c) => match &s[j] {
                 Tok::Char(d) if c == d => match_from(p, s, i + 1, j + 1, memo),
                 Tok::Char(_) => Tri::No,
-                Tok::Hole(_) => Tri::Unknown.and(match_from(p, s, i + 1, j + 1, memo)),
+                // The name of a bucket of the scan is that bucket's: a literal names
+                // another (a generated name is never one written elsewhere).
+                Tok::Hole(Hole::BucketName(_)) => {
+                    Tri::Unknown.and(match_from(p, s, i + 1, j + 1, memo))
+                }
+                // Any other value only known after apply may be any run of
+                // characters: it matches, maybe, if some continuation does.
+                Tok::Hole(_) => {
+                    let mut r = Tri::No;
+                    for k in i + 1..=p.len() {
+                        r = r.or(match_from(p, s, k, j + 1, memo));
+                        if r != Tri::No {
+                            break;
+                        }
+                    }
+                    Tri::Unknown.and(r)
+                }
             },
             Tok::Hole(h) => match &s[j] {
                 Tok::Hole(g) if h == g && !matches!(h, Hole::Unknown) => {

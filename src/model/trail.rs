@@ -148,8 +148,13 @@ pub fn advanced_selector(fields: &[FieldSelector]) -> Option<S3DataEvents> {
                 events.prefixes = arns.prefixes;
                 events.unknown |= arns.unknown;
             }
+            // A field not known may be any of the above.
+            None => {
+                events.unknown = true;
+                is_s3 = is_s3.or(Tri::Unknown);
+            }
             // eventCategory, eventName, eventSource... narrow nothing we check.
-            _ => {}
+            Some(_) => {}
         }
     }
     match is_s3 {

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let names = |k: &_| cx.model.name_of(k);
     for b in &cx.model.buckets {
-        if b.is_log_target || b.presence(PartKind::Logging) != Tri::No {
+        if b.may_receive_access_logs() || b.presence(PartKind::Logging) != Tri::No {
             continue;
         }
         let covered = cx.model.about_bucket(b, |i| {

@@ -21,6 +21,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if acls_disabled(b) {
             continue;
         }
+        // An owner only known after apply may be any grantee.
+        if acl
+            .value
+            .owner
+            .as_ref()
+            .is_some_and(|o| o.get().and_then(Text::as_lit).is_none())
+        {
+            continue;
+        }
         let owner = acl
             .value
             .owner

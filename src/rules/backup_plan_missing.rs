@@ -12,7 +12,15 @@ pub const RULE: Rule = Rule {
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // A bucket declared elsewhere may be backed up where it is declared.
     for b in cx.model.buckets.iter().filter(|b| !b.external) {
-        let tag = |k: &str| b.tag(k).map(str::to_string);
+        let tag = |k: &str, v: &str| {
+            if b.tags.is_unknown() {
+                return Tri::Unknown;
+            }
+            match b.tags.get(k) {
+                None => Tri::No,
+                Some(n) => n.as_str().map_or(Tri::Unknown, |s| Tri::from_bool(s == v)),
+            }
+        };
         let covered = cx.model.about_bucket(b, |i| {
             let arn = i.arn();
             Tri::any(

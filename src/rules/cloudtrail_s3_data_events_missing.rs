@@ -22,18 +22,24 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let records = |side: fn(&crate::model::trail::S3DataEvents) -> Tri| {
-            trails.iter().any(|t| {
-                t.s3_data_events
-                    .iter()
-                    .any(|s| s.all_buckets && !s.unknown && side(s) == Tri::Yes)
-            })
+            Tri::any(trails.iter().flat_map(|t| {
+                t.s3_data_events.iter().map(move |s| {
+                    let all = if s.unknown {
+                        Tri::Unknown
+                    } else {
+                        Tri::from_bool(s.all_buckets)
+                    };
+                    all.and(side(s))
+                })
+            }))
         };
         let (read, write) = (records(|s| s.read), records(|s| s.write));
+        // A side that may be recorded is not reported missing.
         let missing = match (read, write) {
-            (true, true) => continue,
-            (true, false) => "write",
-            (false, true) => "read",
-            (false, false) => "read and write",
+            (Tri::No, Tri::No) => "read and write",
+            (Tri::No, _) => "read",
+            (_, Tri::No) => "write",
+            _ => continue,
         };
         let first = trails[0];
         let mut f = Finding::new(

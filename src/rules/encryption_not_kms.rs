@@ -18,7 +18,7 @@ pub fn is_kms(algorithm: &str) -> bool {
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for b in &cx.model.buckets {
         // S3 server access log and ELB access log delivery support SSE-S3 only.
-        if b.is_log_target || b.receives_elb_logs() {
+        if b.may_receive_access_logs() || b.receives_elb_logs() {
             continue;
         }
         let help = fix(

@@ -120,9 +120,14 @@ impl Context<'_> {
         }
     }
 
-    /// The bucket is tagged as intentionally public.
+    /// The bucket is tagged as intentionally public, or may be: the classification
+    /// tag is written with a value not known. (A tag map that is unknown as a whole,
+    /// such as a module's `var.tags`, is not taken to classify the bucket: the
+    /// classification is a deliberate, visible opt-out.)
     pub fn meant_public(&self, b: &Bucket) -> bool {
-        self.classification(b) == Some(Classification::Public)
+        let tag = &self.settings.classification_tag;
+        let unknown = b.tags.get(tag).is_some_and(|v| v.as_str().is_none());
+        unknown || self.classification(b) == Some(Classification::Public)
     }
 }
 

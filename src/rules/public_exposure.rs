@@ -48,13 +48,14 @@ pub fn group_audience(uri: &str) -> Option<&'static str> {
 }
 
 /// Object ownership `BucketOwnerEnforced` disables ACLs: AWS ignores (and since 2023
-/// rejects) them.
+/// rejects) them. An ownership setting that is not known may do so: no ACL finding
+/// is certain then.
 pub fn acls_disabled(b: &Bucket) -> bool {
     b.ownership.as_ref().is_some_and(|o| {
         o.value
             .rule
             .get()
-            .is_some_and(|r| r == "BucketOwnerEnforced")
+            .is_none_or(|r| r == "BucketOwnerEnforced")
     })
 }
 
