@@ -1,0 +1,10 @@
+resource "aws_s3_bucket" "b" {
+  bucket = "example-putobjecttagging"
+}
+
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:PutObjectTagging", Resource = "${aws_s3_bucket.b.arn}/*" }]
+  })
+}

@@ -1,0 +1,4 @@
+resource "aws_s3_bucket" "b" {
+  bucket = "example-bad-acl"
+  acl    = "public"
+}
