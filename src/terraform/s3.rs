@@ -818,7 +818,13 @@ impl Reader<'_, '_> {
                 Part::Encryption(self.split(self.encryption(&at)))
             }
             "aws_s3_bucket_policy" => {
-                let (node, span) = self.eval(&at, "policy")?;
+                let Some((node, span)) = self.eval(&at, "policy") else {
+                    invalid.push(self.invalid(
+                        self.header(),
+                        "aws_s3_bucket_policy has no `policy` argument, which is required: the plan fails".into(),
+                    ));
+                    return None;
+                };
                 let mut p = Self::policy(&node, span, Some(self.via()));
                 if p.value.document.is_none() {
                     p.span = span;
