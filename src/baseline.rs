@@ -162,7 +162,7 @@ pub fn record(scan: &Scan, file: &Path) -> String {
 
 /// Reads a baseline file.
 pub fn load(file: &Path) -> Result<Vec<Entry>, String> {
-    let text = std::fs::read_to_string(file)
+    let text = crate::source::read_regular(file)
         .map_err(|e| format!("cannot read baseline {}: {e}", file.display()))?;
     let doc: File = serde_json::from_str(&text).map_err(|e| {
         format!(

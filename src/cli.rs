@@ -306,7 +306,12 @@ pub fn load_config(
         ),
     };
     match path {
-        Some(p) => config::load(&p).map_err(|e| e.to_string()),
+        Some(p) => config::load(&p)
+            .map(|l| config::Loaded {
+                explicit: explicit.is_some(),
+                ..l
+            })
+            .map_err(|e| e.to_string()),
         None => Ok(config::Loaded {
             base: std::env::current_dir().unwrap_or_default(),
             ..config::Loaded::default()
@@ -322,7 +327,6 @@ pub fn options(
     loaded: &config::Loaded,
 ) -> Result<(Options, FailOn), String> {
     let c = &loaded.config;
-    let relative = |p: &str| loaded.base.join(p);
     let explicit = !args.select.is_empty();
     let select = if explicit {
         args.select.clone()
@@ -372,7 +376,7 @@ pub fn options(
     };
     let mut cfn = ParamOverrides::new();
     if let Some(file) = &c.cfn_params {
-        cfn.extend(read_params_file(&relative(file))?);
+        cfn.extend(read_params_file(&loaded.file(file, "cfn-params")?)?);
     }
     cfn.extend(cfn_params(args)?);
     let (tf_vars, cli_files) = terraform_vars(args)?;
@@ -380,8 +384,8 @@ pub fn options(
         .var_files
         .iter()
         .map(|f| {
-            let p = relative(f);
-            std::fs::read_to_string(&p)
+            let p = loaded.file(f, "var-files")?;
+            crate::source::read_regular(&p)
                 .map(|t| (p.clone(), t))
                 .map_err(|e| format!("cannot read var-file {}: {e}", p.display()))
         })
@@ -505,16 +509,21 @@ fn scan_named(paths: &[PathBuf], options: &crate::Options) -> Result<Scan, Strin
 
 /// The baseline file: the command line's, else the configuration's (relative to
 /// the configuration file).
-fn baseline_file(given: Option<&PathBuf>, loaded: &config::Loaded) -> Option<PathBuf> {
-    given
-        .cloned()
-        .or_else(|| loaded.config.baseline.as_ref().map(|b| loaded.base.join(b)))
+fn baseline_file(
+    given: Option<&PathBuf>,
+    loaded: &config::Loaded,
+) -> Result<Option<PathBuf>, String> {
+    match (given, &loaded.config.baseline) {
+        (Some(g), _) => Ok(Some(g.clone())),
+        (None, Some(b)) => loaded.file(b, "baseline").map(Some),
+        (None, None) => Ok(None),
+    }
 }
 
 /// `bucketlint baseline`: records the current findings.
 fn record_baseline(args: &BaselineArgs) -> u8 {
     let recorded = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
-        let file = baseline_file(args.output.as_ref(), &loaded)
+        let file = baseline_file(args.output.as_ref(), &loaded)?
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
         let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false)?;
         let text = baseline::record(&scan, &file);
@@ -568,7 +577,7 @@ fn check(args: &CheckArgs) -> u8 {
     };
     let scanned = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
         // Read the baseline first: a typo in its name should not cost a scan.
-        let file = baseline_file(args.baseline.as_ref(), &loaded);
+        let file = baseline_file(args.baseline.as_ref(), &loaded)?;
         let entries = file.as_deref().map(baseline::load).transpose()?;
         let (scan, fail_on) = prepare_and_scan(&args.scan, &loaded, args.fail_on, args.pre_commit)?;
         Ok((scan, fail_on, file.zip(entries)))
@@ -593,10 +602,12 @@ fn check(args: &CheckArgs) -> u8 {
         let text = report::render(spec.format, &scan, RenderOptions { color });
         let written = match target {
             Some(path) => write_report(path, &text),
-            None => std::io::stdout()
-                .lock()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write to standard output: {e}")),
+            None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+                // The reader stopped (`bucketlint check | head`): nothing more to
+                // say, and the scan's outcome still stands.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+                other => other.map_err(|e| format!("cannot write to standard output: {e}")),
+            },
         };
         if let Err(e) = written {
             eprintln!("error: {e}");
@@ -675,7 +686,7 @@ fn terraform_vars(args: &ScanArgs) -> Result<(CliVars, Vec<(PathBuf, String)>), 
         .var_file
         .iter()
         .map(|p| {
-            std::fs::read_to_string(p)
+            crate::source::read_regular(p)
                 .map(|t| (p.clone(), t))
                 .map_err(|e| format!("cannot read --var-file {}: {e}", p.display()))
         })
@@ -700,7 +711,7 @@ fn cfn_params(args: &ScanArgs) -> Result<ParamOverrides, String> {
 }
 
 fn read_params_file(path: &std::path::Path) -> Result<ParamOverrides, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::source::read_regular(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse_params_file(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -102,6 +102,32 @@ pub struct Loaded {
     /// The file it was read from (`None`: defaults).
     pub path: Option<PathBuf>,
     pub base: PathBuf,
+    /// Named with `--config` (the user's choice), rather than found in the tree.
+    pub explicit: bool,
+}
+
+impl Loaded {
+    /// A file the configuration names (`var-files`, `cfn-params`, `baseline`),
+    /// relative to it. A configuration found in the scanned tree comes with the pull
+    /// request: what it names must lie below its own directory once symbolic links
+    /// are resolved, or a pull request could make the scanner read (and echo in a
+    /// parse error) `/proc/self/environ` or `~/.aws/credentials`.
+    pub fn file(&self, name: &str, key: &str) -> Result<PathBuf, String> {
+        let path = self.base.join(name);
+        if self.explicit || self.path.is_none() {
+            return Ok(path);
+        }
+        let resolved = crate::source::absolute(&path);
+        if resolved.starts_with(&self.base) {
+            Ok(path)
+        } else {
+            Err(format!(
+                "{}: `{key}` names {name}, which is outside the configuration's directory {}; a configuration found in the scanned tree may only name files below it (use --config to name another)",
+                self.path.as_deref().unwrap_or(Path::new("")).display(),
+                self.base.display()
+            ))
+        }
+    }
 }
 
 /// The nearest configuration file at or above `start` (a file or directory).
@@ -125,7 +151,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Reads and checks a configuration file.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = crate::source::read_regular(path).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         line: 1,
         column: 1,
@@ -146,6 +172,7 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
         config,
         path: Some(path.to_path_buf()),
         base,
+        explicit: false,
     })
 }
 

@@ -80,7 +80,7 @@ impl Focus {
     /// Reads a list of paths, one per line (as `git diff --name-only` prints
     /// them), relative to the working directory.
     pub fn read(list: &Path) -> Result<Focus, String> {
-        let text = std::fs::read_to_string(list)
+        let text = crate::source::read_regular(list)
             .map_err(|e| format!("cannot read {}: {e}", list.display()))?;
         let files: Vec<PathBuf> = text
             .lines()

@@ -170,6 +170,12 @@ fn starts_like_template(path: &Path) -> bool {
 
 fn read_text(path: &Path, limit: u64) -> Result<String, Unreadable> {
     let meta = std::fs::metadata(path).map_err(|e| Unreadable::Io(e.to_string()))?;
+    // A FIFO would block the scan forever, a device never ends.
+    if !meta.is_file() {
+        return Err(Unreadable::Io(
+            "not a regular file (a FIFO, socket or device); not read".into(),
+        ));
+    }
     if meta.len() > limit {
         return Err(Unreadable::TooLarge(meta.len()));
     }
@@ -276,13 +282,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                     format!("file is {n} bytes, more than the {MAX_FILE_BYTES}-byte limit"),
                 )),
             ),
-            Err(Unreadable::Io(e)) if !terraform => {
-                notices.push(Notice {
-                    path: input.path,
-                    message: format!("cannot read: {e}"),
-                });
-                continue;
-            }
+            // A file that cannot be read may be a template: the scan is incomplete.
             Err(Unreadable::Io(e)) => (String::new(), Some((0, format!("cannot read file: {e}")))),
         };
         let id = sources.add(input.path, input.display, text);

@@ -62,10 +62,12 @@ fn internal_error(span: Span, what: &str, panic: &Box<dyn std::any::Any + Send>)
     )
 }
 
-/// The text to parse: a byte-order mark is blanked in place so offsets stay the same.
+/// The text to parse: a byte-order mark (three bytes) becomes three line breaks, so
+/// offsets stay the same and no parser sees it, not even as indentation (YAML would
+/// take three spaces for an indented first line).
 fn parse_text(text: &str) -> std::borrow::Cow<'_, str> {
     match text.strip_prefix('\u{FEFF}') {
-        Some(rest) => format!("   {rest}").into(),
+        Some(rest) => format!("\n\n\n{rest}").into(),
         None => text.into(),
     }
 }
@@ -409,7 +411,7 @@ fn read_manifest(dir: &str, readable: &Readable) -> Option<Manifest> {
     if !readable.allows(&path) {
         return None;
     }
-    let text = std::fs::read_to_string(&path).ok()?;
+    let text = crate::source::read_regular(&path).ok()?;
     Manifest::parse(dir, &text)
 }
 

@@ -247,6 +247,19 @@ pub fn char_range(text: &str, offset: usize) -> std::ops::Range<usize> {
     offset..end
 }
 
+/// Reads a text file, refusing anything but a regular file (a FIFO would block
+/// forever, a device never ends).
+pub fn read_regular(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, FIFO, socket or device)",
+        ));
+    }
+    std::fs::read_to_string(path)
+}
+
 /// An absolute, canonical path; for a path that does not exist (a stale baseline
 /// entry's file, a deleted file), the working directory joined and `.`/`..`
 /// removed lexically.

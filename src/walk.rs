@@ -171,7 +171,9 @@ fn visit(e: &DirEntry, root: &Path, files: &Mutex<Vec<Candidate>>, notices: &Mut
     let Some(kind) = FileKind::of(e.path()) else {
         return;
     };
-    if ft.is_file() {
+    // A FIFO, socket or device with an infrastructure name is not skipped in
+    // silence: reading refuses it, and says so (the scan is then incomplete).
+    if !ft.is_symlink() && !ft.is_dir() {
         push(
             files,
             Candidate {
@@ -179,9 +181,6 @@ fn visit(e: &DirEntry, root: &Path, files: &Mutex<Vec<Candidate>>, notices: &Mut
                 kind,
             },
         );
-        return;
-    }
-    if !ft.is_symlink() {
         return;
     }
     // A symlinked file inside the root is scanned through its real path; one that

@@ -1,0 +1,190 @@
+//! What a pull request controls is hostile (issue 12): the files a configuration
+//! found in the tree names stay in the tree, nothing but regular files is read, a
+//! closed pipe ends the run quietly, and a byte-order mark hides nothing.
+
+mod common;
+
+use common::{bucketlint_in, project};
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PUBLIC: &str =
+    "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n";
+
+#[test]
+fn a_configuration_in_the_tree_cannot_name_files_outside_it() {
+    let outside = project(&[("secret.tfvars", "token = \"ghp_not_for_your_eyes\"\n")]);
+    let secret = outside.path().join("secret.tfvars");
+    for (key, value) in [
+        ("var-files", format!("[{:?}]", secret.display().to_string())),
+        ("var-files", "[\"/proc/self/environ\"]".to_string()),
+        ("cfn-params", format!("{:?}", secret.display().to_string())),
+        ("baseline", "\"../baseline.json\"".to_string()),
+    ] {
+        let dir = project(&[
+            ("repo/bucketlint.toml", &format!("{key} = {value}\n")),
+            ("repo/main.tf", PUBLIC),
+        ]);
+        let out = bucketlint_in(dir.path().join("repo"))
+            .args(["check", "."])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{key}: {stderr}");
+        assert!(
+            stderr.contains("outside the configuration's directory"),
+            "{key}: {stderr}"
+        );
+        assert!(!stdout.contains("ghp_") && !stderr.contains("ghp_"));
+    }
+    // Inside the tree is fine, and --config is the user's own choice.
+    let dir = project(&[
+        (
+            "repo/bucketlint.toml",
+            "var-files = [\"env/prod.tfvars\"]\n",
+        ),
+        ("repo/env/prod.tfvars", "x = 1\n"),
+        ("repo/main.tf", PUBLIC),
+    ]);
+    let out = bucketlint_in(dir.path().join("repo"))
+        .args(["check", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let chosen = project(&[(
+        "c.toml",
+        &format!("var-files = [{:?}]\n", secret.display().to_string()),
+    )]);
+    let out = bucketlint_in(dir.path().join("repo"))
+        .args(["check", ".", "--config"])
+        .arg(chosen.path().join("c.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The binary as a `std` command, to spawn and hang up on.
+fn spawnable(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("bucketlint"));
+    c.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR");
+    c
+}
+
+/// Makes a FIFO with the system's `mkfifo`; `None` where there is none.
+fn mkfifo(path: &std::path::Path) -> Option<()> {
+    let ok = Command::new("mkfifo").arg(path).status().ok()?.success();
+    ok.then_some(())
+}
+
+#[test]
+fn fifos_are_never_opened() {
+    let dir = project(&[("main.tf", PUBLIC), (".terraform/modules/.keep", "")]);
+    if mkfifo(&dir.path().join("pipe.tf")).is_none()
+        || mkfifo(&dir.path().join(".terraform/modules/modules.json")).is_none()
+        || mkfifo(&dir.path().join("vars.tfvars")).is_none()
+    {
+        eprintln!("skipped: no mkfifo on this machine");
+        return;
+    }
+    let run = |args: &[&str]| {
+        let start = Instant::now();
+        let mut child = spawnable(dir.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut out = String::new();
+                child
+                    .stdout
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut out)
+                    .unwrap();
+                return (status.code(), out);
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("bucketlint {args:?} hangs on a FIFO");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    // Named on the command line and met in the walk: a located BL001, not a hang.
+    let (status, out) = run(&["check", "pipe.tf", "--format", "concise"]);
+    assert_eq!(status, Some(2));
+    assert!(
+        out.contains("pipe.tf:1:1: BL001") && out.contains("not a regular file"),
+        "{out}"
+    );
+    let (status, out) = run(&["check", ".", "--format", "concise"]);
+    assert_eq!(status, Some(2), "{out}");
+    assert!(out.contains("BL110"), "{out}");
+    // As a --var-file: a clear error.
+    let (status, _) = run(&["check", "main.tf", "--var-file", "vars.tfvars"]);
+    assert_eq!(status, Some(2));
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    let dir = project(&[("main.tf", "")]);
+    let mut many = String::new();
+    for i in 0..3000 {
+        many.push_str(&format!(
+            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\"\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("main.tf"), many).unwrap();
+    let mut child = spawnable(dir.path())
+        .args(["check", ".", "--format", "text", "--no-color"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up, as `| head` does.
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+}
+
+#[test]
+fn a_byte_order_mark_does_not_break_a_yaml_template() {
+    let dir = project(&[(
+        "t.yaml",
+        "\u{FEFF}AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n",
+    )]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "concise", "--select", "BL110"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.trim(),
+        "t.yaml:6:22: BL110 [high] bucket B gives everyone read access through canned ACL `public-read`"
+    );
+}
