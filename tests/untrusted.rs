@@ -5,6 +5,7 @@
 mod common;
 
 use common::{bucketlint_in, project};
+use std::fmt::Write as _;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -146,9 +147,10 @@ fn a_closed_pipe_ends_the_run_quietly() {
     let dir = project(&[("main.tf", "")]);
     let mut many = String::new();
     for i in 0..3000 {
-        many.push_str(&format!(
+        let _ = write!(
+            many,
             "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\"\n}}\n"
-        ));
+        );
     }
     std::fs::write(dir.path().join("main.tf"), many).unwrap();
     let mut child = spawnable(dir.path())
