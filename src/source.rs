@@ -67,7 +67,14 @@ pub struct Position {
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// In lines longer than [`CHECKPOINT`] bytes: (byte offset, code points and
+    /// UTF-16 units from the line start) every [`CHECKPOINT`] bytes, so a position
+    /// in a one-line template costs at most that much counting, not the line.
+    checkpoints: Vec<(u32, u32, u32)>,
 }
+
+/// Spacing of [`LineIndex::checkpoints`].
+const CHECKPOINT: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
@@ -78,7 +85,31 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| (i + 1) as u32),
         );
-        LineIndex { starts }
+        let mut checkpoints = Vec::new();
+        for (i, &s) in starts.iter().enumerate() {
+            let start = s as usize;
+            let end = starts.get(i + 1).map_or(text.len(), |&e| e as usize);
+            if end - start <= CHECKPOINT {
+                continue;
+            }
+            let (mut chars, mut units, mut next) = (0u32, 0u32, start + CHECKPOINT);
+            for (at, c) in text[start..end].char_indices() {
+                let at = start + at;
+                if at >= next {
+                    checkpoints.push((at as u32, chars, units));
+                    next = at + CHECKPOINT;
+                }
+                // Editors hide a byte-order mark: not a column.
+                if !(at == 0 && c == '\u{FEFF}') {
+                    chars += 1;
+                    units += c.len_utf16() as u32;
+                }
+            }
+        }
+        LineIndex {
+            starts,
+            checkpoints,
+        }
     }
 
     /// Number of lines (a trailing newline starts an empty last line).
@@ -110,13 +141,24 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let mut line_text = &text[self.starts[line] as usize..offset];
-        if line == 0 {
+        let line_start = self.starts[line] as usize;
+        // Count from the nearest checkpoint of a long line, else from its start.
+        let (from, chars, units) = match self
+            .checkpoints
+            .partition_point(|&(at, _, _)| at as usize <= offset)
+            .checked_sub(1)
+            .map(|i| self.checkpoints[i])
+        {
+            Some((at, chars, units)) if at as usize >= line_start => (at as usize, chars, units),
+            _ => (line_start, 0, 0),
+        };
+        let mut line_text = &text[from..offset];
+        if line == 0 && from == 0 {
             // Editors and code-scanning viewers hide a byte-order mark: not a column.
             line_text = line_text.strip_prefix('\u{FEFF}').unwrap_or(line_text);
         }
-        let column = line_text.chars().count() as u32 + 1;
-        let utf16_column = line_text.chars().map(char::len_utf16).sum::<usize>() as u32 + 1;
+        let column = chars + line_text.chars().count() as u32 + 1;
+        let utf16_column = units + line_text.chars().map(char::len_utf16).sum::<usize>() as u32 + 1;
         Position {
             line: line as u32 + 1,
             column,
@@ -313,6 +355,39 @@ pub fn display_path(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_count_from_checkpoints_exactly() {
+        // A one-line template with multi-byte characters, longer than several
+        // checkpoints: every offset gives what counting from the line start gives.
+        let mut text = String::from("\u{FEFF}x\n");
+        for i in 0..5000 {
+            text.push_str(if i % 7 == 0 { "é😀" } else { "ab" });
+        }
+        text.push_str("\nlast");
+        let index = LineIndex::new(&text);
+        assert!(!index.checkpoints.is_empty());
+        let naive = |offset: usize| {
+            let line = index.line_of(offset);
+            let mut t = &text[index.starts[line] as usize..offset];
+            if line == 0 {
+                t = t.strip_prefix('\u{FEFF}').unwrap_or(t);
+            }
+            (
+                line as u32 + 1,
+                t.chars().count() as u32 + 1,
+                t.chars().map(char::len_utf16).sum::<usize>() as u32 + 1,
+            )
+        };
+        for (offset, _) in text.char_indices().step_by(13) {
+            let p = index.position(&text, offset);
+            assert_eq!(
+                (p.line, p.column, p.utf16_column),
+                naive(offset),
+                "{offset}"
+            );
+        }
+    }
 
     #[test]
     fn positions_count_code_points_and_utf16_units() {

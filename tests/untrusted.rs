@@ -190,3 +190,104 @@ fn a_byte_order_mark_does_not_break_a_yaml_template() {
         "t.yaml:6:22: BL110 [high] bucket B gives everyone read access through canned ACL `public-read`"
     );
 }
+
+/// Runs the binary and returns (seconds, stdout); the bound is generous for a
+/// loaded 2-core machine and a debug build, and far below what the quadratic
+/// renderers took (51 s and about 30 s for these inputs).
+fn timed(dir: &std::path::Path, args: &[&str]) -> (f64, String) {
+    let start = Instant::now();
+    let out = bucketlint_in(dir).args(args).output().unwrap();
+    (
+        start.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_text_report_stays_linear_and_caps_repeated_findings() {
+    let mut many = String::new();
+    for i in 0..3000 {
+        let _ = write!(
+            many,
+            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\"\n}}\n"
+        );
+    }
+    let dir = project(&[("main.tf", &many)]);
+    let (secs, text) = timed(
+        dir.path(),
+        &["check", ".", "--format", "text", "--no-color"],
+    );
+    println!("3,000 public buckets, text report: {secs:.2} s");
+    assert!(secs < 20.0, "{secs} s");
+    // 50 drawn per rule and file, the rest counted; JSON keeps every finding.
+    assert_eq!(text.matches("high[BL110]").count(), 50);
+    assert!(text.contains("note: main.tf: 2950 more BL110 findings not shown (the JSON and SARIF reports list all 3000)"), "{}", &text[text.len() - 2000..]);
+    let (_, json) = timed(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(json.matches("\"code\": \"BL110\"").count(), 3000);
+}
+
+#[test]
+fn a_one_line_template_costs_no_more_than_a_pretty_one() {
+    let mut resources = Vec::new();
+    for i in 0..3000 {
+        resources.push(format!(
+            "\"B{i}\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {{\"AccessControl\": \"PublicRead\", \"BucketName\": \"é-{i}\"}}}}"
+        ));
+    }
+    let one_line = format!("{{\"Resources\": {{{}}}}}\n", resources.join(", "));
+    let dir = project(&[("t.json", &one_line)]);
+    for format in ["json", "sarif", "text", "concise"] {
+        let (secs, out) = timed(
+            dir.path(),
+            &["check", ".", "--format", format, "--no-color"],
+        );
+        println!("3,000 buckets on one line, {format}: {secs:.2} s");
+        assert!(secs < 15.0, "{format}: {secs} s");
+        assert!(!out.is_empty());
+    }
+    // Columns stay exact far along the line (code points, not bytes).
+    let (_, concise) = timed(
+        dir.path(),
+        &["check", ".", "--format", "concise", "--select", "BL110"],
+    );
+    let last = concise
+        .lines()
+        .find(|l| l.contains("bucket B2999 "))
+        .unwrap();
+    let at = one_line
+        .find("\"PublicRead\", \"BucketName\": \"é-2999\"")
+        .unwrap();
+    let column = one_line[..at].chars().count() + 1;
+    assert!(
+        last.starts_with(&format!("t.json:1:{column}: BL110")),
+        "{last}"
+    );
+}
+
+#[test]
+fn names_from_the_pull_request_cannot_write_log_lines() {
+    // A file name and a bucket name carrying a newline and a workflow command.
+    let name = "x\n::warning file=README.md,line=1::INJECTED\n.tf";
+    let dir = project(&[(
+        name,
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"a\\n::error::INJECTED\"\n  acl    = \"public-read\"\n}\n",
+    )]);
+    for format in ["text", "concise", "github", "markdown"] {
+        let out = bucketlint_in(dir.path())
+            .args(["check", ".", "--format", format, "--no-color"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("INJECTED"),
+            "{format}: the finding is reported"
+        );
+        for line in stdout.lines() {
+            assert!(
+                !line.starts_with("::warning file=README")
+                    && !line.starts_with("::error::INJECTED"),
+                "{format}: {line}"
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! One line per finding: `path:line:col: BL110 [high] message`.
 
-use super::{locate, notice_lines};
+use super::{escape, locate, notice_lines};
 use crate::Scan;
 use std::fmt::Write;
 
@@ -11,7 +11,12 @@ pub fn render(scan: &Scan) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            at.path, at.start.line, at.start.column, f.code, f.severity, f.message
+            escape(at.path),
+            at.start.line,
+            at.start.column,
+            f.code,
+            f.severity,
+            escape(&f.message)
         );
     }
     for line in notice_lines(scan, |path, message| format!("{path}: note: {message}")) {

@@ -112,6 +112,25 @@ pub const NOTICES_SHOWN: usize = 10;
 
 /// Terminal lines for the notices, `line(path, message)` per shown notice
 /// and one tally line for the rest.
+/// Control characters (a newline in a file name or bucket name) shown as escapes, so
+/// nothing a pull request writes can start a line of the log.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// The notes of a scan for the human formats, control characters escaped.
 pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<String> {
     let stale: Vec<(String, String)> = scan
         .baseline
@@ -128,7 +147,7 @@ pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<Str
     let mut lines: Vec<String> = all
         .iter()
         .take(NOTICES_SHOWN)
-        .map(|(path, message)| line(path, message))
+        .map(|(path, message)| line(&escape(path), &escape(message)))
         .collect();
     let rest = all.len().saturating_sub(NOTICES_SHOWN);
     if rest > 0 {
