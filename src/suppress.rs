@@ -10,6 +10,7 @@
 use crate::finding::{Finding, Suppressed};
 use crate::rules;
 use crate::source::{FileId, SourceFile, Sources, Span};
+use std::collections::HashMap;
 
 const MARKER: &str = "bucketlint:ignore";
 
@@ -74,7 +75,15 @@ pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     let y = parts.next()?.parse().ok()?;
     let m = parts.next()?.parse().ok()?;
     let d = parts.next()?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
 }
 
 /// Today's date (UTC), from the system clock.
@@ -216,6 +225,79 @@ impl Directive {
     }
 }
 
+/// The findings a directive may cover, found without scanning them all: a scan
+/// with many suppressions and many findings stays linear.
+struct Index {
+    by_line: HashMap<(FileId, usize, &'static str), Vec<usize>>,
+    /// By file and code, sorted by start offset.
+    by_file: HashMap<(FileId, &'static str), Vec<(u32, usize)>>,
+    by_resource: HashMap<(String, String, &'static str), Vec<usize>>,
+    by_code: HashMap<&'static str, Vec<usize>>,
+}
+
+impl Index {
+    fn new(findings: &[Finding], sources: &Sources) -> Index {
+        let mut index = Index {
+            by_line: HashMap::new(),
+            by_file: HashMap::new(),
+            by_resource: HashMap::new(),
+            by_code: HashMap::new(),
+        };
+        for (i, f) in findings.iter().enumerate() {
+            let line = sources
+                .get(f.span.file)
+                .lines
+                .line_of(f.span.start as usize)
+                + 1;
+            index
+                .by_line
+                .entry((f.span.file, line, f.code))
+                .or_default()
+                .push(i);
+            index
+                .by_file
+                .entry((f.span.file, f.code))
+                .or_default()
+                .push((f.span.start, i));
+            if let (Some(scope), Some(resource)) = (&f.scope, &f.resource) {
+                index
+                    .by_resource
+                    .entry((scope.clone(), resource.clone(), f.code))
+                    .or_default()
+                    .push(i);
+            }
+            index.by_code.entry(f.code).or_default().push(i);
+        }
+        for v in index.by_file.values_mut() {
+            v.sort_unstable();
+        }
+        index
+    }
+
+    /// Indexes of the findings of `code` that `d` may cover (a superset).
+    fn candidates(&self, d: &Directive, code: &str) -> Vec<usize> {
+        let all = |v: Option<&Vec<usize>>| v.cloned().unwrap_or_default();
+        match &d.covers {
+            Covers::Line { file, line } => all(self.by_line.get(&(*file, *line as usize, code))),
+            // A module call covers findings located in the module: any file.
+            Covers::Block(b) if b.module_call => all(self.by_code.get(code)),
+            Covers::Block(b) => {
+                let Some(v) = self.by_file.get(&(b.span.file, code)) else {
+                    return Vec::new();
+                };
+                let from = v.partition_point(|&(s, _)| s < b.span.start);
+                let to = v.partition_point(|&(s, _)| s <= b.span.end);
+                v[from..to.max(from)].iter().map(|&(_, i)| i).collect()
+            }
+            Covers::Resource { scope, address } => {
+                all(self
+                    .by_resource
+                    .get(&(scope.clone(), address.clone(), code)))
+            }
+        }
+    }
+}
+
 /// Marks the findings the directives cover as suppressed, and returns the BL002
 /// findings: suppressions that named no rule, covered nothing, or expired. A
 /// suppression is judged unused only when `judged(code, file)`: its rule ran and
@@ -228,6 +310,7 @@ pub fn apply(
     judged: &dyn Fn(&str, FileId) -> bool,
 ) -> Vec<Finding> {
     let mut unused = Vec::new();
+    let index = Index::new(findings, sources);
     for d in directives {
         if let Some(exp) = d.expires
             && exp < today
@@ -243,6 +326,13 @@ pub fn apply(
             unused.push(rules::unused_suppression::finding(d.span, &message));
             continue;
         }
+        if d.entries.is_empty() {
+            unused.push(rules::unused_suppression::finding(
+                d.span,
+                "this suppression names no rule, so it has no effect: write `bucketlint:ignore BL110 reason`",
+            ));
+            continue;
+        }
         for e in &d.entries {
             let Some(code) = e.code else {
                 unused.push(rules::unused_suppression::finding(
@@ -255,8 +345,9 @@ pub fn apply(
                 continue;
             };
             let mut used = false;
-            for f in findings.iter_mut() {
-                if f.code == code && f.suppressed.is_none() && d.covers(f, sources) {
+            for i in index.candidates(d, code) {
+                let f = &mut findings[i];
+                if f.suppressed.is_none() && d.covers(f, sources) {
                     f.suppressed = Some(Suppressed {
                         justification: d.reason.clone(),
                         span: d.span,
@@ -287,6 +378,12 @@ mod tests {
         assert_eq!(civil_from_days(20_779), (2026, 11, 22));
         assert_eq!(parse_date("2027-01-31"), Some((2027, 1, 31)));
         assert_eq!(parse_date("2027-13-01"), None);
+        // Days that do not exist are not dates (so the suppression counts as expired).
+        assert_eq!(parse_date("2027-02-30"), None);
+        assert_eq!(parse_date("2027-02-29"), None);
+        assert_eq!(parse_date("2028-02-29"), Some((2028, 2, 29)));
+        assert_eq!(parse_date("2100-02-29"), None);
+        assert_eq!(parse_date("2027-04-31"), None);
         assert!(today() > (2025, 1, 1));
     }
 

@@ -317,3 +317,30 @@ resource "aws_s3_bucket" "site" {
     assert!(!codes(&reported).contains(&"BL002"), "{reported:?}");
     assert!(!codes(&reported).contains(&"BL110"), "{reported:?}");
 }
+
+#[test]
+fn a_bare_ignore_and_an_impossible_date_are_reported() {
+    let dir = project(&[(
+        "main.tf",
+        r#"resource "aws_s3_bucket" "a" {
+  bucket = "example-a"
+  acl    = "public-read" # bucketlint:ignore
+}
+
+resource "aws_s3_bucket" "b" {
+  bucket = "example-b"
+  acl    = "public-read" # bucketlint:ignore BL110 exp:2099-02-30 no such day
+}
+"#,
+    )]);
+    let (reported, suppressed, _) = scan(dir.path());
+    // Neither suppresses anything; each is a BL002 on its line.
+    assert!(suppressed.is_empty(), "{suppressed:?}");
+    let bl002: Vec<u64> = reported
+        .iter()
+        .filter(|r| r.0 == "BL002")
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(bl002, [3, 8], "{reported:?}");
+    assert_eq!(reported.iter().filter(|r| r.0 == "BL110").count(), 2);
+}

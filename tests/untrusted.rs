@@ -291,3 +291,26 @@ fn names_from_the_pull_request_cannot_write_log_lines() {
         }
     }
 }
+
+#[test]
+fn many_suppressions_are_matched_in_linear_time() {
+    let mut text = String::new();
+    for i in 0..10_000 {
+        let _ = write!(
+            text,
+            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\" # bucketlint:ignore BL110 reviewed\n}}\n"
+        );
+    }
+    let dir = project(&[("main.tf", &text)]);
+    let (secs, json) = timed(
+        dir.path(),
+        &["check", ".", "--format", "json", "--select", "BL110"],
+    );
+    println!("10,000 suppressed findings: {secs:.2} s");
+    assert!(secs < 30.0, "{secs} s");
+    assert!(
+        json.contains("\"suppressed\": 10000"),
+        "{}",
+        &json[json.len().saturating_sub(400)..]
+    );
+}
