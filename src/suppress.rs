@@ -228,20 +228,20 @@ impl Directive {
 /// The findings a directive may cover, found without scanning them all: a scan
 /// with many suppressions and many findings stays linear.
 struct Index {
-    by_line: HashMap<(FileId, usize, &'static str), Vec<usize>>,
+    lines: HashMap<(FileId, usize, &'static str), Vec<usize>>,
     /// By file and code, sorted by start offset.
-    by_file: HashMap<(FileId, &'static str), Vec<(u32, usize)>>,
-    by_resource: HashMap<(String, String, &'static str), Vec<usize>>,
-    by_code: HashMap<&'static str, Vec<usize>>,
+    files: HashMap<(FileId, &'static str), Vec<(u32, usize)>>,
+    resources: HashMap<(String, String, &'static str), Vec<usize>>,
+    codes: HashMap<&'static str, Vec<usize>>,
 }
 
 impl Index {
     fn new(findings: &[Finding], sources: &Sources) -> Index {
         let mut index = Index {
-            by_line: HashMap::new(),
-            by_file: HashMap::new(),
-            by_resource: HashMap::new(),
-            by_code: HashMap::new(),
+            lines: HashMap::new(),
+            files: HashMap::new(),
+            resources: HashMap::new(),
+            codes: HashMap::new(),
         };
         for (i, f) in findings.iter().enumerate() {
             let line = sources
@@ -250,25 +250,25 @@ impl Index {
                 .line_of(f.span.start as usize)
                 + 1;
             index
-                .by_line
+                .lines
                 .entry((f.span.file, line, f.code))
                 .or_default()
                 .push(i);
             index
-                .by_file
+                .files
                 .entry((f.span.file, f.code))
                 .or_default()
                 .push((f.span.start, i));
             if let (Some(scope), Some(resource)) = (&f.scope, &f.resource) {
                 index
-                    .by_resource
+                    .resources
                     .entry((scope.clone(), resource.clone(), f.code))
                     .or_default()
                     .push(i);
             }
-            index.by_code.entry(f.code).or_default().push(i);
+            index.codes.entry(f.code).or_default().push(i);
         }
-        for v in index.by_file.values_mut() {
+        for v in index.files.values_mut() {
             v.sort_unstable();
         }
         index
@@ -278,11 +278,11 @@ impl Index {
     fn candidates(&self, d: &Directive, code: &str) -> Vec<usize> {
         let all = |v: Option<&Vec<usize>>| v.cloned().unwrap_or_default();
         match &d.covers {
-            Covers::Line { file, line } => all(self.by_line.get(&(*file, *line as usize, code))),
+            Covers::Line { file, line } => all(self.lines.get(&(*file, *line as usize, code))),
             // A module call covers findings located in the module: any file.
-            Covers::Block(b) if b.module_call => all(self.by_code.get(code)),
+            Covers::Block(b) if b.module_call => all(self.codes.get(code)),
             Covers::Block(b) => {
-                let Some(v) = self.by_file.get(&(b.span.file, code)) else {
+                let Some(v) = self.files.get(&(b.span.file, code)) else {
                     return Vec::new();
                 };
                 let from = v.partition_point(|&(s, _)| s < b.span.start);
@@ -291,7 +291,7 @@ impl Index {
             }
             Covers::Resource { scope, address } => {
                 all(self
-                    .by_resource
+                    .resources
                     .get(&(scope.clone(), address.clone(), code)))
             }
         }
