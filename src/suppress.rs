@@ -290,9 +290,7 @@ impl Index {
                 v[from..to.max(from)].iter().map(|&(_, i)| i).collect()
             }
             Covers::Resource { scope, address } => {
-                all(self
-                    .resources
-                    .get(&(scope.clone(), address.clone(), code)))
+                all(self.resources.get(&(scope.clone(), address.clone(), code)))
             }
         }
     }

@@ -314,3 +314,48 @@ fn many_suppressions_are_matched_in_linear_time() {
         &json[json.len().saturating_sub(400)..]
     );
 }
+
+#[test]
+fn the_parser_nesting_limit_is_said_to_be_the_parsers() {
+    let dir = project(&[(
+        "main.tf",
+        &format!(
+            "locals {{\n  x = {}1{}\n}}\n",
+            "[".repeat(70),
+            "]".repeat(70)
+        ),
+    )]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "concise"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text.contains("main.tf:2:71: BL001")
+            && text.contains("a limit of the HCL parser bucketlint uses"),
+        "{text}"
+    );
+}
+
+#[test]
+fn escaped_resource_types_do_not_hide_a_template() {
+    let dir = project(&[
+        (
+            "t.json",
+            "{\"Resources\": {\"B\": {\"Type\": \"AWS\\u003a\\u003aS3\\u003a\\u003aBucket\", \"Properties\": {\"AccessControl\": \"PublicReadWrite\"}}}}\n",
+        ),
+        (
+            "t.yaml",
+            "Resources:\n  B:\n    Type: \"AWS\\x3a\\x3aS3\\x3a\\x3aBucket\"\n    Properties:\n      AccessControl: PublicRead\n",
+        ),
+    ]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "concise", "--select", "BL110"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("t.json:1:101: BL110 [critical]"), "{text}");
+    assert!(text.contains("t.yaml:5:22: BL110 [high]"), "{text}");
+}

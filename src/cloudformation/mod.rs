@@ -60,8 +60,12 @@ pub enum Outcome {
 }
 
 /// A quick look at the text: could this be a template at all?
+/// A cheap filter before parsing: the marks of a template, or an escape sequence
+/// (`\u003a`, a YAML `\x3a` or escaped line break) that could spell them. Whether
+/// it is a template is then decided on the parsed values, never on the raw text, so
+/// an escaped `AWS\u003a\u003aS3\u003a\u003aBucket` cannot hide a bucket.
 pub fn may_be_template(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion") || text.contains("AWS::")
+    text.contains("AWSTemplateFormatVersion") || text.contains("AWS::") || text.contains('\\')
 }
 
 /// Strong evidence that unparseable text was meant to be a template.

@@ -47,8 +47,15 @@ pub fn parse_hcl_at(file: FileId, text: &str, base: usize) -> Result<Body, Synta
                 body
             } else {
                 let at = char_range(text, e.location().offset());
+                let mut message = e.message().to_string();
+                if message.contains("nesting") {
+                    // Terraform itself accepts deeper nesting: say whose limit it is.
+                    message.push_str(
+                        " (a limit of the HCL parser bucketlint uses, hcl-edit; Terraform accepts deeper nesting)",
+                    );
+                }
                 return Err(SyntaxError {
-                    message: e.message().to_string(),
+                    message,
                     span: Span::new(file, at.start + base..at.end + base),
                 });
             }
