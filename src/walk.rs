@@ -156,8 +156,63 @@ fn walk_dir(root: &Path, out: &mut Walked) {
                 WalkState::Continue
             })
         });
-    out.files.extend(files.into_inner().unwrap_or_default());
-    out.notices.extend(notices.into_inner().unwrap_or_default());
+    let mut files = files.into_inner().unwrap_or_default();
+    let mut notices = notices.into_inner().unwrap_or_default();
+    // Ignore files come with the pull request: inside a git work tree, a tracked
+    // file is scanned whatever `.gitignore` says, or one line could hide a bucket.
+    let walked: std::collections::HashSet<PathBuf> =
+        files.iter().map(|c: &Candidate| c.path.clone()).collect();
+    for path in tracked_files(root) {
+        let skipped_dir = path.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|n| SKIPPED_DIRS.contains(&n))
+        });
+        let Some(kind) = FileKind::of(&path) else {
+            continue;
+        };
+        let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        if skipped_dir || !is_file || walked.contains(&path) {
+            continue;
+        }
+        notices.push(Notice {
+            path: path.clone(),
+            message: "tracked by git but matched by an ignore file; scanned anyway".into(),
+        });
+        files.push(Candidate { path, kind });
+    }
+    out.files.extend(files);
+    out.notices.extend(notices);
+}
+
+/// The files git tracks below `root` (joined to it), when `root` is inside a git
+/// work tree and git is installed; otherwise none. Only the index is read: no
+/// network, no hooks, no file system monitor.
+fn tracked_files(root: &Path) -> Vec<PathBuf> {
+    let in_git = root
+        .canonicalize()
+        .ok()
+        .is_some_and(|r| r.ancestors().any(|a| a.join(".git").exists()));
+    if !in_git {
+        return Vec::new();
+    }
+    let out = std::process::Command::new("git")
+        .args(["-c", "core.fsmonitor=false", "-C"])
+        .arg(root)
+        .args(["ls-files", "-z", "--cached"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => o
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .map(|p| root.join(p))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn push<T>(m: &Mutex<Vec<T>>, item: T) {

@@ -359,3 +359,45 @@ fn escaped_resource_types_do_not_hide_a_template() {
     assert!(text.contains("t.json:1:101: BL110 [critical]"), "{text}");
     assert!(text.contains("t.yaml:5:22: BL110 [high]"), "{text}");
 }
+
+#[test]
+fn a_tracked_file_cannot_be_hidden_by_gitignore() {
+    let dir = project(&[
+        (".gitignore", "infra/hidden.tf\n"),
+        ("infra/hidden.tf", PUBLIC),
+        ("infra/untracked-ignored.tf", PUBLIC),
+    ]);
+    std::fs::write(
+        dir.path().join(".gitignore"),
+        "infra/hidden.tf\ninfra/untracked-ignored.tf\n",
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(["-c", "user.email=ci@example.com", "-c", "user.name=ci"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
+    if git(&["init", "-q"]).is_none() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    git(&["add", "-f", ".gitignore", "infra/hidden.tf"]).unwrap();
+    git(&["commit", "-qm", "hide a bucket"]).unwrap();
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "concise", "--select", "BL110"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The tracked file is scanned and the notice says why; an ignored file git does
+    // not track stays ignored.
+    assert!(text.contains("infra/hidden.tf:3:12: BL110"), "{text}");
+    assert!(
+        text.contains("tracked by git but matched by an ignore file"),
+        "{text}"
+    );
+    assert!(!text.contains("untracked-ignored.tf:"), "{text}");
+}
