@@ -232,6 +232,12 @@ pub fn terraform(
     let mut registry = Registry::default();
     let mut pending: Vec<(String, Vec<(FileId, FileKind)>)> = dirs.into_iter().collect();
     let mut tried: BTreeSet<String> = scanned.clone();
+    // Each real directory is loaded once: `m/a -> .` must not make `m/a/a/a...` a
+    // chain of new modules (exponential with two such links).
+    let mut real_dirs: BTreeMap<PathBuf, String> = scanned
+        .iter()
+        .filter_map(|d| Some((fs_path(d).canonicalize().ok()?, d.clone())))
+        .collect();
     while !pending.is_empty() {
         let parsed: Vec<ParsedDir> = {
             let sources: &Sources = sources;
@@ -260,6 +266,18 @@ pub fn terraform(
         for dir in wanted {
             if !tried.insert(dir.clone()) {
                 continue;
+            }
+            if let Ok(real) = fs_path(&dir).canonicalize() {
+                if let Some(first) = real_dirs.get(&real) {
+                    out.notices.push(Notice {
+                        path: PathBuf::from(&dir),
+                        message: format!(
+                            "module source is the directory {first} again, through a symbolic link; not followed"
+                        ),
+                    });
+                    continue;
+                }
+                real_dirs.insert(real, dir.clone());
             }
             let loaded = load_module_dir(&dir, sources, readable);
             if loaded.is_empty() {

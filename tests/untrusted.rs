@@ -401,3 +401,28 @@ fn a_tracked_file_cannot_be_hidden_by_gitignore() {
     );
     assert!(!text.contains("untracked-ignored.tf:"), "{text}");
 }
+
+#[test]
+fn module_sources_through_symlinked_folders_load_once() {
+    let dir = project(&[(
+        "m/main.tf",
+        "module \"x\" {\n  source = \"./a\"\n}\nmodule \"y\" {\n  source = \"./b\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n",
+    )]);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(".", dir.path().join("m/a")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("m/b")).unwrap();
+    }
+    let (secs, out) = timed(
+        dir.path(),
+        &["check", "m", "--format", "concise", "--select", "BL110"],
+    );
+    println!("two self-links as module sources: {secs:.2} s");
+    assert!(secs < 10.0, "{secs} s");
+    assert!(out.contains("m/main.tf:9:12: BL110"), "{out}");
+    #[cfg(unix)]
+    assert!(
+        out.contains("through a symbolic link; not followed"),
+        "{out}"
+    );
+}
