@@ -378,7 +378,9 @@ pub fn options(
     if let Some(file) = &c.cfn_params {
         cfn.extend(read_params_file(&loaded.file(file, "cfn-params")?)?);
     }
-    cfn.extend(cfn_params(args)?);
+    let given = cfn_params(args)?;
+    let cfn_param_names: Vec<String> = given.keys().cloned().collect();
+    cfn.extend(given);
     let (tf_vars, cli_files) = terraform_vars(args)?;
     let mut var_files = c
         .var_files
@@ -402,6 +404,7 @@ pub fn options(
         assume_account_block: args.account_public_access_block
             || c.account_public_access_block == Some(true),
         cfn_params: cfn,
+        cfn_param_names,
         tf_vars,
         var_files,
         readable: Vec::new(),
@@ -613,6 +616,13 @@ fn check(args: &CheckArgs) -> u8 {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
+    }
+    // Inputs the configuration rejects: the scan ran, but not as the user meant.
+    if !scan.errors.is_empty() {
+        for e in &scan.errors {
+            eprintln!("error: {e}");
+        }
+        return EXIT_ERROR;
     }
     match exit_status(&scan, fail_on) {
         EXIT_FINDINGS if args.exit_zero => EXIT_CLEAN,

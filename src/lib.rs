@@ -79,6 +79,9 @@ pub struct Scan {
     pub baseline: Option<baseline::Comparison>,
     /// `--changed-files`: the files whose findings become annotations.
     pub annotate: Option<HashSet<FileId>>,
+    /// Inputs the scanned configuration rejects (`--var` of an undeclared variable,
+    /// a parameter value outside its `AllowedValues`): usage errors, exit 2.
+    pub errors: Vec<String>,
 }
 
 impl Scan {
@@ -126,6 +129,9 @@ pub struct Options {
     pub assume_account_block: bool,
     /// CloudFormation parameter values (`--cfn-param`, `--cfn-params`).
     pub cfn_params: ParamOverrides,
+    /// The names given with `--cfn-param`: each must be declared by a scanned
+    /// template (a shared `--cfn-params` file may name others' parameters).
+    pub cfn_param_names: Vec<String>,
     /// Terraform `--var` values and `TF_VAR_` environment variables.
     pub tf_vars: CliVars,
     /// Terraform `--var-file` files (path, contents), in command-line order.
@@ -336,6 +342,18 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     scanned.extend(tf.files);
     let mut blocks = tf.blocks;
     let mut directives = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    if tf.roots > 0 {
+        for (name, _) in &options.tf_vars.vars {
+            if !tf.declared_vars.contains(name) {
+                errors.push(format!(
+                    "--var {name}: no scanned root module declares a variable {name:?}; Terraform rejects it"
+                ));
+            }
+        }
+    }
+    let mut cfn_params: BTreeSet<String> = BTreeSet::new();
+    let mut any_template = false;
 
     let loaded: Vec<Loaded> = with_pool(|| {
         templates
@@ -347,10 +365,24 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         fragment.extend(l.fragment);
         findings.extend(l.findings);
         worlds.extend(l.worlds);
+        any_template |= !l.files.is_empty();
         scanned.extend(l.files);
         blocks.extend(l.blocks);
         directives.extend(l.directives);
+        cfn_params.extend(l.params);
+        errors.extend(l.rejected);
     }
+    if any_template {
+        for name in &options.cfn_param_names {
+            if !cfn_params.contains(name) {
+                errors.push(format!(
+                    "--cfn-param {name}: no scanned template declares this parameter; CloudFormation rejects it"
+                ));
+            }
+        }
+    }
+    errors.sort();
+    errors.dedup();
     stats.files = scanned.len();
     stats.bytes = scanned
         .iter()
@@ -423,6 +455,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         stats,
         baseline: None,
         annotate: None,
+        errors,
     }
 }
 

@@ -33,6 +33,9 @@ pub struct Loaded {
     pub blocks: Vec<suppress::Block>,
     /// Suppressions written in resources' `Metadata`.
     pub directives: Vec<suppress::Directive>,
+    /// Parameters the templates declare, and command-line values they reject.
+    pub params: Vec<String>,
+    pub rejected: Vec<String>,
 }
 
 /// The alternative fragments of one deployment (a Terraform root module or a
@@ -188,6 +191,8 @@ pub struct TerraformLoaded {
     pub roots: usize,
     /// Resource, data and module blocks, for block-level suppressions.
     pub blocks: Vec<suppress::Block>,
+    /// Variables the root modules declare (for `--var`).
+    pub declared_vars: BTreeSet<String>,
 }
 
 /// Where module sources may be read from outside the scanned files: below the
@@ -305,6 +310,11 @@ pub fn terraform(
     // A scanned module that another scanned module calls is a child, not a root.
     let roots = registry.roots(&scanned);
     out.roots = roots.len();
+    out.declared_vars = roots
+        .iter()
+        .filter_map(|d| registry.get(d))
+        .flat_map(|m| m.variables.keys().cloned())
+        .collect();
     let mut seen = BTreeSet::new();
     for dir in &roots {
         for (path, message) in registry.unfollowed_calls(dir) {
@@ -526,6 +536,8 @@ pub fn cloudformation_file(
             for mut unit in units {
                 out.blocks.append(&mut unit.blocks);
                 out.directives.append(&mut unit.directives);
+                out.params.append(&mut unit.params);
+                out.rejected.append(&mut unit.rejected);
                 if !problems.is_empty() || unit.incomplete {
                     mark_incomplete(&mut unit.base);
                     unit.worlds.iter_mut().for_each(mark_incomplete);

@@ -426,3 +426,64 @@ fn module_sources_through_symlinked_folders_load_once() {
         "{out}"
     );
 }
+
+#[test]
+fn inputs_the_configuration_rejects_are_usage_errors() {
+    let dir = project(&[
+        (
+            "tf/main.tf",
+            "variable \"acl\" {\n  type = string\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = var.acl\n}\n",
+        ),
+        (
+            "cfn/t.yaml",
+            "Parameters:\n  Access:\n    Type: String\n    AllowedValues: [Private, PublicRead]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: !Ref Access\n",
+        ),
+    ]);
+    let run = |args: &[&str]| {
+        let out = bucketlint_in(dir.path()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Declared and allowed: the values are used.
+    let (status, _) = run(&[
+        "check",
+        "tf",
+        "--var",
+        "acl=public-read",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(status, Some(1));
+    let (status, _) = run(&[
+        "check",
+        "cfn",
+        "--cfn-param",
+        "Access=PublicRead",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(status, Some(1));
+    // Undeclared, or outside AllowedValues: a clear error, exit 2.
+    let (status, err) = run(&["check", "tf", "--var", "acl_typo=public-read"]);
+    assert_eq!(status, Some(2));
+    assert!(
+        err.contains("--var acl_typo: no scanned root module declares"),
+        "{err}"
+    );
+    let (status, err) = run(&["check", "cfn", "--cfn-param", "Acess=PublicRead"]);
+    assert_eq!(status, Some(2));
+    assert!(
+        err.contains("--cfn-param Acess: no scanned template declares"),
+        "{err}"
+    );
+    let (status, err) = run(&["check", "cfn", "--cfn-param", "Access=PublicReadWrite"]);
+    assert_eq!(status, Some(2));
+    assert!(
+        err.contains(
+            "Access=PublicReadWrite is not one of its AllowedValues (Private, PublicRead)"
+        ),
+        "{err}"
+    );
+}

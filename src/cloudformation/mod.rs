@@ -36,6 +36,9 @@ pub struct Unit {
     pub blocks: Vec<crate::suppress::Block>,
     /// Suppressions in resources' `Metadata.bucketlint.ignore`.
     pub directives: Vec<crate::suppress::Directive>,
+    /// The parameters it declares, and the command-line values it rejects.
+    pub params: Vec<String>,
+    pub rejected: Vec<String>,
 }
 
 /// A problem CloudFormation would reject, to report as BL001.
@@ -226,5 +229,7 @@ fn load_template(t: &Template<'_>, scope: String) -> Unit {
         incomplete: false,
         blocks: Vec::new(),
         directives: Vec::new(),
+        params: t.params.keys().cloned().collect(),
+        rejected: t.rejected.clone(),
     }
 }

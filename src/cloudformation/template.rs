@@ -51,6 +51,9 @@ pub struct Template<'a> {
     pub mappings: Option<&'a Node>,
     pub resources: Vec<Resource<'a>>,
     pub invalid: Vec<Invalid>,
+    /// Parameter values given on the command line that the template rejects (not
+    /// in `AllowedValues`): a usage error, as CloudFormation would refuse them.
+    pub rejected: Vec<String>,
     types: HashMap<&'a str, &'a str>,
 }
 
@@ -87,6 +90,7 @@ impl<'a> Template<'a> {
             mappings: root.get("Mappings"),
             resources: Vec::new(),
             invalid: Vec::new(),
+            rejected: Vec::new(),
             types: HashMap::new(),
         };
         for (name, def) in root
@@ -94,8 +98,19 @@ impl<'a> Template<'a> {
             .map(Node::entries)
             .unwrap_or_default()
         {
-            t.params
-                .insert(name.name.clone(), param(def, overrides.get(&name.name)));
+            let given = overrides.get(&name.name);
+            if let (Some(v), Some(allowed)) = (given, def.get("AllowedValues")) {
+                let values: Vec<&str> = allowed.items().iter().filter_map(Node::as_str).collect();
+                if !values.is_empty() && !values.contains(&v.as_str()) {
+                    t.rejected.push(format!(
+                        "parameter {}={v} is not one of its AllowedValues ({}) in {}: CloudFormation rejects it",
+                        name.name,
+                        values.join(", "),
+                        t.scope
+                    ));
+                }
+            }
+            t.params.insert(name.name.clone(), param(def, given));
         }
         for (name, def) in root
             .get("Conditions")
