@@ -107,9 +107,11 @@ impl Scan {
 
     /// True if a file could not be parsed (and BL001 was not deselected).
     pub fn incomplete(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.code == rules::parse_error::CODE)
+        !self.errors.is_empty()
+            || self
+                .findings
+                .iter()
+                .any(|f| f.code == rules::parse_error::CODE)
     }
 }
 
@@ -206,9 +208,18 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
         return Err(ScanError::Missing(missing.clone()));
     }
     // Files named on the command line are scanned even if excluded, as with .gitignore.
+    let found = walked.files.len();
     walked
         .files
         .retain(|c| paths.contains(&c.path) || !options.paths.excluded(&c.path));
+    if found > 0 && walked.files.is_empty() {
+        walked.notices.push(Notice {
+            path: paths.first().cloned().unwrap_or_default(),
+            message: format!(
+                "the configuration's `exclude` leaves out all {found} files found: nothing was scanned"
+            ),
+        });
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let inputs: Vec<Input> = with_pool(|| {
         walked
@@ -230,6 +241,13 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
     }
     let mut scan = analyze(inputs, &options);
     scan.notices.extend(walked.notices);
+    scan.errors.extend(walked.unreadable.iter().map(|n| {
+        format!(
+            "{}: {}; the scan is incomplete",
+            n.path.display(),
+            n.message
+        )
+    }));
     scan.stats.elapsed = start.elapsed();
     Ok(scan)
 }
@@ -267,7 +285,14 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                 }
                 (lossy, Some((offset, "file is not valid UTF-8".to_string())))
             }
-            Err(Unreadable::Binary) if !terraform => continue,
+            // Binary data under a template's name: not a template, but said.
+            Err(Unreadable::Binary) if !terraform => {
+                notices.push(Notice {
+                    path: input.path,
+                    message: "binary file (contains NUL bytes), not a template; skipped".into(),
+                });
+                continue;
+            }
             Err(Unreadable::Binary) => (
                 String::new(),
                 Some((0, "binary file (contains NUL bytes), not Terraform".into())),

@@ -75,6 +75,8 @@ pub struct Walked {
     pub notices: Vec<Notice>,
     /// Paths given on the command line that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Directories or entries the walk could not read: the scan is incomplete.
+    pub unreadable: Vec<Notice>,
 }
 
 /// Walks `paths` (files or directories). Explicit files are taken even if ignored;
@@ -122,6 +124,7 @@ fn walk_dir(root: &Path, out: &mut Walked) {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let files = Mutex::new(Vec::new());
     let notices = Mutex::new(Vec::new());
+    let unreadable = Mutex::new(Vec::new());
     WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -145,7 +148,7 @@ fn walk_dir(root: &Path, out: &mut Walked) {
                     Err(err) => {
                         let path = err_path(&err).unwrap_or_default();
                         push(
-                            &notices,
+                            &unreadable,
                             Notice {
                                 path,
                                 message: format!("cannot read: {err}"),
@@ -156,6 +159,8 @@ fn walk_dir(root: &Path, out: &mut Walked) {
                 WalkState::Continue
             })
         });
+    out.unreadable
+        .extend(unreadable.into_inner().unwrap_or_default());
     let mut files = files.into_inner().unwrap_or_default();
     let mut notices = notices.into_inner().unwrap_or_default();
     // Ignore files come with the pull request: inside a git work tree, a tracked

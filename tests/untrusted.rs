@@ -487,3 +487,29 @@ fn inputs_the_configuration_rejects_are_usage_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn what_is_skipped_is_said() {
+    let dir = project(&[("infra/main.tf", PUBLIC)]);
+    common::write(dir.path(), "data/blob.json", b"{\"a\": 1}\0\x01\x02binary");
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "concise", "--select", "BL110"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("blob.json: note: binary file (contains NUL bytes), not a template; skipped"),
+        "{text}"
+    );
+    // A configuration that excludes everything says so.
+    std::fs::write(dir.path().join("bucketlint.toml"), "exclude = [\"**\"]\n").unwrap();
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "concise"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("leaves out all 2 files found: nothing was scanned"),
+        "{text}"
+    );
+}
