@@ -743,6 +743,24 @@ fn names_bucket_itself(r: &Items) -> Tri {
     if r.unknown { any.or(Tri::Unknown) } else { any }
 }
 
+/// Is the statement a `Deny`, and is its principal everyone (`*`, not a
+/// `NotPrincipal`, which names whom it spares)?
+fn denies_everyone(st: &Statement) -> (Tri, Tri) {
+    let deny = match st.effect {
+        Some(Effect::Deny) => Tri::Yes,
+        Some(Effect::Allow) => Tri::No,
+        None => Tri::Unknown,
+    };
+    let everyone = st.principal.as_ref().map_or(Tri::No, |p| {
+        if p.not {
+            Tri::No
+        } else {
+            principal_is_anyone(p)
+        }
+    });
+    (deny, everyone)
+}
+
 /// Bucket policy actions: denying them to everyone leaves only the root user able
 /// to read or repair the policy.
 const POLICY_ACTIONS: &[&str] = &[
@@ -756,18 +774,7 @@ const POLICY_ACTIONS: &[&str] = &[
 /// exempt the owning account's principals or pin the denial to insecure requests)?
 /// `NotPrincipal` names whom it exempts: it is never judged a lockout.
 pub fn statement_locks_out(st: &Statement) -> Tri {
-    let deny = match st.effect {
-        Some(Effect::Deny) => Tri::Yes,
-        Some(Effect::Allow) => Tri::No,
-        None => Tri::Unknown,
-    };
-    let everyone = st.principal.as_ref().map_or(Tri::No, |p| {
-        if p.not {
-            Tri::No
-        } else {
-            principal_is_anyone(p)
-        }
-    });
+    let (deny, everyone) = denies_everyone(st);
     let policy_action = st.action.as_ref().map_or(Tri::No, |a| {
         Tri::any(POLICY_ACTIONS.iter().map(|x| allows_action(a, x)))
     });
@@ -800,18 +807,7 @@ pub fn enforces_tls(doc: &PolicyDocument, bucket: &BucketIdent, names: NameResol
 }
 
 fn denies_plain_http(st: &Statement, bucket: &BucketIdent, names: NameResolver<'_>) -> Tri {
-    let deny = match st.effect {
-        Some(Effect::Deny) => Tri::Yes,
-        Some(Effect::Allow) => Tri::No,
-        None => Tri::Unknown,
-    };
-    let everyone = st.principal.as_ref().map_or(Tri::No, |p| {
-        if p.not {
-            Tri::No
-        } else {
-            principal_is_anyone(p)
-        }
-    });
+    let (deny, everyone) = denies_everyone(st);
     let all_s3 = st.action.as_ref().map_or(Tri::No, |a| {
         if a.not {
             return Tri::No;

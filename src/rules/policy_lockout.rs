@@ -15,10 +15,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if statement_locks_out(st) != Tri::Yes {
             continue;
         }
-        let sid = st
-            .sid
-            .as_deref()
-            .map_or_else(String::new, |s| format!(" `{s}`"));
+        let sid = super::public_exposure::sid(st);
         out.push(
             bucket_finding(
                 "BL123",

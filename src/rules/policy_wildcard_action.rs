@@ -29,10 +29,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some((what, span)) = wildcard_action(st) else {
             continue;
         };
-        let sid = st
-            .sid
-            .as_deref()
-            .map_or_else(String::new, |s| format!(" `{s}`"));
+        let sid = super::public_exposure::sid(st);
         out.push(
             bucket_finding(
                 "BL121",

@@ -23,10 +23,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if !write && cx.meant_public(b) {
                 continue;
             }
-            let sid = st
-                .sid
-                .as_deref()
-                .map_or_else(String::new, |s| format!(" `{s}`"));
+            let sid = super::public_exposure::sid(st);
             let mut f = Finding::new(
                 "BL120",
                 severity("BL120"),

@@ -129,6 +129,13 @@ pub fn public_statements(b: &Bucket) -> Vec<(&Attached<BucketPolicy>, &Statement
         .collect()
 }
 
+/// The statement's `Sid` for a message (a space and the quoted Sid), or nothing.
+pub fn sid(st: &Statement) -> String {
+    st.sid
+        .as_deref()
+        .map_or_else(String::new, |s| format!(" `{s}`"))
+}
+
 /// The statement's actions for a message: `s3:GetObject, s3:ListBucket`.
 pub fn actions(st: &Statement) -> String {
     let Some(a) = &st.action else {

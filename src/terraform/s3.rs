@@ -418,16 +418,7 @@ impl Reader<'_, '_> {
         }
         let grants = self.blocks(&at, "grant");
         if let Some((first, _)) = grants.items.first() {
-            let acl = Acl {
-                canned: b.acl.as_ref().and_then(|a| a.value.canned.clone()),
-                owner: None,
-                grants: grants
-                    .items
-                    .iter()
-                    .map(|(g, cx)| self.inline_grant(g, cx))
-                    .collect(),
-                grants_unknown: grants.unknown,
-            };
+            let acl = self.acl(b.acl.as_ref().and_then(|a| a.value.canned.clone()), &grants);
             b.attach(Part::Acl(Self::inline(first, acl)));
         } else if grants.unknown {
             if let Some(acl) = &mut b.acl {
@@ -527,6 +518,20 @@ impl Reader<'_, '_> {
             value: BucketPolicy { document },
             span,
             via,
+        }
+    }
+
+    /// An ACL of a canned value and `grant` blocks.
+    fn acl(&self, canned: Option<Value<String>>, grants: &super::eval::Blocks<'_>) -> Acl {
+        Acl {
+            canned,
+            owner: None,
+            grants: grants
+                .items
+                .iter()
+                .map(|(g, cx)| self.inline_grant(g, cx))
+                .collect(),
+            grants_unknown: grants.unknown,
         }
     }
 
@@ -719,16 +724,7 @@ impl Reader<'_, '_> {
             decl: self.header(),
             call_sites: self.ev.place.call_sites.clone(),
             acl: Attached {
-                value: Acl {
-                    canned,
-                    owner: None,
-                    grants: grants
-                        .items
-                        .iter()
-                        .map(|(g, cx)| self.inline_grant(g, cx))
-                        .collect(),
-                    grants_unknown: grants.unknown,
-                },
+                value: self.acl(canned, &grants),
                 span,
                 via: Some(self.via()),
             },
