@@ -595,18 +595,31 @@ fn decide_worlds(
             (exists, found)
         })
         .collect();
+    // Each world's findings by (rule, resource): deciding a finding is a lookup
+    // per world, not a scan of every world's findings (that was quadratic).
+    let by_key: Vec<HashMap<(&str, &str), Vec<&Finding>>> = per_world
+        .iter()
+        .map(|(_, found)| {
+            let mut m: HashMap<(&str, &str), Vec<&Finding>> = HashMap::new();
+            for f in found {
+                if let Some(r) = &f.resource {
+                    m.entry((f.code, r.as_str())).or_default().push(f);
+                }
+            }
+            m
+        })
+        .collect();
     let holds = |code: &str, resource: &str| {
-        per_world
-            .iter()
-            .filter(|(exists, _)| exists.contains(resource))
-            .all(|(_, found)| {
-                found
-                    .iter()
-                    .any(|f| f.code == code && f.resource.as_deref() == Some(resource))
-            })
-            && per_world
-                .iter()
-                .any(|(exists, _)| exists.contains(resource))
+        let mut exists_somewhere = false;
+        for ((exists, _), found) in per_world.iter().zip(&by_key) {
+            if exists.contains(resource) {
+                exists_somewhere = true;
+                if !found.contains_key(&(code, resource)) {
+                    return false;
+                }
+            }
+        }
+        exists_somewhere
     };
     // Of the worlds where a finding holds, report the mildest: only that much is
     // certain (a public-read ACL in one world, public-read-write in the other, is
@@ -622,19 +635,11 @@ fn decide_worlds(
                 continue;
             }
             seen.insert((f.code, resource.clone()));
-            let of = |found: &[Finding]| -> Vec<Finding> {
-                found
-                    .iter()
-                    .filter(|g| g.code == f.code && g.resource.as_deref() == Some(resource))
-                    .cloned()
-                    .collect()
-            };
-            let mildest = per_world
+            let mildest = by_key
                 .iter()
-                .map(|(_, found)| of(found))
-                .filter(|v| !v.is_empty())
+                .filter_map(|m| m.get(&(f.code, resource.as_str())))
                 .min_by_key(|v| v.iter().map(|g| g.severity).max());
-            decided.extend(mildest.unwrap_or_default());
+            decided.extend(mildest.into_iter().flatten().map(|g| (*g).clone()));
         }
     }
     findings.retain(|f| f.scope.as_deref() != Some(worlds.scope.as_str()));
