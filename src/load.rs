@@ -367,6 +367,8 @@ pub fn terraform(
         })
         .collect();
     let readable_roots = readable.roots.clone();
+    // One evaluation budget for the whole scan, drawn by the roots in parallel.
+    let budget = terraform::eval::Budget::new(terraform::eval::SCAN_FUEL);
     let deployments: Vec<(String, Result<terraform::Deployment, Finding>)> = roots
         .par_iter()
         .map(|dir| {
@@ -388,7 +390,7 @@ pub fn terraform(
                 .collect();
             let inputs = root_inputs(module, &vars, cli);
             let result = catch_unwind(AssertUnwindSafe(|| {
-                terraform::load_root(&registry, dir, &inputs, &readable_roots)
+                terraform::load_root(&registry, dir, &inputs, &readable_roots, &budget)
             }));
             let result = result.map_err(|panic| {
                 let anchor = module

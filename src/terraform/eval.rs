@@ -41,6 +41,41 @@ pub fn err(message: impl Into<String>, span: Span) -> EvalError {
 /// bounds work on hostile input (exponential locals, huge `range()` calls) so a scan
 /// always finishes. Real deployments use a small fraction.
 const FUEL: u64 = 50_000_000;
+/// Evaluation steps allowed for a whole scan, shared by every deployment: twenty
+/// hostile roots cannot each spend [`FUEL`].
+pub const SCAN_FUEL: u64 = 200_000_000;
+/// Steps a deployment draws from the scan's budget at a time.
+const CHUNK: u64 = 100_000;
+
+/// The evaluation steps left for a scan, shared by the deployments evaluated in
+/// parallel.
+#[derive(Debug, Clone)]
+pub struct Budget(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Budget {
+    pub fn new(steps: u64) -> Budget {
+        Budget(std::sync::Arc::new(std::sync::atomic::AtomicU64::new(
+            steps,
+        )))
+    }
+
+    /// Gives back steps drawn but not spent.
+    fn give_back(&self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes up to `n` steps; how many were granted.
+    fn draw(&self, n: u64) -> u64 {
+        use std::sync::atomic::Ordering;
+        let before = self
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                Some(left.saturating_sub(n))
+            })
+            .unwrap_or(0);
+        before.min(n)
+    }
+}
 /// Reference nesting allowed (local → local → ...), far beyond real configurations.
 const MAX_DEPTH: u32 = 256;
 /// Largest value (in nodes) a variable or local may hold, and longest string any
@@ -160,9 +195,20 @@ impl Place {
     }
 }
 
+impl Drop for Shared {
+    /// A finished deployment returns the steps it drew and did not spend.
+    fn drop(&mut self) {
+        self.budget.give_back(self.fuel.get());
+    }
+}
+
 /// State shared by all instances of one deployment.
 struct Shared {
+    /// Steps drawn from the scan's budget and not yet spent.
     fuel: Cell<u64>,
+    /// Steps drawn so far by this deployment (at most [`FUEL`]).
+    drawn: Cell<u64>,
+    budget: Budget,
     depth: Cell<u32>,
     world: World,
     undecided: RefCell<BTreeSet<Atom>>,
@@ -218,6 +264,18 @@ impl<'r> Evaluator<'r> {
         world: World,
         readable: Vec<std::path::PathBuf>,
     ) -> Rc<Evaluator<'r>> {
+        Evaluator::root_in(registry, module, inputs, world, readable, Budget::new(FUEL))
+    }
+
+    /// A root module's evaluator that draws its steps from a scan's `budget`.
+    pub fn root_in(
+        registry: &'r Registry,
+        module: &'r Module,
+        inputs: HashMap<String, Node>,
+        world: World,
+        readable: Vec<std::path::PathBuf>,
+        budget: Budget,
+    ) -> Rc<Evaluator<'r>> {
         Rc::new_cyclic(|this| Evaluator {
             registry,
             module,
@@ -229,7 +287,9 @@ impl<'r> Evaluator<'r> {
             caller: None,
             this: this.clone(),
             shared: Rc::new(Shared {
-                fuel: Cell::new(FUEL),
+                fuel: Cell::new(0),
+                drawn: Cell::new(0),
+                budget,
                 depth: Cell::new(0),
                 world,
                 undecided: RefCell::new(BTreeSet::new()),
@@ -264,14 +324,41 @@ impl<'r> Evaluator<'r> {
             .unwrap_or_else(|_| Node::unknown(Some(e.span)))
     }
 
-    pub fn eval(&self, e: &Expr, cx: &Ctx) -> Eval {
-        let fuel = self.shared.fuel.get();
-        if fuel == 0 || self.shared.depth.get() > MAX_DEPTH {
-            self.limit(if fuel == 0 {
-                format!("evaluation stopped after {FUEL} steps: later values are unknown")
+    /// Draws more steps when this deployment's are spent: from the scan's budget,
+    /// up to [`FUEL`] for the deployment. Zero when neither has any left.
+    fn refuel(&self) -> u64 {
+        let s = &self.shared;
+        let want = CHUNK.min(FUEL - s.drawn.get());
+        let got = if want == 0 { 0 } else { s.budget.draw(want) };
+        s.drawn.set(s.drawn.get() + got);
+        s.fuel.set(got);
+        if got == 0 {
+            self.limit(if s.drawn.get() >= FUEL {
+                format!(
+                    "evaluation of root module {} stopped after {FUEL} steps: later values are unknown",
+                    self.place.root
+                )
             } else {
-                format!("expressions nested more than {MAX_DEPTH} deep are unknown")
+                format!(
+                    "evaluation of root module {} stopped: the scan's budget of {SCAN_FUEL} steps is spent; later values are unknown",
+                    self.place.root
+                )
             });
+        }
+        got
+    }
+
+    pub fn eval(&self, e: &Expr, cx: &Ctx) -> Eval {
+        let mut fuel = self.shared.fuel.get();
+        if fuel == 0 {
+            fuel = self.refuel();
+        }
+        if fuel == 0 || self.shared.depth.get() > MAX_DEPTH {
+            if fuel != 0 {
+                self.limit(format!(
+                    "expressions nested more than {MAX_DEPTH} deep are unknown"
+                ));
+            }
             return Ok(Node::unknown(Some(e.span)));
         }
         self.shared.fuel.set(fuel - 1);
@@ -287,11 +374,25 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// Spends `n` steps of fuel.
+    /// Spends `n` steps of fuel; what the drawn steps do not cover is drawn now.
     fn charge(&self, n: usize) {
-        self.shared
-            .fuel
-            .set(self.shared.fuel.get().saturating_sub(n as u64));
+        let s = &self.shared;
+        let n = n as u64;
+        let have = s.fuel.get();
+        if n <= have {
+            s.fuel.set(have - n);
+            return;
+        }
+        s.fuel.set(0);
+        let excess = n - have;
+        let want = excess.min(FUEL - s.drawn.get());
+        let got = s.budget.draw(want);
+        // Short of the deployment's own cap: it is spent.
+        s.drawn.set(if want < excess {
+            FUEL
+        } else {
+            s.drawn.get() + got
+        });
     }
 
     /// The value named `key`, evaluated once by `f`. Every use costs fuel in

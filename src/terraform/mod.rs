@@ -44,6 +44,7 @@ pub fn load_root<S: std::hash::BuildHasher>(
     dir: &str,
     inputs: &HashMap<String, Node, S>,
     readable: &[PathBuf],
+    budget: &eval::Budget,
 ) -> Deployment {
     let Some(module) = registry.get(dir) else {
         return Deployment::default();
@@ -51,7 +52,14 @@ pub fn load_root<S: std::hash::BuildHasher>(
     let run = |world: World| {
         let inputs: HashMap<String, Node> =
             inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let ev = Evaluator::root(registry, module, inputs, world, readable.to_vec());
+        let ev = Evaluator::root_in(
+            registry,
+            module,
+            inputs,
+            world,
+            readable.to_vec(),
+            budget.clone(),
+        );
         let fragment = s3::load(&ev);
         (fragment, ev.undecided(), ev.limits())
     };

@@ -1195,10 +1195,53 @@ mod tests {
             "m".into(),
             crate::terraform::module::Module::new("m".into(), vec![body]),
         );
-        let f = load_root(&registry, "m", &std::collections::HashMap::new(), &[]).base;
+        let budget = crate::terraform::eval::Budget::new(crate::terraform::eval::SCAN_FUEL);
+        let f = load_root(
+            &registry,
+            "m",
+            &std::collections::HashMap::new(),
+            &[],
+            &budget,
+        )
+        .base;
         let b = &f.buckets[0];
         assert_eq!(b.tag("DataClassification"), Some("confidential"));
         assert_eq!(b.tag("Owner"), Some("data"));
         assert_eq!(b.object_lock_enabled.test(|v| *v), Tri::Yes);
+    }
+
+    #[test]
+    fn roots_share_the_scans_evaluation_budget() {
+        let src = |n: u32| {
+            format!(
+                "locals {{\n  a = [for i in range({n}) : i]\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"x-${{length(local.a)}}\"\n}}\n"
+            )
+        };
+        let mut registry = Registry::default();
+        for (dir, n) in [("r1", 1), ("r2", 100_000)] {
+            let body = parse_file(FileId(0), &src(n), false).unwrap();
+            registry.modules.insert(
+                dir.into(),
+                crate::terraform::module::Module::new(dir.into(), vec![body]),
+            );
+        }
+        let inputs = std::collections::HashMap::new();
+        // Enough for the small root (it gives back what it does not spend): the
+        // large one finds the scan's budget spent, says so, and its values are
+        // unknown (never guessed).
+        let budget = crate::terraform::eval::Budget::new(200);
+        let first = load_root(&registry, "r1", &inputs, &[], &budget);
+        assert!(first.limits.is_empty(), "{:?}", first.limits);
+        assert_eq!(first.base.buckets[0].literal_name(), Some("x-1"));
+        let second = load_root(&registry, "r2", &inputs, &[], &budget);
+        assert!(
+            second
+                .limits
+                .iter()
+                .any(|l| l.contains("root module r2 stopped: the scan's budget")),
+            "{:?}",
+            second.limits
+        );
+        assert_eq!(second.base.buckets[0].literal_name(), None);
     }
 }
