@@ -584,8 +584,8 @@ fn decide_worlds(
         .fragments
         .iter()
         .map(|f| {
-            let exists: HashSet<String> = f.buckets.iter().map(|b| b.address.clone()).collect();
             let mut model = Model::link(f.clone());
+            let exists = model.addresses();
             model.assume_account_block = options.assume_account_block;
             let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
             let found = rules::check(&model, &options.settings, enabled, &by_tag)

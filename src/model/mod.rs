@@ -171,14 +171,17 @@ impl Model {
             .enumerate()
             .map(|(i, b)| (b.key.clone(), i))
             .collect();
-        let by_written: HashMap<(&str, &str), usize> = buckets
+        let by_written: HashMap<(String, String), usize> = buckets
             .iter()
             .enumerate()
-            .filter_map(|(i, b)| Some(((b.key.scope(), b.name_key.as_deref()?), i)))
+            .filter_map(|(i, b)| Some(((b.key.scope().to_string(), b.name_key.clone()?), i)))
             .collect();
-        let by_written: HashMap<(String, String), usize> = by_written
-            .into_iter()
-            .map(|((s, k), i)| ((s.to_string(), k.to_string()), i))
+        // Deployments with a bucket whose name is written but not known: a literal
+        // name that matches no bucket may be that one's.
+        let unnamed_scopes: std::collections::HashSet<String> = buckets
+            .iter()
+            .filter(|b| b.name.is_explicit() && b.literal_name().is_none())
+            .map(|b| b.key.scope().to_string())
             .collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, b) in buckets.iter().enumerate() {
@@ -219,10 +222,7 @@ impl Model {
             let found = resolve(&att.target, &att.scope, &buckets);
             let unresolvable = match &att.target {
                 Target::Elsewhere(..) | Target::Unknown => true,
-                // A literal name may be the name of a bucket written with unknowns.
-                Target::Name(_) => buckets.iter().any(|b| {
-                    b.key.scope() == att.scope && b.name.is_explicit() && b.literal_name().is_none()
-                }),
+                Target::Name(_) => unnamed_scopes.contains(&att.scope),
                 _ => false,
             };
             if unresolvable && found.is_empty() {
@@ -322,6 +322,27 @@ impl Model {
             names,
             assume_account_block: false,
         }
+    }
+
+    /// The address of every resource of the model a finding may be about: buckets
+    /// (those declared elsewhere too), objects, access points, trails, metric
+    /// filters, account blocks, IAM policies, attachments and roles, and the
+    /// resources holding invalid configuration.
+    pub fn addresses(&self) -> std::collections::HashSet<String> {
+        self.buckets
+            .iter()
+            .map(|b| &b.address)
+            .chain(self.objects.iter().map(|o| &o.address))
+            .chain(self.access_points.iter().map(|a| &a.address))
+            .chain(self.trails.iter().map(|t| &t.address))
+            .chain(self.metric_filters.iter().map(|m| &m.address))
+            .chain(self.account_blocks.iter().map(|a| &a.address))
+            .chain(self.identity_policies.iter().map(|p| &p.address))
+            .chain(self.policy_attachments.iter().map(|p| &p.address))
+            .chain(self.roles.iter().map(|r| &r.address))
+            .chain(self.invalid.iter().map(|i| &i.address))
+            .cloned()
+            .collect()
     }
 
     /// The literal name of a bucket in the model, if written.
