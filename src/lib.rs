@@ -28,7 +28,7 @@ use load::Loaded;
 use model::Model;
 use rayon::prelude::*;
 use selection::Selection;
-use source::{FileId, MAX_FILE_BYTES, MAX_TEMPLATE_BYTES, Sources, Span};
+use source::{FileId, MAX_FILE_BYTES, Sources, Span};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -56,6 +56,30 @@ pub enum Unreadable {
         offset: usize,
         lossy: String,
     },
+}
+
+impl Unreadable {
+    /// The text kept for a Terraform file that cannot be parsed as read, and the
+    /// located error it gets (the byte offset and message of its BL001).
+    pub fn terraform_error(self) -> (String, usize, String) {
+        match self {
+            Unreadable::InvalidUtf8 { offset, lossy } => {
+                (lossy, offset, "file is not valid UTF-8".into())
+            }
+            Unreadable::Binary => (
+                String::new(),
+                0,
+                "binary file (contains NUL bytes), not Terraform".into(),
+            ),
+            Unreadable::TooLarge(n) => (
+                String::new(),
+                0,
+                format!("file is {n} bytes, more than the {MAX_FILE_BYTES}-byte limit; not parsed"),
+            ),
+            // A file that cannot be read may hold resources: the scan is incomplete.
+            Unreadable::Io(e) => (String::new(), 0, format!("cannot read file: {e}")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -148,12 +172,7 @@ pub struct Options {
 /// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
 /// YAML file too large to be a template and whose start does not look like one.
 pub fn read_input(path: &Path, display: String, kind: FileKind) -> Option<Input> {
-    let limit = if kind.is_terraform() {
-        MAX_FILE_BYTES
-    } else {
-        MAX_TEMPLATE_BYTES
-    };
-    let content = match read_text(path, limit) {
+    let content = match read_text(path, MAX_FILE_BYTES) {
         Err(Unreadable::TooLarge(n)) if !kind.is_terraform() && !starts_like_template(path) => {
             let _ = n;
             return None;
@@ -279,11 +298,10 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             // JSON and YAML that cannot be CloudFormation are not ours: skipped.
             Ok(t) if !terraform && !cloudformation::may_be_template(&t) => continue,
             Ok(t) => (t, None),
-            Err(Unreadable::InvalidUtf8 { offset, lossy }) => {
-                if !terraform && !cloudformation::may_be_template(&lossy) {
-                    continue;
-                }
-                (lossy, Some((offset, "file is not valid UTF-8".to_string())))
+            Err(Unreadable::InvalidUtf8 { lossy, .. })
+                if !terraform && !cloudformation::may_be_template(&lossy) =>
+            {
+                continue;
             }
             // Binary data under a template's name: not a template, but said.
             Err(Unreadable::Binary) if !terraform => {
@@ -293,28 +311,19 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                 });
                 continue;
             }
-            Err(Unreadable::Binary) => (
-                String::new(),
-                Some((0, "binary file (contains NUL bytes), not Terraform".into())),
-            ),
             Err(Unreadable::TooLarge(n)) if !terraform => (
                 String::new(),
                 Some((
                     0,
                     format!(
-                        "template is {n} bytes: CloudFormation accepts at most 1 MB, and files over {MAX_TEMPLATE_BYTES} bytes are not parsed"
+                        "template is {n} bytes: CloudFormation accepts at most 1 MB, and files over {MAX_FILE_BYTES} bytes are not parsed"
                     ),
                 )),
             ),
-            Err(Unreadable::TooLarge(n)) => (
-                String::new(),
-                Some((
-                    0,
-                    format!("file is {n} bytes, more than the {MAX_FILE_BYTES}-byte limit"),
-                )),
-            ),
-            // A file that cannot be read may be a template: the scan is incomplete.
-            Err(Unreadable::Io(e)) => (String::new(), Some((0, format!("cannot read file: {e}")))),
+            Err(e) => {
+                let (text, offset, message) = e.terraform_error();
+                (text, Some((offset, message)))
+            }
         };
         let id = sources.add(input.path, input.display, text);
         if let Some((offset, message)) = error {

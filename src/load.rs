@@ -284,7 +284,7 @@ pub fn terraform(
                 }
                 real_dirs.insert(real, dir.clone());
             }
-            let loaded = load_module_dir(&dir, sources, readable);
+            let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
             if loaded.is_empty() {
                 continue;
             }
@@ -450,6 +450,7 @@ fn load_module_dir(
     dir: &str,
     sources: &mut Sources,
     readable: &Readable,
+    errors: &mut Vec<Finding>,
 ) -> Vec<(FileId, FileKind)> {
     let path = fs_path(dir);
     if !readable.allows(&path) {
@@ -474,8 +475,23 @@ fn load_module_dir(
         .filter_map(|(p, kind)| {
             let display = format!("{dir}/{}", p.file_name()?.to_string_lossy());
             let input = crate::read_input(&p, display, kind)?;
-            let text = input.content.ok()?;
-            Some((sources.add(input.path, input.display, text), kind))
+            // A module file that cannot be read is said, never dropped in silence.
+            let (text, error) = match input.content {
+                Ok(text) => (text, None),
+                Err(e) => {
+                    let (text, offset, message) = e.terraform_error();
+                    (text, Some((offset, message)))
+                }
+            };
+            let id = sources.add(input.path, input.display, text);
+            if let Some((offset, message)) = error {
+                errors.push(parse_error::finding(
+                    error_span(sources, id, offset),
+                    &message,
+                ));
+                return None;
+            }
+            Some((id, kind))
         })
         .collect()
 }

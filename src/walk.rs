@@ -168,11 +168,7 @@ fn walk_dir(root: &Path, out: &mut Walked) {
     let walked: std::collections::HashSet<PathBuf> =
         files.iter().map(|c: &Candidate| c.path.clone()).collect();
     for path in tracked_files(root) {
-        let skipped_dir = path.components().any(|c| {
-            c.as_os_str()
-                .to_str()
-                .is_some_and(|n| SKIPPED_DIRS.contains(&n))
-        });
+        let skipped_dir = skipped_component(&path).is_some();
         let Some(kind) = FileKind::of(&path) else {
             continue;
         };
@@ -220,6 +216,13 @@ fn tracked_files(root: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// The first folder of `path` that the walk never enters (`.terraform`, `.git`...).
+fn skipped_component(path: &Path) -> Option<&str> {
+    path.components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .find(|n| SKIPPED_DIRS.contains(n))
+}
+
 fn push<T>(m: &Mutex<Vec<T>>, item: T) {
     if let Ok(mut v) = m.lock() {
         v.push(item);
@@ -228,25 +231,42 @@ fn push<T>(m: &Mutex<Vec<T>>, item: T) {
 
 fn visit(e: &DirEntry, root: &Path, files: &Mutex<Vec<Candidate>>, notices: &Mutex<Vec<Notice>>) {
     let Some(ft) = e.file_type() else { return };
-    let Some(kind) = FileKind::of(e.path()) else {
-        return;
-    };
+    let kind = FileKind::of(e.path());
     // A FIFO, socket or device with an infrastructure name is not skipped in
     // silence: reading refuses it, and says so (the scan is then incomplete).
     if !ft.is_symlink() && !ft.is_dir() {
-        push(
-            files,
-            Candidate {
-                path: e.path().to_path_buf(),
-                kind,
-            },
-        );
+        if let Some(kind) = kind {
+            push(
+                files,
+                Candidate {
+                    path: e.path().to_path_buf(),
+                    kind,
+                },
+            );
+        }
+        return;
+    }
+    // Symbolic links to infrastructure files, and to folders (which may hold them).
+    if !ft.is_symlink() || (kind.is_none() && !e.path().is_dir()) {
         return;
     }
     // A symlinked file inside the root is scanned through its real path; one that
     // leaves the root, loops or dangles is reported and skipped.
     match e.path().canonicalize() {
-        Ok(target) if target.starts_with(root) => {}
+        Ok(target) if target.starts_with(root) => {
+            // The real path is walked, unless it lies in a folder the walk skips.
+            if let Some(dir) = skipped_component(target.strip_prefix(root).unwrap_or(&target)) {
+                push(
+                    notices,
+                    Notice {
+                        path: e.path().to_path_buf(),
+                        message: format!(
+                            "symbolic link points into `{dir}/`, which is not scanned; not followed"
+                        ),
+                    },
+                );
+            }
+        }
         Ok(_) => push(
             notices,
             Notice {

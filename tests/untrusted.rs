@@ -501,6 +501,33 @@ fn what_is_skipped_is_said() {
         text.contains("blob.json: note: binary file (contains NUL bytes), not a template; skipped"),
         "{text}"
     );
+    // Links into `.terraform/` (never walked) and out of the tree are said too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        common::write(
+            dir.path(),
+            ".terraform/modules/m/main.tf",
+            PUBLIC.as_bytes(),
+        );
+        symlink(".terraform/modules/m", dir.path().join("mods")).unwrap();
+        symlink(".terraform/modules/m/main.tf", dir.path().join("linked.tf")).unwrap();
+        let out = bucketlint_in(dir.path())
+            .args(["check", ".", "--format", "concise", "--select", "BL110"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for link in ["mods", "linked.tf"] {
+            assert!(
+                text.contains(&format!(
+                    "{link}: note: symbolic link points into `.terraform/`, which is not scanned; not followed"
+                )),
+                "{text}"
+            );
+        }
+        std::fs::remove_file(dir.path().join("linked.tf")).unwrap();
+        std::fs::remove_file(dir.path().join("mods")).unwrap();
+    }
     // A configuration that excludes everything says so.
     std::fs::write(dir.path().join("bucketlint.toml"), "exclude = [\"**\"]\n").unwrap();
     let out = bucketlint_in(dir.path())

@@ -18,6 +18,9 @@ use std::collections::HashMap;
 pub const MAX_DEPTH: usize = 256;
 /// Nodes that alias expansion may produce in one file.
 pub const ALIAS_BUDGET: usize = 100_000;
+/// Nodes kept as copies of anchored nodes in one file: nested anchors
+/// (`&a0 [&a1 [&a2 ...]]`) would otherwise copy the innermost items once per level.
+pub const ANCHOR_STORE: usize = 4 * ALIAS_BUDGET;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -132,8 +135,10 @@ struct Builder<'a> {
     text: &'a str,
     offsets: Offsets<'a>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Copies of anchored nodes; `None` for a node too large to ever be aliased.
+    anchors: HashMap<usize, Option<Node>>,
     budget: usize,
+    store: usize,
     out: Parsed,
 }
 
@@ -150,6 +155,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             budget: ALIAS_BUDGET,
+            store: ANCHOR_STORE,
             out: Parsed::default(),
         }
     }
@@ -246,20 +252,24 @@ impl<'a> Builder<'a> {
                     self.push(node, anchor);
                 }
                 Event::Alias(id) => {
-                    let Some(target) = self.anchors.get(&id) else {
+                    let Some(stored) = self.anchors.get(&id) else {
                         return Err(self.error_at(&span.start, "alias to an unknown anchor"));
                     };
-                    let size = size_within(target, self.budget);
-                    if size > self.budget {
+                    let budget = self.budget;
+                    let copy = stored
+                        .as_ref()
+                        .map(|t| (size_within(t, budget), t))
+                        .filter(|(size, _)| *size <= budget);
+                    let Some((size, target)) = copy else {
                         return Err(self.error_at(
                             &span.start,
                             format!(
                                 "alias expansion exceeds {ALIAS_BUDGET} nodes (an alias bomb?)"
                             ),
                         ));
-                    }
-                    self.budget -= size;
+                    };
                     let node = target.clone();
+                    self.budget -= size;
                     self.push(node, 0);
                 }
                 Event::StreamStart
@@ -291,8 +301,16 @@ impl<'a> Builder<'a> {
     /// Adds a finished node to its parent (or as a document).
     fn push(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            // Stored once (its size was already paid for); aliases pay for copies.
-            self.anchors.insert(anchor, node.clone());
+            // Aliases pay for their copies; the stored copy is paid from its own
+            // budget, and a node larger than the alias budget left is never copied
+            // since no alias could expand it.
+            let limit = self.budget.min(self.store);
+            let size = size_within(&node, limit);
+            let copy = (size <= limit).then(|| {
+                self.store -= size;
+                node.clone()
+            });
+            self.anchors.insert(anchor, copy);
         }
         match self.stack.last_mut() {
             None => self.out.documents.push(node),
