@@ -202,6 +202,12 @@ pub struct ScanArgs {
     /// on, outside the scanned code): bucket-level blocks are not required.
     #[arg(long)]
     pub account_public_access_block: bool,
+
+    /// Check resources and module calls the inputs do not create (`count = 0`, an
+    /// empty `for_each`, a false CloudFormation condition) as if they were created,
+    /// each with an unknown index or key. Without it they are listed as not checked.
+    #[arg(long)]
+    pub assume_created: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -409,6 +415,7 @@ pub fn options(
         var_files,
         readable: Vec::new(),
         paths: config::PathRules::new(loaded),
+        assume_created: args.assume_created,
     };
     Ok((options, fail_on))
 }

@@ -106,6 +106,8 @@ pub struct Scan {
     /// Inputs the scanned configuration rejects (`--var` of an undeclared variable,
     /// a parameter value outside its `AllowedValues`): usage errors, exit 2.
     pub errors: Vec<String>,
+    /// Resources and module calls the inputs do not create, so not checked.
+    pub not_created: Vec<model::NotCreated>,
 }
 
 impl Scan {
@@ -167,6 +169,9 @@ pub struct Options {
     pub readable: Vec<PathBuf>,
     /// Excluded paths, per-path ignores and severity overrides from the configuration.
     pub paths: config::PathRules,
+    /// `--assume-created`: check resources the inputs do not create (`count = 0`,
+    /// an empty `for_each`, a false condition) as if they were.
+    pub assume_created: bool,
 }
 
 /// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
@@ -363,6 +368,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             &var_files,
             &options.tf_vars,
             &readable,
+            options.assume_created,
         )
     });
     let mut stats = Stats {
@@ -392,7 +398,15 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     let loaded: Vec<Loaded> = with_pool(|| {
         templates
             .par_iter()
-            .map(|&(id, kind)| load::cloudformation_file(id, kind, &sources, &options.cfn_params))
+            .map(|&(id, kind)| {
+                load::cloudformation_file(
+                    id,
+                    kind,
+                    &sources,
+                    &options.cfn_params,
+                    options.assume_created,
+                )
+            })
             .collect()
     });
     for l in loaded {
@@ -424,6 +438,9 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         .sum();
 
     let enabled = |doc: &rules::RuleDoc| options.selection.enabled(doc);
+    let mut not_created = std::mem::take(&mut fragment.not_created);
+    not_created.sort();
+    not_created.dedup();
     let mut model = Model::link(fragment);
     model.assume_account_block = options.assume_account_block;
     stats.buckets = model.buckets.len();
@@ -490,6 +507,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         baseline: None,
         annotate: None,
         errors,
+        not_created,
     }
 }
 

@@ -218,6 +218,7 @@ pub fn terraform(
     var_files: &[FileId],
     cli: &CliVars,
     readable: &Readable,
+    assume_created: bool,
 ) -> TerraformLoaded {
     let mut out = TerraformLoaded::default();
     let mut dirs: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
@@ -390,7 +391,14 @@ pub fn terraform(
                 .collect();
             let inputs = root_inputs(module, &vars, cli);
             let result = catch_unwind(AssertUnwindSafe(|| {
-                terraform::load_root(&registry, dir, &inputs, &readable_roots, &budget)
+                terraform::load_root(
+                    &registry,
+                    dir,
+                    &inputs,
+                    &readable_roots,
+                    &budget,
+                    assume_created,
+                )
             }));
             let result = result.map_err(|panic| {
                 let anchor = module
@@ -534,11 +542,12 @@ pub fn cloudformation_file(
     kind: FileKind,
     sources: &Sources,
     params: &cloudformation::template::ParamOverrides,
+    assume_created: bool,
 ) -> Loaded {
     let file = sources.get(id);
     let text = parse_text(&file.text);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        cloudformation::load(id, &file.display, &text, kind, params)
+        cloudformation::load(id, &file.display, &text, kind, params, assume_created)
     }));
     let mut out = Loaded::default();
     match outcome {

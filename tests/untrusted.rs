@@ -567,3 +567,72 @@ fn undecidable_conditions_do_not_make_the_scan_quadratic() {
     assert_eq!(json.matches("\"code\": \"BL110\"").count(), 0);
     assert_eq!(json.matches("\"code\": \"BL100\"").count(), 600);
 }
+
+#[test]
+fn what_the_inputs_do_not_create_is_said_and_can_be_checked() {
+    let dir = project(&[
+        (
+            "main.tf",
+            "variable \"public\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"b\" {\n  count  = var.public ? 1 : 0\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\nmodule \"m\" {\n  source   = \"./m\"\n  for_each = toset([])\n}\n",
+        ),
+        (
+            "m/main.tf",
+            "resource \"aws_s3_bucket\" \"c\" {\n  acl = \"public-read\"\n}\n",
+        ),
+        (
+            "t.yaml",
+            "Parameters:\n  Env:\n    Type: String\n    Default: dev\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Condition: IsProd\n    Properties:\n      AccessControl: PublicRead\n",
+        ),
+    ]);
+    let run = |extra: &[&str]| {
+        bucketlint_in(dir.path())
+            .args(["check", ".", "--select", "BL110", "--no-color"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Under these inputs nothing is created: no finding, but the summary says so.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "3 not created by these inputs and not checked (--assume-created checks them)"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
+    let listed: Vec<(String, String, u64)> = json["not_created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["resource"].as_str().unwrap().to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+                n["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("aws_s3_bucket.b".into(), "`count` is 0".into(), 4),
+            ("module.m".into(), "`for_each` is empty".into(), 9),
+            ("B".into(), "condition `IsProd` is false".into(), 8),
+        ]
+    );
+    assert_eq!(json["summary"]["not_created"], 3);
+    // Checked as if created: each public ACL is found, nothing is listed.
+    let out = run(&["--assume-created", "--format", "concise"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for at in [
+        "m/main.tf:2:9: BL110",
+        "main.tf:7:12: BL110",
+        "t.yaml:12:22: BL110",
+    ] {
+        assert!(text.contains(at), "{at}: {text}");
+    }
+}

@@ -20,6 +20,8 @@ pub type Atom = u32;
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub atoms: BTreeMap<Atom, bool>,
+    /// `--assume-created`: a resource whose condition is false is read as if created.
+    pub assume_created: bool,
 }
 
 /// Deepest intrinsic nesting resolved (templates are parsed to at most 512 levels;
@@ -42,6 +44,10 @@ impl<'t> Resolver<'t> {
             undecided: RefCell::new(BTreeSet::new()),
             visiting: RefCell::new(Vec::new()),
         }
+    }
+
+    pub fn world(&self) -> &World {
+        self.world
     }
 
     /// The value of `node` after intrinsics; `None` for `AWS::NoValue` (the property

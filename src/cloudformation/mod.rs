@@ -83,6 +83,7 @@ pub fn load(
     text: &str,
     kind: FileKind,
     params: &ParamOverrides,
+    assume_created: bool,
 ) -> Outcome {
     if !may_be_template(text) {
         return Outcome::NotTemplate;
@@ -137,7 +138,7 @@ pub fn load(
             span: p.span.unwrap_or(at),
             related: None,
         }));
-        let mut unit = load_template(&t, scope.clone());
+        let mut unit = load_template(&t, scope.clone(), assume_created);
         unit.incomplete = unexpanded;
         for res in &t.resources {
             let (Some(header), Some(body)) = (res.id.span, res.node.span) else {
@@ -213,14 +214,25 @@ fn duplicate(file: FileId, d: &DuplicateKey) -> Problem {
 
 /// Resolves a template once with every undecidable condition unknown, then once per
 /// assignment of those conditions.
-fn load_template(t: &Template<'_>, scope: String) -> Unit {
-    let base_world = World::default();
+fn load_template(t: &Template<'_>, scope: String, assume_created: bool) -> Unit {
+    let base_world = World {
+        assume_created,
+        ..World::default()
+    };
     let r = Resolver::new(t, &base_world);
     let base = s3::fragment(&r);
     let atoms: Vec<intrinsics::Atom> = r.undecided.borrow().iter().copied().collect();
     let worlds = assignments(&atoms, MAX_ATOMS)
         .into_iter()
-        .map(|atoms| s3::fragment(&Resolver::new(t, &World { atoms })))
+        .map(|atoms| {
+            s3::fragment(&Resolver::new(
+                t,
+                &World {
+                    atoms,
+                    assume_created,
+                },
+            ))
+        })
         .collect();
     Unit {
         scope,

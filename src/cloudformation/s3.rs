@@ -16,17 +16,41 @@ use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::validate::Invalid;
 use crate::model::value::{self, Hole, Node, NodeKind, Text, Tri, Value};
-use crate::model::{Attachment, Fragment, Target};
+use crate::model::{Attachment, Fragment, NotCreated, Target};
 use crate::source::Span;
+
+/// Resource types the model reads.
+fn modelled(ty: &str) -> bool {
+    ty.starts_with("AWS::S3::")
+        || ty.starts_with("AWS::IAM::")
+        || matches!(
+            ty,
+            "AWS::CloudTrail::Trail"
+                | "AWS::Logs::MetricFilter"
+                | "AWS::CloudWatch::Alarm"
+                | "AWS::Backup::BackupSelection"
+                | "AWS::CloudFront::Distribution"
+        )
+}
 
 /// Reads the S3-relevant resources of a template in one world.
 pub fn fragment(r: &Resolver<'_>) -> Fragment {
     let mut out = Fragment::default();
     for res in &r.t.resources {
-        // A resource whose condition is false is not deployed.
+        // A resource whose condition is false is not deployed: said, not checked.
         if let Some(cond) = res.node.get("Condition").and_then(Node::as_str)
             && r.condition(cond) == Tri::No
+            && !r.world().assume_created
         {
+            if modelled(res.ty)
+                && let Some(span) = res.id.span
+            {
+                out.not_created.push(NotCreated {
+                    span,
+                    address: res.id.name.clone(),
+                    reason: format!("condition `{cond}` is false"),
+                });
+            }
             continue;
         }
         let reader = Reader { r, res };
@@ -770,6 +794,7 @@ mod tests {
             src,
             FileKind::Yaml,
             &crate::cloudformation::template::ParamOverrides::new(),
+            false,
         ) else {
             panic!("not loaded")
         };

@@ -86,6 +86,16 @@ pub struct Attachment {
     pub call_sites: Vec<Span>,
 }
 
+/// A resource or module call that the inputs do not create (`count = 0`, an empty
+/// `for_each`, a false CloudFormation condition): nothing in it is checked unless the
+/// scan assumes every resource is created.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NotCreated {
+    pub span: Span,
+    pub address: String,
+    pub reason: String,
+}
+
 /// Everything one front end read from one module or template.
 #[derive(Debug, Default, Clone)]
 pub struct Fragment {
@@ -105,6 +115,7 @@ pub struct Fragment {
     pub access_points: Vec<AccessPoint>,
     /// Configuration the deployment would reject (BL004).
     pub invalid: Vec<validate::Invalid>,
+    pub not_created: Vec<NotCreated>,
 }
 
 impl Fragment {
@@ -123,6 +134,7 @@ impl Fragment {
         self.objects.extend(other.objects);
         self.access_points.extend(other.access_points);
         self.invalid.extend(other.invalid);
+        self.not_created.extend(other.not_created);
     }
 }
 
@@ -165,6 +177,7 @@ impl Model {
             mut objects,
             access_points,
             mut invalid,
+            not_created: _,
         } = fragment;
         let by_key: HashMap<BucketRef, usize> = buckets
             .iter()

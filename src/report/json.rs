@@ -16,6 +16,8 @@ struct Report<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     notices: Vec<Notice<'a>>,
+    /// Resources and module calls the inputs do not create: not checked.
+    not_created: Vec<NotCreated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<JsonBaseline<'a>>,
     summary: Summary,
@@ -94,6 +96,14 @@ struct Notice<'a> {
 }
 
 #[derive(Serialize)]
+struct NotCreated<'a> {
+    #[serde(flatten)]
+    at: Location<'a>,
+    resource: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
 struct Summary {
     files: usize,
     bytes: u64,
@@ -103,6 +113,7 @@ struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     in_baseline: Option<usize>,
     by_severity: BySeverity,
+    not_created: usize,
     incomplete: bool,
 }
 
@@ -178,6 +189,15 @@ pub fn render(scan: &Scan) -> String {
                 message: &n.message,
             })
             .collect(),
+        not_created: scan
+            .not_created
+            .iter()
+            .map(|n| NotCreated {
+                at: location(scan, n.span),
+                resource: &n.address,
+                reason: &n.reason,
+            })
+            .collect(),
         baseline: scan.baseline.as_ref().map(|b| JsonBaseline {
             file: b.file.to_string_lossy(),
             new: scan
@@ -204,6 +224,7 @@ pub fn render(scan: &Scan) -> String {
                     low,
                 }
             },
+            not_created: scan.not_created.len(),
             incomplete: scan.incomplete(),
         },
     };

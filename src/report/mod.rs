@@ -223,6 +223,13 @@ pub fn summary_line(scan: &Scan) -> String {
     if known > 0 {
         let _ = write!(context, ", {known} in the baseline");
     }
+    let absent = scan.not_created.len();
+    if absent > 0 {
+        let _ = write!(
+            context,
+            ", {absent} not created by these inputs and not checked (--assume-created checks them)"
+        );
+    }
     if n == 0 {
         return format!("no findings ({context}, {:.2?})", stats.elapsed);
     }

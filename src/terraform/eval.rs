@@ -102,6 +102,9 @@ pub fn atom(span: Span) -> Atom {
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub atoms: BTreeMap<Atom, bool>,
+    /// `--assume-created`: a `count` of 0 or an empty `for_each` stands for an
+    /// instance with unknown index or key, so what it would configure is checked.
+    pub assume_created: bool,
 }
 
 /// Local bindings: `for` variables, `count.index`, `each.key`/`each.value`, the
@@ -969,6 +972,7 @@ impl<'r> Evaluator<'r> {
                     self.too_many(block, n as usize);
                     unknown(true)
                 }
+                Some(n) if n < 1.0 && self.shared.world.assume_created => unknown(true),
                 Some(n) if n >= 0.0 => (0..n as usize)
                     .map(|i| Instance {
                         key: InstanceKey::Index(i),
@@ -1003,6 +1007,9 @@ impl<'r> Evaluator<'r> {
             };
             if pairs.len() > MAX_INSTANCES {
                 self.too_many(block, pairs.len());
+                return unknown(false);
+            }
+            if pairs.is_empty() && self.shared.world.assume_created {
                 return unknown(false);
             }
             return pairs

@@ -45,6 +45,7 @@ pub fn load_root<S: std::hash::BuildHasher>(
     inputs: &HashMap<String, Node, S>,
     readable: &[PathBuf],
     budget: &eval::Budget,
+    assume_created: bool,
 ) -> Deployment {
     let Some(module) = registry.get(dir) else {
         return Deployment::default();
@@ -63,11 +64,20 @@ pub fn load_root<S: std::hash::BuildHasher>(
         let fragment = s3::load(&ev);
         (fragment, ev.undecided(), ev.limits())
     };
-    let (base, atoms, limits) = run(World::default());
+    let (base, atoms, limits) = run(World {
+        assume_created,
+        ..World::default()
+    });
     let atoms: Vec<eval::Atom> = atoms.into_iter().collect();
     let worlds = assignments(&atoms, MAX_ATOMS)
         .into_iter()
-        .map(|atoms| run(World { atoms }).0)
+        .map(|atoms| {
+            run(World {
+                atoms,
+                assume_created,
+            })
+            .0
+        })
         .collect();
     Deployment {
         base,

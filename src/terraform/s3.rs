@@ -19,7 +19,7 @@ use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::validate::Invalid;
 use crate::model::value::{self, Node, NodeKind, Text, Value};
-use crate::model::{Attachment, Fragment, Target};
+use crate::model::{Attachment, Fragment, NotCreated, Target};
 use crate::source::Span;
 use std::borrow::Cow;
 
@@ -51,7 +51,12 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
         {
             continue;
         }
-        for inst in ev.instances(&res.block).iter() {
+        let instances = ev.instances(&res.block);
+        if instances.is_empty() {
+            out.not_created
+                .push(not_created(ev, &res.block, &res.address(false)));
+        }
+        for inst in instances.iter() {
             let r = Reader { ev, res, inst };
             let at = At {
                 body: res.body(),
@@ -107,10 +112,28 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
     }
     for call in &ev.module.calls {
         if let Children::Instances(children) = &*ev.children(&call.name) {
+            if children.is_empty() {
+                let address = format!("module.{}", call.name);
+                out.not_created.push(not_created(ev, &call.block, &address));
+            }
             for (_, child) in children {
                 load_instance(child, out);
             }
         }
+    }
+}
+
+/// A block whose `count` is 0 or whose `for_each` is empty under the inputs.
+fn not_created(ev: &Evaluator<'_>, block: &Block, address: &str) -> NotCreated {
+    let reason = if block.body.attr("count").is_some() {
+        "`count` is 0"
+    } else {
+        "`for_each` is empty"
+    };
+    NotCreated {
+        span: block.header,
+        address: ev.place.qualify(address),
+        reason: reason.into(),
     }
 }
 
@@ -1202,6 +1225,7 @@ mod tests {
             &std::collections::HashMap::new(),
             &[],
             &budget,
+            false,
         )
         .base;
         let b = &f.buckets[0];
@@ -1230,10 +1254,10 @@ mod tests {
         // large one finds the scan's budget spent, says so, and its values are
         // unknown (never guessed).
         let budget = crate::terraform::eval::Budget::new(200);
-        let first = load_root(&registry, "r1", &inputs, &[], &budget);
+        let first = load_root(&registry, "r1", &inputs, &[], &budget, false);
         assert!(first.limits.is_empty(), "{:?}", first.limits);
         assert_eq!(first.base.buckets[0].literal_name(), Some("x-1"));
-        let second = load_root(&registry, "r2", &inputs, &[], &budget);
+        let second = load_root(&registry, "r2", &inputs, &[], &budget, false);
         assert!(
             second
                 .limits
