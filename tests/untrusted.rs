@@ -144,15 +144,7 @@ fn fifos_are_never_opened() {
 
 #[test]
 fn a_closed_pipe_ends_the_run_quietly() {
-    let dir = project(&[("main.tf", "")]);
-    let mut many = String::new();
-    for i in 0..3000 {
-        let _ = write!(
-            many,
-            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\"\n}}\n"
-        );
-    }
-    std::fs::write(dir.path().join("main.tf"), many).unwrap();
+    let dir = project(&[("main.tf", &common::public_buckets(3000))]);
     let mut child = spawnable(dir.path())
         .args(["check", ".", "--format", "text", "--no-color"])
         .stdout(Stdio::piped())
@@ -205,14 +197,7 @@ fn timed(dir: &std::path::Path, args: &[&str]) -> (f64, String) {
 
 #[test]
 fn the_text_report_stays_linear_and_caps_repeated_findings() {
-    let mut many = String::new();
-    for i in 0..3000 {
-        let _ = write!(
-            many,
-            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\"\n}}\n"
-        );
-    }
-    let dir = project(&[("main.tf", &many)]);
+    let dir = project(&[("main.tf", &common::public_buckets(3000))]);
     let (secs, text) = timed(
         dir.path(),
         &["check", ".", "--format", "text", "--no-color"],
@@ -228,13 +213,7 @@ fn the_text_report_stays_linear_and_caps_repeated_findings() {
 
 #[test]
 fn a_one_line_template_costs_no_more_than_a_pretty_one() {
-    let mut resources = Vec::new();
-    for i in 0..3000 {
-        resources.push(format!(
-            "\"B{i}\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {{\"AccessControl\": \"PublicRead\", \"BucketName\": \"é-{i}\"}}}}"
-        ));
-    }
-    let one_line = format!("{{\"Resources\": {{{}}}}}\n", resources.join(", "));
+    let one_line = common::one_line_template(3000);
     let dir = project(&[("t.json", &one_line)]);
     for format in ["json", "sarif", "text", "concise"] {
         let (secs, out) = timed(
@@ -543,22 +522,7 @@ fn what_is_skipped_is_said() {
 
 #[test]
 fn undecidable_conditions_do_not_make_the_scan_quadratic() {
-    let mut t = String::from("Parameters:\n");
-    for i in 0..6 {
-        let _ = write!(t, "  P{i}:\n    Type: String\n");
-    }
-    t.push_str("Conditions:\n");
-    for i in 0..6 {
-        let _ = writeln!(t, "  C{i}: !Equals [!Ref P{i}, 'yes']");
-    }
-    t.push_str("Resources:\n");
-    for b in 0..600 {
-        let _ = write!(
-            t,
-            "  B{b}:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: !If [C{}, PublicRead, Private]\n",
-            b % 6
-        );
-    }
+    let t = common::undecidable_conditions(6, 600);
     let dir = project(&[("t.yaml", &t)]);
     let (secs, json) = timed(dir.path(), &["check", ".", "--format", "json"]);
     println!("6 undecidable conditions x 600 buckets: {secs:.2} s");

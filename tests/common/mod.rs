@@ -1,6 +1,7 @@
 //! Shared test helpers.
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -55,4 +56,50 @@ pub fn bucketlint_in(dir: impl AsRef<Path>) -> assert_cmd::Command {
         .env_remove("GITHUB_ACTIONS")
         .env_remove("NO_COLOR");
     c
+}
+
+/// `n` buckets with a public canned ACL, one block each.
+pub fn public_buckets(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let _ = write!(
+            s,
+            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  acl = \"public-read\"\n}}\n"
+        );
+    }
+    s
+}
+
+/// A JSON template of `n` public buckets on one line (non-ASCII names).
+pub fn one_line_template(n: usize) -> String {
+    let resources: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "\"B{i}\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {{\"AccessControl\": \"PublicRead\", \"BucketName\": \"é-{i}\"}}}}"
+            )
+        })
+        .collect();
+    format!("{{\"Resources\": {{{}}}}}\n", resources.join(", "))
+}
+
+/// A YAML template whose buckets are public under one of `conditions` parameters
+/// that no input decides.
+pub fn undecidable_conditions(conditions: usize, buckets: usize) -> String {
+    let mut t = String::from("Parameters:\n");
+    for i in 0..conditions {
+        let _ = write!(t, "  P{i}:\n    Type: String\n");
+    }
+    t.push_str("Conditions:\n");
+    for i in 0..conditions {
+        let _ = writeln!(t, "  C{i}: !Equals [!Ref P{i}, 'yes']");
+    }
+    t.push_str("Resources:\n");
+    for b in 0..buckets {
+        let _ = write!(
+            t,
+            "  B{b}:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: !If [C{}, PublicRead, Private]\n",
+            b % conditions
+        );
+    }
+    t
 }
