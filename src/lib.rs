@@ -11,6 +11,7 @@ pub mod cloudformation;
 pub mod config;
 pub mod finding;
 pub mod focus;
+pub mod fuzz;
 pub mod json;
 pub mod load;
 pub mod model;
@@ -212,6 +213,11 @@ fn read_text(path: &Path, limit: u64) -> Result<String, Unreadable> {
         return Err(Unreadable::TooLarge(meta.len()));
     }
     let bytes = std::fs::read(path).map_err(|e| Unreadable::Io(e.to_string()))?;
+    decode(bytes, limit)
+}
+
+/// The text of a file's bytes, or why it is not text we parse.
+pub fn decode(bytes: Vec<u8>, limit: u64) -> Result<String, Unreadable> {
     if bytes.len() as u64 > limit {
         return Err(Unreadable::TooLarge(bytes.len() as u64));
     }
