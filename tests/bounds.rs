@@ -4,12 +4,13 @@
 //! systems check time only and say so). `ci/bounds.sh` prints the figures.
 
 mod common;
+#[path = "common/measure.rs"]
+mod measure;
 
 use std::fmt::Write as _;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
 
 const SECONDS: f64 = 10.0;
 const MEGABYTES: f64 = 600.0;
@@ -30,68 +31,7 @@ fn release_binary() -> PathBuf {
         .join(format!("bucketlint{}", std::env::consts::EXE_SUFFIX))
 }
 
-struct Run {
-    secs: f64,
-    /// Peak resident memory, where the system tells it.
-    peak_mb: Option<f64>,
-    code: Option<i32>,
-    stdout: String,
-}
-
-/// The high-water mark of a running process's resident memory, in MB.
-fn peak_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Runs the binary in `dir`, polling its memory until it exits (killed after
-/// three times the time bound, so a hang fails instead of blocking the suite).
-fn run(bin: &Path, dir: &Path, args: &[&str]) -> Run {
-    let start = Instant::now();
-    let mut child = Command::new(bin)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = pipe.read_to_end(&mut out);
-        out
-    });
-    let mut peak = None;
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if let Some(mb) = peak_mb(child.id()) {
-            peak = Some(mb);
-        }
-        if start.elapsed().as_secs_f64() > 3.0 * SECONDS {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let secs = start.elapsed().as_secs_f64();
-    let stdout = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
-    Run {
-        secs,
-        peak_mb: peak,
-        code,
-        stdout,
-    }
-}
-
-type Check = dyn Fn(&Run) -> Result<(), String>;
+type Check = dyn Fn(&measure::Measured) -> Result<(), String>;
 
 struct Case {
     name: String,
@@ -105,7 +45,7 @@ fn case(
     name: impl Into<String>,
     files: &[(&str, &str)],
     args: &[&'static str],
-    check: impl Fn(&Run) -> Result<(), String> + 'static,
+    check: impl Fn(&measure::Measured) -> Result<(), String> + 'static,
 ) -> Case {
     Case {
         name: name.into(),
@@ -115,7 +55,7 @@ fn case(
     }
 }
 
-fn exit(code: i32) -> impl Fn(&Run) -> Result<(), String> {
+fn exit(code: i32) -> impl Fn(&measure::Measured) -> Result<(), String> {
     move |r| {
         if r.code == Some(code) {
             Ok(())
@@ -125,13 +65,21 @@ fn exit(code: i32) -> impl Fn(&Run) -> Result<(), String> {
     }
 }
 
-fn contains(code: i32, text: &'static str) -> impl Fn(&Run) -> Result<(), String> {
+fn contains(code: i32, text: &'static str) -> impl Fn(&measure::Measured) -> Result<(), String> {
     move |r| {
         exit(code)(r)?;
-        if r.stdout.contains(text) {
+        let out = String::from_utf8_lossy(&r.stdout);
+        if out.contains(text) {
             Ok(())
         } else {
-            let tail = &r.stdout[r.stdout.len().saturating_sub(600)..];
+            let tail: String = out
+                .chars()
+                .rev()
+                .take(600)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             Err(format!("output lacks {text:?}: ...{tail}"))
         }
     }
@@ -288,12 +236,19 @@ fn cases() -> Vec<Case> {
 #[test]
 fn hostile_inputs_stay_within_time_and_memory_bounds() {
     let bin = release_binary();
-    if peak_mb(std::process::id()).is_none() {
+    if !measure::memory_known() {
         println!("bounds: peak memory is not measured on this system (no /proc); time only");
     }
     let mut failures = Vec::new();
     for c in cases() {
-        let r = run(&bin, c.dir.path(), &c.args);
+        let r = measure::measure(
+            Command::new(&bin)
+                .args(&c.args)
+                .current_dir(c.dir.path())
+                .env_remove("GITHUB_ACTIONS")
+                .env("NO_COLOR", "1"),
+            Duration::from_secs_f64(3.0 * SECONDS),
+        );
         let mem = r
             .peak_mb
             .map_or_else(|| "-".to_string(), |m| format!("{m:.0} MB"));

@@ -1,0 +1,216 @@
+//! The performance figures of issue 13, each measured in the same run and printed
+//! against its goal: the release binary on `../shared/corpus` (skipped, and said, when
+//! the corpus is absent) and on generated projects (`common/generate.rs`). Run it
+//! with `ci/bench.sh` or `cargo bench --bench figures`.
+
+#[path = "common/generate.rs"]
+mod generate;
+#[path = "../tests/common/measure.rs"]
+mod measure;
+
+use measure::Measured;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bucketlint");
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("BUCKETLINT_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        PathBuf::from,
+    );
+    dir.is_dir().then_some(dir)
+}
+
+/// Every regular file below `dir`, symbolic links not followed.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(t) if t.is_file() => out.push(e.path()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The floor, as the issue measured it: `cat` of every file (best of three, warm
+/// cache), and the bytes read.
+fn read_floor(dir: &Path, files: &[PathBuf]) -> (f64, u64) {
+    let bytes = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let best = (0..3)
+        .map(|_| {
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", "find \"$1\" -type f -exec cat {} + > /dev/null", "sh"])
+                .arg(dir);
+            measure::measure(&mut cmd, Duration::from_secs(120)).secs
+        })
+        .fold(f64::MAX, f64::min);
+    (best, bytes)
+}
+
+/// The median of `runs` scans of `dir` (JSON report, default rules).
+fn scan(dir: &Path, threads: Option<usize>, runs: usize) -> Measured {
+    let mut all: Vec<Measured> = (0..runs)
+        .map(|_| {
+            let mut cmd = Command::new(BIN);
+            cmd.args(["check", "--format", "json", "--exit-zero"])
+                .arg(dir);
+            if let Some(n) = threads {
+                cmd.env("RAYON_NUM_THREADS", n.to_string());
+            }
+            let m = measure::measure(&mut cmd, Duration::from_secs(600));
+            // 2 is a scan with files that do not parse (the corpus has some).
+            assert!(
+                matches!(m.code, Some(0 | 2)) && !m.stdout.is_empty(),
+                "scan of {} failed: {:?}",
+                dir.display(),
+                m.code
+            );
+            m
+        })
+        .collect();
+    all.sort_by(|a, b| a.secs.total_cmp(&b.secs));
+    all.swap_remove(runs / 2)
+}
+
+fn mb(m: &Measured) -> String {
+    m.peak_mb
+        .map_or_else(|| "?".into(), |v| format!("{v:.0} MB"))
+}
+
+fn row(figure: &str, value: &str, goal: &str) {
+    println!("{figure:<46} {value:>22}   {goal}");
+}
+
+/// Hard links (or copies, across file systems) of every file of `from` under `to`.
+fn replicate(from: &Path, to: &Path) {
+    for f in files(from) {
+        let rel = f.strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        if std::fs::hard_link(&f, &dest).is_err() {
+            std::fs::copy(&f, &dest).unwrap();
+        }
+    }
+}
+
+fn main() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!("bucketlint performance figures: {cores} cores, {BIN}");
+    row("figure", "value", "goal");
+    let work = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-figures");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+
+    if let Some(corpus) = corpus() {
+        let list = files(&corpus);
+        let (floor, bytes) = read_floor(&corpus, &list);
+        let megabytes = bytes as f64 / 1e6;
+        row(
+            "corpus: `cat` every file (the floor)",
+            &format!("{floor:.3} s"),
+            &format!("{} files, {megabytes:.1} MB", list.len()),
+        );
+        let two = scan(&corpus, Some(2.min(cores)), 5);
+        let one = scan(&corpus, Some(1), 3);
+        row(
+            "corpus: scan",
+            &format!("{:.3} s, {}", two.secs, mb(&two)),
+            "",
+        );
+        row(
+            "  wall / read floor",
+            &format!("{:.2}x", two.secs / floor),
+            "<= 2.0x",
+        );
+        if let Some(peak) = two.peak_mb {
+            row(
+                "  peak memory / corpus bytes",
+                &format!("{:.2}x", peak * 1_048_576.0 / bytes as f64),
+                "<= 3x",
+            );
+        }
+        row(
+            "  two threads / one thread (speed-up)",
+            &format!("{:.2}x ({:.3} s)", one.secs / two.secs, one.secs),
+            ">= 1.5x",
+        );
+        let small = corpus.join("trussworks+terraform-aws-s3-private-bucket");
+        if small.is_dir() {
+            let m = scan(&small, None, 11);
+            row(
+                "small module (trussworks s3-private-bucket)",
+                &format!("{:.1} ms", m.secs * 1e3),
+                "<= 10 ms",
+            );
+        }
+        let copies = work.join("copies");
+        for i in 0..16 {
+            replicate(&corpus, &copies.join(format!("c{i:02}")));
+        }
+        let sixteen = scan(&copies, None, 1);
+        let (m1, m16) = (two.peak_mb.unwrap_or(0.0), sixteen.peak_mb.unwrap_or(0.0));
+        row(
+            "16 copies of the corpus: time / 1 copy",
+            &format!("{:.1}x ({:.2} s)", sixteen.secs / two.secs, sixteen.secs),
+            "linear (<= 16x)",
+        );
+        row(
+            "  memory / 1 copy",
+            &format!("{:.1}x ({})", m16 / m1, mb(&sixteen)),
+            "linear (<= 16x)",
+        );
+        if let (Some(s1), Some(s16)) = (two.sys, sixteen.sys) {
+            row(
+                "  system time / 1 copy",
+                &format!("{:.1}x ({s16:.2} s)", s16 / s1.max(0.01)),
+                "linear (<= 16x)",
+            );
+        }
+        let _ = std::fs::remove_dir_all(&copies);
+    } else {
+        println!(
+            "corpus not found (../shared/corpus or BUCKETLINT_CORPUS): corpus figures skipped"
+        );
+    }
+
+    let flat = work.join("flat");
+    let buckets = generate::flat_root(&flat, 100, 100);
+    let size: u64 = files(&flat)
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let m = scan(&flat, None, 3);
+    row(
+        &format!(
+            "one root, {buckets} buckets in 100 files ({:.1} MB)",
+            size as f64 / 1e6
+        ),
+        &format!("{:.3} s, {}", m.secs, mb(&m)),
+        "<= 0.35 s, <= 100 MB",
+    );
+    let modules = work.join("modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    let buckets = generate::modules(&modules, 100);
+    let m = scan(&modules, None, 3);
+    row(
+        &format!("100 modules x 100 buckets ({buckets}, count)"),
+        &format!("{:.3} s, {}", m.secs, mb(&m)),
+        "<= 0.3 s, <= 80 MB",
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
