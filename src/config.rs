@@ -388,10 +388,10 @@ impl PathRules {
     }
 
     pub fn excluded(&self, path: &Path) -> bool {
-        match (&self.exclude, self.relative(path)) {
-            (Some(set), Some(rel)) => set.is_match(&rel),
-            _ => false,
-        }
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        self.relative(path).is_some_and(|rel| set.is_match(&rel))
     }
 
     /// Is rule `code` ignored for files at `path`?

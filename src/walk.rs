@@ -111,13 +111,30 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
         }
     }
     out.files.sort();
-    out.files.dedup_by(|a, b| same_file(&a.path, &b.path));
+    out.files.dedup_by(|a, b| a.path == b.path);
+    // One directory never yields a file twice (links are not followed); several
+    // paths may name one file twice (`check main.tf .`): compare file identities.
+    if paths.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        out.files
+            .retain(|c| identity(&c.path).is_none_or(|id| seen.insert(id)));
+    }
     out.notices.sort();
     out
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+/// What makes two paths the same file: device and inode on Unix, the real path
+/// elsewhere.
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(path: &Path) -> Option<PathBuf> {
+    path.canonicalize().ok()
 }
 
 fn walk_dir(root: &Path, out: &mut Walked) {
@@ -292,5 +309,34 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_named_twice_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/main.tf"), "").unwrap();
+        std::fs::write(root.join("b.tf"), "").unwrap();
+        // The file itself, its directory, and the directory through `..`.
+        let paths = [
+            root.join("a/main.tf"),
+            root.join("a"),
+            root.join("a/../a"),
+            root.to_path_buf(),
+        ];
+        let walked = walk(&paths);
+        let names: Vec<_> = walked
+            .files
+            .iter()
+            .map(|c| c.path.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{:?}", walked.files);
+        assert!(names.contains(&"main.tf".into()) && names.contains(&"b.tf".into()));
     }
 }
