@@ -208,6 +208,12 @@ pub struct ScanArgs {
     /// each with an unknown index or key. Without it they are listed as not checked.
     #[arg(long)]
     pub assume_created: bool,
+
+    /// Parse every Terraform directory, also those that name no AWS resource or data
+    /// source and call no module that does (skipped by default; only their syntax
+    /// errors would be reported).
+    #[arg(long)]
+    pub parse_all: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -416,6 +422,7 @@ pub fn options(
         readable: Vec::new(),
         paths: config::PathRules::new(loaded),
         assume_created: args.assume_created,
+        parse_all: args.parse_all,
     };
     Ok((options, fail_on))
 }

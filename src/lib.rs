@@ -173,6 +173,9 @@ pub struct Options {
     /// `--assume-created`: check resources the inputs do not create (`count = 0`,
     /// an empty `for_each`, a false condition) as if they were.
     pub assume_created: bool,
+    /// `--parse-all`: parse every Terraform directory, also those whose bytes show
+    /// nothing an S3 rule reads (see [`terraform::prefilter`]).
+    pub parse_all: bool,
 }
 
 /// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
@@ -285,9 +288,18 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
 /// Runs `f` on a pool with large stacks: parsing and evaluation recurse, and a
 /// hostile file must hit our depth limits, not the end of a 2 MiB stack.
 fn with_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build() {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
+    // One pool for the process: its threads, and the memory their allocator
+    // heaps already hold, serve every stage of every scan.
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 << 20)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
     }
 }
 
@@ -374,7 +386,10 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             &var_files,
             &options.tf_vars,
             &readable,
-            options.assume_created,
+            load::Switches {
+                assume_created: options.assume_created,
+                parse_all: options.parse_all,
+            },
         )
     });
     let mut stats = Stats {

@@ -195,6 +195,13 @@ pub struct TerraformLoaded {
     pub declared_vars: BTreeSet<String>,
 }
 
+/// How the Terraform front end is asked to work (see [`crate::Options`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Switches {
+    pub assume_created: bool,
+    pub parse_all: bool,
+}
+
 /// Where module sources may be read from outside the scanned files: below the
 /// working directory or a scanned path.
 pub struct Readable {
@@ -218,8 +225,9 @@ pub fn terraform(
     var_files: &[FileId],
     cli: &CliVars,
     readable: &Readable,
-    assume_created: bool,
+    switches: Switches,
 ) -> TerraformLoaded {
+    let assume_created = switches.assume_created;
     let mut out = TerraformLoaded::default();
     let mut dirs: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
     let mut tfvars: BTreeMap<String, Vec<FileId>> = BTreeMap::new();
@@ -231,6 +239,39 @@ pub fn terraform(
             dirs.entry(dir).or_default().push((id, kind));
         }
         out.files.push(id);
+    }
+    // Directories whose bytes show nothing an S3 rule reads are set aside, and
+    // parsed only if a module that matters calls them.
+    let mut skipped: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
+    if !switches.parse_all {
+        let facts: BTreeMap<String, terraform::prefilter::Facts> = dirs
+            .iter()
+            .map(|(dir, files)| {
+                let mut f = terraform::prefilter::Facts::default();
+                for (id, _) in files {
+                    f.add(&sources.get(*id).text);
+                }
+                (dir.clone(), f)
+            })
+            .collect();
+        let keep = terraform::prefilter::relevant(
+            &facts,
+            |dir| fs_path(dir).join(".terraform/modules").exists(),
+            |path| fs_path(path).is_file(),
+        );
+        (dirs, skipped) = std::mem::take(&mut dirs)
+            .into_iter()
+            .partition(|(dir, _)| keep.contains(dir));
+        if !skipped.is_empty() {
+            let files: usize = skipped.values().map(Vec::len).sum();
+            out.notices.push(Notice {
+                path: PathBuf::from(skipped.keys().next().map_or(".", String::as_str)),
+                message: format!(
+                    "this and {} other Terraform module directories ({files} files in all) name no AWS resource or data source and call no module that does: not parsed (--parse-all parses them)",
+                    skipped.len() - 1
+                ),
+            });
+        }
     }
     let scanned: BTreeSet<String> = dirs.keys().cloned().collect();
 
@@ -285,6 +326,10 @@ pub fn terraform(
                 }
                 real_dirs.insert(real, dir.clone());
             }
+            if let Some(files) = skipped.remove(&dir) {
+                pending.push((dir, files));
+                continue;
+            }
             let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
             if loaded.is_empty() {
                 continue;
@@ -327,7 +372,6 @@ pub fn terraform(
             }
         }
     }
-
     // Variable values: automatic tfvars of each root, then --var-file, then --var.
     let mut bodies: HashMap<FileId, Body> = HashMap::new();
     for &id in tfvars.values().flatten().chain(var_files) {

@@ -205,7 +205,7 @@ fn cases() -> Vec<Case> {
         contains(2, "more than the 4194304-byte limit"),
     ));
     let deep = format!(
-        "locals {{\n  x = {}1{}\n}}\n",
+        "resource \"aws_s3_bucket\" \"b\" {{\n  bucket = {}1{}\n}}\n",
         "[".repeat(100_000),
         "]".repeat(100_000)
     );

@@ -975,3 +975,88 @@ output "arn" {
     );
     assert!(report["notices"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn directories_for_other_clouds_are_left_out_but_modules_that_matter_are_not() {
+    let dir = project(&[
+        // A module with no AWS resource, called by a root that has one: its output
+        // names the bucket, so it must still be read.
+        (
+            "naming/main.tf",
+            "variable \"env\" {}\noutput \"acl\" {\n  value = var.env == \"prod\" ? \"private\" : \"public-read\"\n}\n",
+        ),
+        (
+            "root/main.tf",
+            "module \"naming\" {\n  source = \"../naming\"\n  env    = \"dev\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = module.naming.acl\n}\n",
+        ),
+        // A root with no AWS name calling a module that has one.
+        (
+            "wrapper/main.tf",
+            "module \"inner\" {\n  source = \"./inner\"\n}\n",
+        ),
+        (
+            "wrapper/inner/main.tf",
+            "resource \"aws_s3_bucket\" \"i\" {\n  acl = \"public-read\"\n}\n",
+        ),
+        // Google Cloud only, with a syntax error: not parsed by default.
+        (
+            "gcp/main.tf",
+            "resource \"google_storage_bucket\" \"g\" {\n  name = \n}\n",
+        ),
+    ]);
+    let codes = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "BL110" || f["code"] == "BL001")
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let default = check(dir.path(), &["--select", "BL110"], &[]);
+    let found = codes(&default);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("BL110") && f.ends_with("root/main.tf")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("BL110") && f.ends_with("wrapper/inner/main.tf")),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|f| f.starts_with("BL001")), "{found:?}");
+    let notes = default["notices"].to_string();
+    assert!(
+        notes.contains(
+            "name no AWS resource or data source and call no module that does: not parsed"
+        ),
+        "{notes}"
+    );
+    // --parse-all parses it, and reports its syntax error.
+    let mut cmd = common::bucketlint_in(root());
+    let out = cmd
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json", "--select", "BL110", "--parse-all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found_all = codes(&all);
+    assert!(
+        found_all
+            .iter()
+            .any(|f| f.starts_with("BL001") && f.ends_with("gcp/main.tf")),
+        "{found_all:?}"
+    );
+    assert_eq!(found_all.len(), found.len() + 1, "{found_all:?}");
+}

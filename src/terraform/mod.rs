@@ -9,6 +9,7 @@ pub mod inputs;
 pub mod module;
 pub mod parse;
 pub mod policy_document;
+pub mod prefilter;
 pub mod recover;
 pub mod s3;
 pub mod types;
