@@ -20,7 +20,11 @@ pub fn exercise(name: &str, bytes: &[u8]) -> Result<(), String> {
         kind,
         content: decode(bytes.to_vec(), MAX_FILE_BYTES),
     };
-    let options = Options::default();
+    // Every input parsed, also one that names no AWS resource.
+    let options = Options {
+        parse_all: true,
+        ..Options::default()
+    };
     let scan = analyze(vec![input.clone()], &options);
     if let Some(f) = scan
         .findings

@@ -262,16 +262,6 @@ pub fn terraform(
         (dirs, skipped) = std::mem::take(&mut dirs)
             .into_iter()
             .partition(|(dir, _)| keep.contains(dir));
-        if !skipped.is_empty() {
-            let files: usize = skipped.values().map(Vec::len).sum();
-            out.notices.push(Notice {
-                path: PathBuf::from(skipped.keys().next().map_or(".", String::as_str)),
-                message: format!(
-                    "this and {} other Terraform module directories ({files} files in all) name no AWS resource or data source and call no module that does: not parsed (--parse-all parses them)",
-                    skipped.len() - 1
-                ),
-            });
-        }
     }
     let scanned: BTreeSet<String> = dirs.keys().cloned().collect();
 
@@ -337,6 +327,18 @@ pub fn terraform(
             out.files.extend(loaded.iter().map(|(id, _)| *id));
             pending.push((dir, loaded));
         }
+    }
+
+    // What no module that matters called stays unparsed: said once.
+    if let Some(first) = skipped.keys().next() {
+        let files: usize = skipped.values().map(Vec::len).sum();
+        out.notices.push(Notice {
+            path: PathBuf::from(first),
+            message: format!(
+                "this and {} other Terraform module directories ({files} files in all) name no AWS resource or data source and call no module that does: not parsed (--parse-all parses them)",
+                skipped.len() - 1
+            ),
+        });
     }
 
     for m in registry.modules.values() {

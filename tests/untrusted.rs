@@ -299,7 +299,7 @@ fn the_parser_nesting_limit_is_said_to_be_the_parsers() {
     let dir = project(&[(
         "main.tf",
         &format!(
-            "locals {{\n  x = {}1{}\n}}\n",
+            "locals {{\n  x = {}1{}\n}}\nresource \"aws_s3_bucket\" \"b\" {{}}\n",
             "[".repeat(70),
             "]".repeat(70)
         ),
