@@ -121,8 +121,14 @@ fn parse_dir(dir: String, files: &[(FileId, FileKind)], sources: &Sources) -> Pa
     let mut findings = Vec::new();
     let mut incomplete = false;
     let mut lost_types = Vec::new();
-    for &(id, kind) in files {
-        match parse_terraform(id, kind, sources) {
+    // The files of one directory are parsed in parallel too: a large root is one
+    // directory, and would otherwise keep one core busy while the other waits.
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|&(id, kind)| (id, kind, parse_terraform(id, kind, sources)))
+        .collect();
+    for (id, kind, result) in parsed {
+        match result {
             Ok(body) => bodies.push(body),
             Err(error) => {
                 // Native HCL: keep every top-level block that parses on its own.
