@@ -7,7 +7,7 @@ use crate::model::bucket::{Origin, PartKind};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/access_logging_disabled.toml"),
+    doc: rule_doc!("access_logging_disabled"),
     check,
 };
 

@@ -10,7 +10,7 @@ use crate::model::policy::statement_is_public;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/access_point_block_weak.toml"),
+    doc: rule_doc!("access_point_block_weak"),
     check,
 };
 

@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::model::bucket::{Origin, PabFlag};
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/account_public_access_block_weak.toml"),
+    doc: rule_doc!("account_public_access_block_weak"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::value::Text;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/acl_grants_write_acp.toml"),
+    doc: rule_doc!("acl_grants_write_acp"),
     check,
 };
 

@@ -4,7 +4,7 @@ use super::{Context, Rule, bucket_finding, fix};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/acls_enabled.toml"),
+    doc: rule_doc!("acls_enabled"),
     check,
 };
 

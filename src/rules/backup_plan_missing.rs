@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/backup_plan_missing.toml"),
+    doc: rule_doc!("backup_plan_missing"),
     check,
 };
 

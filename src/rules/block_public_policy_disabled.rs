@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::bucket::PabFlag;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/block_public_policy_disabled.toml"),
+    doc: rule_doc!("block_public_policy_disabled"),
     check,
 };
 

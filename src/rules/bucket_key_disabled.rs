@@ -4,7 +4,7 @@ use super::{Context, Rule, bucket_finding, fix};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/bucket_key_disabled.toml"),
+    doc: rule_doc!("bucket_key_disabled"),
     check,
 };
 

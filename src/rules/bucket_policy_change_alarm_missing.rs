@@ -7,7 +7,7 @@ use crate::model::monitoring::MetricFilter;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/bucket_policy_change_alarm_missing.toml"),
+    doc: rule_doc!("bucket_policy_change_alarm_missing"),
     check,
 };
 

@@ -8,7 +8,7 @@ use crate::model::value::Tri;
 use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/cloudtrail_s3_data_events_missing.toml"),
+    doc: rule_doc!("cloudtrail_s3_data_events_missing"),
     check,
 };
 

@@ -4,7 +4,7 @@ use super::{Context, Rule, bucket_finding};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/conflicting_bucket_policies.toml"),
+    doc: rule_doc!("conflicting_bucket_policies"),
     check,
 };
 

@@ -4,7 +4,7 @@ use super::{Context, Rule, bucket_finding, fix};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/cors_allows_any_origin.toml"),
+    doc: rule_doc!("cors_allows_any_origin"),
     check,
 };
 

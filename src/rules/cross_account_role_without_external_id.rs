@@ -10,7 +10,7 @@ use crate::model::policy::{
 use crate::model::value::{Hole, Tri};
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/cross_account_role_without_external_id.toml"),
+    doc: rule_doc!("cross_account_role_without_external_id"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::model::bucket::{Origin, PartKind};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/default_encryption_missing.toml"),
+    doc: rule_doc!("default_encryption_missing"),
     check,
 };
 

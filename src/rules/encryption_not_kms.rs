@@ -6,7 +6,7 @@ use crate::model::bucket::PartKind;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/encryption_not_kms.toml"),
+    doc: rule_doc!("encryption_not_kms"),
     check,
 };
 

@@ -4,7 +4,7 @@ use super::{Context, Rule, bucket_finding};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/force_destroy_enabled.toml"),
+    doc: rule_doc!("force_destroy_enabled"),
     check,
 };
 

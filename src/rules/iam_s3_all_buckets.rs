@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::policy::Effect;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/iam_s3_all_buckets.toml"),
+    doc: rule_doc!("iam_s3_all_buckets"),
     check,
 };
 

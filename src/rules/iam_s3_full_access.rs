@@ -8,7 +8,7 @@ use crate::model::policy::{Effect, Items, Statement, allows_action};
 use crate::model::value::{Text, Tri};
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/iam_s3_full_access.toml"),
+    doc: rule_doc!("iam_s3_full_access"),
     check,
 };
 

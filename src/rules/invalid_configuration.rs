@@ -4,7 +4,7 @@ use super::{Context, Rule, severity};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/invalid_configuration.toml"),
+    doc: rule_doc!("invalid_configuration"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::value::Text;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/kms_key_aws_managed.toml"),
+    doc: rule_doc!("kms_key_aws_managed"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::model::bucket::PartKind;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/lifecycle_missing.toml"),
+    doc: rule_doc!("lifecycle_missing"),
     check,
 };
 

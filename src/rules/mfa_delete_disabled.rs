@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::model::bucket::{Origin, VersioningStatus};
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/mfa_delete_disabled.toml"),
+    doc: rule_doc!("mfa_delete_disabled"),
     check,
 };
 

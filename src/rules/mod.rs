@@ -1,6 +1,13 @@
 //! The rule catalog: one file per rule (the check) and one `rules/<name>.toml` per
 //! rule (code, severity, compliance, documentation and examples).
 
+/// A rule's `rules/<name>.toml` as the JSON `build.rs` makes of it.
+macro_rules! rule_doc {
+    ($name:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".json"))
+    };
+}
+
 mod access_logging_disabled;
 mod access_point_block_weak;
 mod account_public_access_block_weak;
@@ -133,7 +140,8 @@ impl Context<'_> {
 
 /// A rule: its documentation (TOML) and its check over the model.
 pub struct Rule {
-    pub toml: &'static str,
+    /// The rule's `rules/<name>.toml`, as JSON (converted by `build.rs`).
+    pub doc: &'static str,
     pub check: fn(&Context<'_>, &mut Vec<Finding>),
 }
 
@@ -290,8 +298,8 @@ pub fn catalog() -> &'static [Entry] {
         RULES
             .iter()
             .map(|r| Entry {
-                doc: toml::from_str(r.toml).unwrap_or_else(|e| {
-                    panic!("built-in rule documentation is invalid: {e}\n{}", r.toml)
+                doc: serde_json::from_str(r.doc).unwrap_or_else(|e| {
+                    panic!("built-in rule documentation is invalid: {e}\n{}", r.doc)
                 }),
                 check: r.check,
             })

@@ -6,7 +6,7 @@ use crate::model::bucket::{PartKind, VersioningStatus};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/noncurrent_versions_kept_forever.toml"),
+    doc: rule_doc!("noncurrent_versions_kept_forever"),
     check,
 };
 

@@ -7,7 +7,7 @@ use crate::model::bucket::PabFlag;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/object_acl_public.toml"),
+    doc: rule_doc!("object_acl_public"),
     check,
 };
 

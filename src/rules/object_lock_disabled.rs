@@ -6,7 +6,7 @@ use crate::model::bucket::PartKind;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/object_lock_disabled.toml"),
+    doc: rule_doc!("object_lock_disabled"),
     check,
 };
 

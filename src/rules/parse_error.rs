@@ -8,7 +8,7 @@ use crate::source::Span;
 pub const CODE: &str = "BL001";
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/parse_error.toml"),
+    doc: rule_doc!("parse_error"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::model::policy::{Account, Effect, allows_action, principal_account};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/policy_cross_account_admin.toml"),
+    doc: rule_doc!("policy_cross_account_admin"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::model::policy::statement_locks_out;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/policy_lockout.toml"),
+    doc: rule_doc!("policy_lockout"),
     check,
 };
 

@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::model::policy::{Effect, Statement};
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/policy_wildcard_action.toml"),
+    doc: rule_doc!("policy_wildcard_action"),
     check,
 };
 

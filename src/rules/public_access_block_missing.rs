@@ -7,7 +7,7 @@ use crate::model::bucket::{Origin, PabFlag, PartKind};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/public_access_block_missing.toml"),
+    doc: rule_doc!("public_access_block_missing"),
     check,
 };
 

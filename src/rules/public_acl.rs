@@ -7,7 +7,7 @@ use crate::model::bucket::PabFlag;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/public_acl.toml"),
+    doc: rule_doc!("public_acl"),
     check,
 };
 

@@ -7,7 +7,7 @@ use crate::model::bucket::PabFlag;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/public_bucket_policy.toml"),
+    doc: rule_doc!("public_bucket_policy"),
     check,
 };
 

@@ -7,7 +7,7 @@ use crate::model::bucket::{Bucket, PabFlag};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/public_grant_blocked.toml"),
+    doc: rule_doc!("public_grant_blocked"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::model::bucket::PabFlag;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/restrict_public_buckets_disabled.toml"),
+    doc: rule_doc!("restrict_public_buckets_disabled"),
     check,
 };
 

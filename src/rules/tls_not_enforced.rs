@@ -7,7 +7,7 @@ use crate::model::policy::enforces_tls;
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/tls_not_enforced.toml"),
+    doc: rule_doc!("tls_not_enforced"),
     check,
 };
 

@@ -5,7 +5,7 @@ use super::{About, Context, Rule, severity};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/unresolved_value.toml"),
+    doc: rule_doc!("unresolved_value"),
     check,
 };
 

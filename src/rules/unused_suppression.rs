@@ -8,7 +8,7 @@ use crate::source::Span;
 pub const CODE: &str = "BL002";
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/unused_suppression.toml"),
+    doc: rule_doc!("unused_suppression"),
     check,
 };
 

@@ -6,7 +6,7 @@ use crate::model::bucket::{Origin, PartKind, VersioningStatus};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/versioning_disabled.toml"),
+    doc: rule_doc!("versioning_disabled"),
     check,
 };
 

@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::model::bucket::PartKind;
 
 pub const RULE: Rule = Rule {
-    toml: include_str!("../../rules/website_hosting_enabled.toml"),
+    doc: rule_doc!("website_hosting_enabled"),
     check,
 };
 
