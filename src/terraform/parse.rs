@@ -81,8 +81,10 @@ impl Converter<'_> {
     }
 
     fn body(&self, body: &hcl_edit::structure::Body, span: Span) -> Body {
-        let mut attrs = Vec::new();
-        let mut blocks = Vec::new();
+        // Sized exactly: every module's tree is held until its roots are evaluated.
+        let n_attrs = body.iter().filter(|s| s.is_attribute()).count();
+        let mut attrs = Vec::with_capacity(n_attrs);
+        let mut blocks = Vec::with_capacity(body.len() - n_attrs);
         for structure in body {
             match structure {
                 Structure::Attribute(a) => {
