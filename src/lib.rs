@@ -274,6 +274,10 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
     }
     let mut scan = analyze(inputs, &options);
     scan.notices.extend(walked.notices);
+    // By path, then message: the same tree gives the same report, however its
+    // directories were batched or walked in parallel.
+    scan.notices.sort();
+    scan.notices.dedup();
     scan.errors.extend(walked.unreadable.iter().map(|n| {
         format!(
             "{}: {}; the scan is incomplete",

@@ -201,6 +201,11 @@ pub struct TerraformLoaded {
     pub declared_vars: BTreeSet<String>,
 }
 
+/// Source bytes of Terraform evaluated together (directories that call each other
+/// always share a batch): small enough that a repository's syntax trees are never
+/// all held at once, large enough to keep every core busy.
+const BATCH_BYTES: u64 = 2 << 20;
+
 /// How the Terraform front end is asked to work (see [`crate::Options`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Switches {
@@ -246,140 +251,50 @@ pub fn terraform(
         }
         out.files.push(id);
     }
+    // What each directory's bytes say: whether it can matter to an S3 rule, and
+    // the local modules it calls.
+    let facts: BTreeMap<String, terraform::prefilter::Facts> = dirs
+        .iter()
+        .map(|(dir, files)| {
+            let mut f = terraform::prefilter::Facts::default();
+            for (id, _) in files {
+                f.add(&sources.get(*id).text);
+            }
+            (dir.clone(), f)
+        })
+        .collect();
     // Directories whose bytes show nothing an S3 rule reads are set aside, and
     // parsed only if a module that matters calls them.
-    let mut skipped: BTreeMap<String, Vec<(FileId, FileKind)>> = BTreeMap::new();
-    if !switches.parse_all {
-        let facts: BTreeMap<String, terraform::prefilter::Facts> = dirs
-            .iter()
-            .map(|(dir, files)| {
-                let mut f = terraform::prefilter::Facts::default();
-                for (id, _) in files {
-                    f.add(&sources.get(*id).text);
-                }
-                (dir.clone(), f)
-            })
-            .collect();
-        let keep = terraform::prefilter::relevant(
+    let keep: BTreeSet<String> = if switches.parse_all {
+        facts.keys().cloned().collect()
+    } else {
+        terraform::prefilter::relevant(
             &facts,
             |dir| fs_path(dir).join(".terraform/modules").exists(),
             |path| fs_path(path).is_file(),
-        );
-        (dirs, skipped) = std::mem::take(&mut dirs)
-            .into_iter()
-            .partition(|(dir, _)| keep.contains(dir));
-    }
-    let scanned: BTreeSet<String> = dirs.keys().cloned().collect();
-
-    // Parse the scanned modules, then the modules they call, level by level.
-    let mut registry = Registry::default();
-    let mut pending: Vec<(String, Vec<(FileId, FileKind)>)> = dirs.into_iter().collect();
-    let mut tried: BTreeSet<String> = scanned.clone();
-    // Each real directory is loaded once: `m/a -> .` must not make `m/a/a/a...` a
-    // chain of new modules (exponential with two such links).
-    let mut real_dirs: BTreeMap<PathBuf, String> = scanned
-        .iter()
-        .filter_map(|d| Some((fs_path(d).canonicalize().ok()?, d.clone())))
+        )
+    };
+    let mut unparsed: BTreeSet<String> = dirs
+        .keys()
+        .filter(|d| !keep.contains(*d))
+        .cloned()
         .collect();
-    while !pending.is_empty() {
-        let parsed: Vec<ParsedDir> = {
-            let sources: &Sources = sources;
-            pending
-                .par_iter()
-                .map(|(dir, files)| parse_dir(dir.clone(), files, sources))
-                .collect()
-        };
-        pending = Vec::new();
-        let mut wanted: BTreeSet<String> = BTreeSet::new();
-        for p in parsed {
-            out.findings.extend(p.findings);
-            if scanned.contains(&p.dir)
-                && let Some(m) = read_manifest(&p.dir, readable)
-            {
-                wanted.extend(m.dirs.values().cloned());
-                registry.manifests.insert(p.dir.clone(), m);
-            }
-            for call in &p.module.calls {
-                if let Some(src) = call.source().filter(|s| is_local(s)) {
-                    wanted.insert(join(&p.dir, src));
-                }
-            }
-            registry.modules.insert(p.dir, p.module);
-        }
-        for dir in wanted {
-            if !tried.insert(dir.clone()) {
-                continue;
-            }
-            if let Ok(real) = fs_path(&dir).canonicalize() {
-                if let Some(first) = real_dirs.get(&real) {
-                    out.notices.push(Notice {
-                        path: PathBuf::from(&dir),
-                        message: format!(
-                            "module source is the directory {first} again, through a symbolic link; not followed"
-                        ),
-                    });
-                    continue;
-                }
-                real_dirs.insert(real, dir.clone());
-            }
-            if let Some(files) = skipped.remove(&dir) {
-                pending.push((dir, files));
-                continue;
-            }
-            let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
-            if loaded.is_empty() {
-                continue;
-            }
-            out.files.extend(loaded.iter().map(|(id, _)| *id));
-            pending.push((dir, loaded));
-        }
-    }
-
-    // What no module that matters called stays unparsed: said once.
-    if let Some(first) = skipped.keys().next() {
-        let files: usize = skipped.values().map(Vec::len).sum();
-        out.notices.push(Notice {
-            path: PathBuf::from(first),
-            message: format!(
-                "this and {} other Terraform module directories ({files} files in all) name no AWS resource or data source and call no module that does: not parsed (--parse-all parses them)",
-                skipped.len() - 1
-            ),
-        });
-    }
-
-    for m in registry.modules.values() {
-        out.blocks
-            .extend(m.resources.iter().chain(&m.data).map(|r| suppress::Block {
-                header: r.block.header,
-                span: r.block.span,
-                module_call: false,
-            }));
-        out.blocks.extend(m.calls.iter().map(|c| suppress::Block {
-            header: c.block.header,
-            span: c.block.span,
-            module_call: true,
-        }));
-    }
-
-    // A scanned module that another scanned module calls is a child, not a root.
-    let roots = registry.roots(&scanned);
-    out.roots = roots.len();
-    out.declared_vars = roots
+    // Directories that call each other are evaluated together, a batch of them at
+    // a time, and each batch's syntax trees are dropped before the next is parsed:
+    // memory follows the largest batch, not the repository.
+    let sizes: BTreeMap<String, u64> = dirs
         .iter()
-        .filter_map(|d| registry.get(d))
-        .flat_map(|m| m.variables.keys().cloned())
+        .map(|(d, files)| {
+            let bytes = files
+                .iter()
+                .map(|(id, _)| sources.get(*id).text.len() as u64);
+            (d.clone(), bytes.sum())
+        })
         .collect();
-    let mut seen = BTreeSet::new();
-    for dir in &roots {
-        for (path, message) in registry.unfollowed_calls(dir) {
-            if seen.insert((path.clone(), message.clone())) {
-                out.notices.push(Notice {
-                    path: PathBuf::from(path),
-                    message,
-                });
-            }
-        }
-    }
+    let batches = terraform::prefilter::batches(&facts, &keep, &sizes, BATCH_BYTES);
+    // Module directories read from disk, once for the whole scan.
+    let mut from_disk: HashMap<String, Vec<(FileId, FileKind)>> = HashMap::new();
+
     // Variable values: automatic tfvars of each root, then --var-file, then --var.
     let mut bodies: HashMap<FileId, Body> = HashMap::new();
     for &id in tfvars.values().flatten().chain(var_files) {
@@ -398,90 +313,212 @@ pub fn terraform(
             Err(e) => out.findings.push(*e),
         }
     }
-    let incomplete: BTreeSet<&str> = registry
-        .modules
-        .values()
-        .filter(|m| m.incomplete)
-        .map(|m| m.dir.as_str())
-        .collect();
-    // Resource blocks lost to a syntax error, by module: the kinds of bucket
-    // configuration they may have set are not certain.
-    let lost: BTreeMap<&str, Vec<PartKind>> = registry
-        .modules
-        .values()
-        .filter(|m| !m.lost_types.is_empty())
-        .map(|m| {
-            let kinds = m
-                .lost_types
-                .iter()
-                .filter_map(|t| terraform::s3::part_kind(t))
-                .collect();
-            (m.dir.as_str(), kinds)
-        })
-        .collect();
     let readable_roots = readable.roots.clone();
     // One evaluation budget for the whole scan, drawn by the roots in parallel.
     let budget = terraform::eval::Budget::new(terraform::eval::SCAN_FUEL);
-    let deployments: Vec<(String, Result<terraform::Deployment, Finding>)> = roots
-        .par_iter()
-        .map(|dir| {
-            let module = registry.get(dir).expect("roots are parsed");
-            let mut auto: Vec<FileId> = tfvars
-                .get(dir)
-                .map(|ids| {
-                    ids.iter()
-                        .copied()
-                        .filter(|id| is_auto_tfvars(file_name(&sources.get(*id).display)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            auto.sort_by_key(|id| auto_order(file_name(&sources.get(*id).display)));
-            let vars: Vec<&Body> = auto
-                .iter()
-                .chain(var_files)
-                .filter_map(|id| bodies.get(id))
-                .collect();
-            let inputs = root_inputs(module, &vars, cli);
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                terraform::load_root(
-                    &registry,
-                    dir,
-                    &inputs,
-                    &readable_roots,
-                    &budget,
-                    assume_created,
-                )
-            }));
-            let result = result.map_err(|panic| {
-                let anchor = module
-                    .resources
-                    .first()
-                    .map_or_else(Span::default, |r| r.block.header);
-                internal_error(anchor, &format!("evaluating module {dir}"), &panic)
-            });
-            ((*dir).clone(), result)
-        })
-        .collect();
-    for (dir, result) in deployments {
-        match result {
-            Ok(mut d) => {
-                out.notices.extend(d.limits.drain(..).map(|message| Notice {
-                    path: PathBuf::from(&dir),
-                    message,
+    let mut seen = BTreeSet::new();
+
+    for batch in batches {
+        let scanned: BTreeSet<String> = batch.into_iter().collect();
+
+        // Parse the scanned modules, then the modules they call, level by level.
+        let mut registry = Registry::default();
+        let mut pending: Vec<(String, Vec<(FileId, FileKind)>)> = scanned
+            .iter()
+            .map(|d| (d.clone(), dirs[d].clone()))
+            .collect();
+        let mut tried: BTreeSet<String> = scanned.clone();
+        // Each real directory is loaded once: `m/a -> .` must not make `m/a/a/a...` a
+        // chain of new modules (exponential with two such links).
+        let mut real_dirs: BTreeMap<PathBuf, String> = scanned
+            .iter()
+            .filter_map(|d| Some((fs_path(d).canonicalize().ok()?, d.clone())))
+            .collect();
+        while !pending.is_empty() {
+            let parsed: Vec<ParsedDir> = {
+                let sources: &Sources = sources;
+                pending
+                    .par_iter()
+                    .map(|(dir, files)| parse_dir(dir.clone(), files, sources))
+                    .collect()
+            };
+            pending = Vec::new();
+            let mut wanted: BTreeSet<String> = BTreeSet::new();
+            for p in parsed {
+                out.findings.extend(p.findings);
+                if scanned.contains(&p.dir)
+                    && let Some(m) = read_manifest(&p.dir, readable)
+                {
+                    wanted.extend(m.dirs.values().cloned());
+                    registry.manifests.insert(p.dir.clone(), m);
+                }
+                for call in &p.module.calls {
+                    if let Some(src) = call.source().filter(|s| is_local(s)) {
+                        wanted.insert(join(&p.dir, src));
+                    }
+                }
+                registry.modules.insert(p.dir, p.module);
+            }
+            for dir in wanted {
+                if !tried.insert(dir.clone()) {
+                    continue;
+                }
+                if let Ok(real) = fs_path(&dir).canonicalize() {
+                    if let Some(first) = real_dirs.get(&real) {
+                        out.notices.push(Notice {
+                        path: PathBuf::from(&dir),
+                        message: format!(
+                            "module source is the directory {first} again, through a symbolic link; not followed"
+                        ),
+                    });
+                        continue;
+                    }
+                    real_dirs.insert(real, dir.clone());
+                }
+                // A scanned directory (set aside, or in another batch) is parsed from
+                // the files already read; one outside the scan is read once.
+                if let Some(files) = dirs.get(&dir).or_else(|| from_disk.get(&dir)) {
+                    unparsed.remove(&dir);
+                    pending.push((dir, files.clone()));
+                    continue;
+                }
+                let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
+                out.files.extend(loaded.iter().map(|(id, _)| *id));
+                from_disk.insert(dir.clone(), loaded.clone());
+                if !loaded.is_empty() {
+                    pending.push((dir, loaded));
+                }
+            }
+        }
+
+        for m in registry.modules.values() {
+            out.blocks
+                .extend(m.resources.iter().chain(&m.data).map(|r| suppress::Block {
+                    header: r.block.header,
+                    span: r.block.span,
+                    module_call: false,
                 }));
-                let mut mark = |f: &mut Fragment| mark_buckets_of(f, &incomplete, &lost, sources);
-                mark(&mut d.base);
-                d.worlds.iter_mut().for_each(&mut mark);
-                out.fragment.extend(d.base);
-                if !d.worlds.is_empty() {
-                    out.worlds.push(Worlds {
-                        scope: dir,
-                        fragments: d.worlds,
+            out.blocks.extend(m.calls.iter().map(|c| suppress::Block {
+                header: c.block.header,
+                span: c.block.span,
+                module_call: true,
+            }));
+        }
+
+        // A scanned module that another scanned module calls is a child, not a root.
+        let roots = registry.roots(&scanned);
+        out.roots += roots.len();
+        out.declared_vars.extend(
+            roots
+                .iter()
+                .filter_map(|d| registry.get(d))
+                .flat_map(|m| m.variables.keys().cloned()),
+        );
+        for dir in &roots {
+            for (path, message) in registry.unfollowed_calls(dir) {
+                if seen.insert((path.clone(), message.clone())) {
+                    out.notices.push(Notice {
+                        path: PathBuf::from(path),
+                        message,
                     });
                 }
             }
-            Err(f) => out.findings.push(f),
         }
+        let incomplete: BTreeSet<&str> = registry
+            .modules
+            .values()
+            .filter(|m| m.incomplete)
+            .map(|m| m.dir.as_str())
+            .collect();
+        // Resource blocks lost to a syntax error, by module: the kinds of bucket
+        // configuration they may have set are not certain.
+        let lost: BTreeMap<&str, Vec<PartKind>> = registry
+            .modules
+            .values()
+            .filter(|m| !m.lost_types.is_empty())
+            .map(|m| {
+                let kinds = m
+                    .lost_types
+                    .iter()
+                    .filter_map(|t| terraform::s3::part_kind(t))
+                    .collect();
+                (m.dir.as_str(), kinds)
+            })
+            .collect();
+        let deployments: Vec<(String, Result<terraform::Deployment, Finding>)> = roots
+            .par_iter()
+            .map(|dir| {
+                let module = registry.get(dir).expect("roots are parsed");
+                let mut auto: Vec<FileId> = tfvars
+                    .get(dir)
+                    .map(|ids| {
+                        ids.iter()
+                            .copied()
+                            .filter(|id| is_auto_tfvars(file_name(&sources.get(*id).display)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                auto.sort_by_key(|id| auto_order(file_name(&sources.get(*id).display)));
+                let vars: Vec<&Body> = auto
+                    .iter()
+                    .chain(var_files)
+                    .filter_map(|id| bodies.get(id))
+                    .collect();
+                let inputs = root_inputs(module, &vars, cli);
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    terraform::load_root(
+                        &registry,
+                        dir,
+                        &inputs,
+                        &readable_roots,
+                        &budget,
+                        assume_created,
+                    )
+                }));
+                let result = result.map_err(|panic| {
+                    let anchor = module
+                        .resources
+                        .first()
+                        .map_or_else(Span::default, |r| r.block.header);
+                    internal_error(anchor, &format!("evaluating module {dir}"), &panic)
+                });
+                ((*dir).clone(), result)
+            })
+            .collect();
+        for (dir, result) in deployments {
+            match result {
+                Ok(mut d) => {
+                    out.notices.extend(d.limits.drain(..).map(|message| Notice {
+                        path: PathBuf::from(&dir),
+                        message,
+                    }));
+                    let mut mark =
+                        |f: &mut Fragment| mark_buckets_of(f, &incomplete, &lost, sources);
+                    mark(&mut d.base);
+                    d.worlds.iter_mut().for_each(&mut mark);
+                    out.fragment.extend(d.base);
+                    if !d.worlds.is_empty() {
+                        out.worlds.push(Worlds {
+                            scope: dir,
+                            fragments: d.worlds,
+                        });
+                    }
+                }
+                Err(f) => out.findings.push(f),
+            }
+        }
+    }
+
+    // What no module that matters called stays unparsed: said once.
+    if let Some(first) = unparsed.first() {
+        let files: usize = unparsed.iter().map(|d| dirs[d].len()).sum();
+        out.notices.push(Notice {
+            path: PathBuf::from(first),
+            message: format!(
+                "this and {} other Terraform module directories ({files} files in all) name no AWS resource or data source and call no module that does: not parsed (--parse-all parses them)",
+                unparsed.len() - 1
+            ),
+        });
     }
     out
 }

@@ -26,31 +26,23 @@ pub struct Facts {
 impl Facts {
     /// Adds one file's text.
     pub fn add(&mut self, text: &str) {
-        if self.direct {
-            return;
-        }
         if ["aws_", "\\u", "\\U", "bucketlint"]
             .iter()
             .any(|m| text.contains(m))
         {
             self.direct = true;
-            return;
         }
+        // Local sources are kept whatever else the text says: they also decide
+        // which directories are evaluated together (see `batches`).
         for source in sources(text) {
             match source {
                 Some(s) if is_local(s) => self.local_sources.push(s.to_string()),
                 // A registry or git source is read only where `terraform init`
                 // installed it (see `relevant`); one that names AWS matters anyway,
                 // so that its "not installed" note is still given.
-                Some(s) if s.to_ascii_lowercase().contains("aws") => {
-                    self.direct = true;
-                    return;
-                }
+                Some(s) if s.to_ascii_lowercase().contains("aws") => self.direct = true,
                 Some(_) => {}
-                None => {
-                    self.direct = true;
-                    return;
-                }
+                None => self.direct = true,
             }
         }
     }
@@ -119,6 +111,64 @@ pub fn relevant(
     }
 }
 
+/// The representative of `i`'s set (union-find, with path halving).
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// The directories of `keep`, in batches evaluated one after the other: each
+/// directory is in the batch of every directory it calls or that calls it (as the
+/// text shows, see [`Facts::local_sources`]), and a batch holds whole groups until
+/// it reaches `bytes` of source.
+pub fn batches(
+    facts: &BTreeMap<String, Facts>,
+    keep: &BTreeSet<String>,
+    sizes: &BTreeMap<String, u64>,
+    bytes: u64,
+) -> Vec<Vec<String>> {
+    // Union-find over the directories kept, joined by their local calls.
+    let dirs: Vec<&String> = keep.iter().collect();
+    let index: BTreeMap<&str, usize> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect();
+    let mut parent: Vec<usize> = (0..dirs.len()).collect();
+    for (i, dir) in dirs.iter().enumerate() {
+        for s in facts.get(*dir).map_or(&[][..], |f| &f.local_sources[..]) {
+            if let Some(&j) = index.get(join(dir, s).as_str()) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (i, dir) in dirs.iter().enumerate() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push((*dir).clone());
+    }
+    let mut groups: Vec<Vec<String>> = groups.into_values().collect();
+    groups.sort();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut size = 0;
+    for group in groups {
+        let group_size: u64 = group.iter().filter_map(|d| sizes.get(d)).sum();
+        match out.last_mut() {
+            Some(last) if size < bytes => last.extend(group),
+            _ => {
+                out.push(group);
+                size = 0;
+            }
+        }
+        size += group_size;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +200,31 @@ mod tests {
         assert!(facts("module \"a\" {\n  source = \"./${var.x}\"\n}\n").direct);
         // Other words that contain "source" are not sources.
         assert!(!facts("variable \"sources\" {}\nlocals { resources = 1 }\n").direct);
+    }
+
+    #[test]
+    fn directories_that_call_each_other_share_a_batch() {
+        let mut all = BTreeMap::new();
+        all.insert(
+            "a".to_string(),
+            facts("module \"m\" {\n  source = \"./m\"\n}\n"),
+        );
+        all.insert("a/m".to_string(), facts(""));
+        all.insert(
+            "b".to_string(),
+            facts("module \"m\" {\n  source = \"../a/m\"\n}\n"),
+        );
+        all.insert("c".to_string(), facts(""));
+        all.insert("d".to_string(), facts(""));
+        let keep: BTreeSet<String> = all.keys().cloned().collect();
+        let sizes: BTreeMap<String, u64> = all.keys().map(|d| (d.clone(), 10)).collect();
+        // a, a/m and b call each other: one group of 30 bytes; c and d alone.
+        let b = batches(&all, &keep, &sizes, 20);
+        assert_eq!(b, [vec!["a", "a/m", "b"], vec!["c", "d"]]);
+        let b = batches(&all, &keep, &sizes, 1000);
+        assert_eq!(b.len(), 1);
+        let b = batches(&all, &keep, &sizes, 1);
+        assert_eq!(b, [vec!["a", "a/m", "b"], vec!["c"], vec!["d"]]);
     }
 
     #[test]
