@@ -394,6 +394,39 @@ impl PathRules {
         self.relative(path).is_some_and(|rel| set.is_match(&rel))
     }
 
+    /// [`PathRules::excluded`] for the files of a walk, which are never symbolic
+    /// links themselves: each directory is resolved once (`dirs` remembers them), not
+    /// every file.
+    pub fn excluded_walked(
+        &self,
+        path: &Path,
+        dirs: &mut std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    ) -> bool {
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return self.excluded(path);
+        };
+        let real = dirs
+            .entry(parent.to_path_buf())
+            .or_insert_with(|| {
+                let abs = if parent.is_absolute() {
+                    parent.to_path_buf()
+                } else {
+                    std::env::current_dir().ok()?.join(parent)
+                };
+                abs.canonicalize().ok()
+            })
+            .clone();
+        let Some(real) = real else {
+            return self.excluded(path);
+        };
+        real.join(name)
+            .strip_prefix(&self.base)
+            .is_ok_and(|rel| set.is_match(rel.to_string_lossy().replace('\\', "/")))
+    }
+
     /// Is rule `code` ignored for files at `path`?
     pub fn ignores(&self, path: &Path, code: &str) -> bool {
         if self.per_path_ignores.is_empty() {

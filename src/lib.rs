@@ -242,9 +242,10 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
     }
     // Files named on the command line are scanned even if excluded, as with .gitignore.
     let found = walked.files.len();
+    let mut dirs = HashMap::new();
     walked
         .files
-        .retain(|c| paths.contains(&c.path) || !options.paths.excluded(&c.path));
+        .retain(|c| paths.contains(&c.path) || !options.paths.excluded_walked(&c.path, &mut dirs));
     if found > 0 && walked.files.is_empty() {
         walked.notices.push(Notice {
             path: paths.first().cloned().unwrap_or_default(),
