@@ -95,7 +95,8 @@ pub enum ObjectKey {
 #[derive(Debug, Clone)]
 pub enum Op {
     Attr(String),
-    Index(Expr),
+    /// Boxed: most operators are attributes, and an `Op` is a quarter the size.
+    Index(Box<Expr>),
     LegacyIndex(u64),
     AttrSplat,
     FullSplat,

@@ -213,7 +213,7 @@ impl Converter<'_> {
                         TraversalOperator::AttrSplat(_) => Op::AttrSplat,
                         TraversalOperator::FullSplat(_) => Op::FullSplat,
                         TraversalOperator::GetAttr(i) => Op::Attr(i.as_str().to_string()),
-                        TraversalOperator::Index(x) => Op::Index(self.expr(x, span)),
+                        TraversalOperator::Index(x) => Op::Index(Box::new(self.expr(x, span))),
                         TraversalOperator::LegacyIndex(i) => Op::LegacyIndex(*i.value()),
                     })
                     .collect(),
