@@ -339,6 +339,15 @@ pub struct PathRules {
     pub severity: BTreeMap<String, Severity>,
 }
 
+/// `path` made absolute against the working directory, links not resolved.
+fn in_cwd(path: &Path) -> Option<PathBuf> {
+    if path.is_absolute() {
+        Some(path.to_path_buf())
+    } else {
+        Some(std::env::current_dir().ok()?.join(path))
+    }
+}
+
 /// Globs and their "everything below" forms, so `examples` and `examples/` cover a
 /// directory's contents too.
 fn globset<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
@@ -377,13 +386,13 @@ impl PathRules {
     /// `path` relative to the configuration's directory, `/`-separated; `None` when
     /// outside it.
     fn relative(&self, path: &Path) -> Option<String> {
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir().ok()?.join(path)
-        };
-        let abs = abs.canonicalize().unwrap_or(abs);
-        let rel = abs.strip_prefix(&self.base).ok()?;
+        let abs = in_cwd(path)?;
+        self.below_base(&abs.canonicalize().unwrap_or(abs))
+    }
+
+    /// A resolved path relative to the configuration's directory, `/`-separated.
+    fn below_base(&self, real: &Path) -> Option<String> {
+        let rel = real.strip_prefix(&self.base).ok()?;
         Some(rel.to_string_lossy().replace('\\', "/"))
     }
 
@@ -410,21 +419,14 @@ impl PathRules {
         };
         let real = dirs
             .entry(parent.to_path_buf())
-            .or_insert_with(|| {
-                let abs = if parent.is_absolute() {
-                    parent.to_path_buf()
-                } else {
-                    std::env::current_dir().ok()?.join(parent)
-                };
-                abs.canonicalize().ok()
-            })
+            .or_insert_with(|| in_cwd(parent)?.canonicalize().ok())
             .clone();
-        let Some(real) = real else {
-            return self.excluded(path);
-        };
-        real.join(name)
-            .strip_prefix(&self.base)
-            .is_ok_and(|rel| set.is_match(rel.to_string_lossy().replace('\\', "/")))
+        match real {
+            Some(real) => self
+                .below_base(&real.join(name))
+                .is_some_and(|rel| set.is_match(&rel)),
+            None => self.excluded(path),
+        }
     }
 
     /// Is rule `code` ignored for files at `path`?
