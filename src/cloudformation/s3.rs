@@ -509,14 +509,14 @@ impl Reader<'_, '_> {
             origin: Origin::CloudFormation,
             call_sites: Vec::new(),
             scope: self.r.t.scope.clone(),
-            part: Part::Policy(Attached {
+            part: Box::new(Part::Policy(Attached {
                 value: BucketPolicy { document },
                 span: doc.span.or(key).unwrap_or_else(|| self.decl()),
                 via: Some(Via {
                     address: self.res.id.name.clone(),
                     decl: self.decl(),
                 }),
-            }),
+            })),
         })
     }
 

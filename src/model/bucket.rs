@@ -280,20 +280,20 @@ pub struct Bucket {
     pub decl: Span,
     /// The literal name, when written (unknown for generated names).
     pub name: Value<Text>,
-    pub acl: Option<Attached<Acl>>,
-    pub public_access_block: Option<Attached<PublicAccessBlock>>,
+    pub acl: Option<Box<Attached<Acl>>>,
+    pub public_access_block: Option<Box<Attached<PublicAccessBlock>>>,
     /// Every policy that targets the bucket, in declaration order. S3 keeps one
     /// policy per bucket, so more than one is a conflict (BL124), and each is judged:
     /// whichever is applied last wins.
     pub policies: Vec<Attached<BucketPolicy>>,
-    pub encryption: Option<Attached<Encryption>>,
-    pub versioning: Option<Attached<Versioning>>,
-    pub logging: Option<Attached<Logging>>,
-    pub ownership: Option<Attached<Ownership>>,
-    pub lifecycle: Option<Attached<Lifecycle>>,
-    pub replication: Option<Attached<Replication>>,
-    pub cors: Option<Attached<Cors>>,
-    pub object_lock: Option<Attached<ObjectLock>>,
+    pub encryption: Option<Box<Attached<Encryption>>>,
+    pub versioning: Option<Box<Attached<Versioning>>>,
+    pub logging: Option<Box<Attached<Logging>>>,
+    pub ownership: Option<Box<Attached<Ownership>>>,
+    pub lifecycle: Option<Box<Attached<Lifecycle>>>,
+    pub replication: Option<Box<Attached<Replication>>>,
+    pub cors: Option<Box<Attached<Cors>>>,
+    pub object_lock: Option<Box<Attached<ObjectLock>>>,
     pub others: Vec<(PartKind, Attached<Node>)>,
     pub force_destroy: Value<bool>,
     /// Object Lock enabled at creation (`object_lock_enabled`, `ObjectLockEnabled`).
@@ -378,8 +378,8 @@ impl Bucket {
     /// earlier one (the inline block), as the provider does after apply.
     pub fn attach(&mut self, part: Part) {
         match part {
-            Part::PublicAccessBlock(a) => self.public_access_block = Some(a),
-            Part::Acl(a) => self.acl = Some(a),
+            Part::PublicAccessBlock(a) => self.public_access_block = Some(Box::new(a)),
+            Part::Acl(a) => self.acl = Some(Box::new(a)),
             // An inline policy and a separate resource both manage the one policy:
             // keep both, the conflict is reported.
             Part::Policy(a) => {
@@ -387,14 +387,14 @@ impl Bucket {
                     self.policies.push(a);
                 }
             }
-            Part::Encryption(a) => self.encryption = Some(a),
-            Part::Versioning(a) => self.versioning = Some(a),
-            Part::Logging(a) => self.logging = Some(a),
-            Part::Ownership(a) => self.ownership = Some(a),
-            Part::Lifecycle(a) => self.lifecycle = Some(a),
-            Part::Replication(a) => self.replication = Some(a),
-            Part::Cors(a) => self.cors = Some(a),
-            Part::ObjectLock(a) => self.object_lock = Some(a),
+            Part::Encryption(a) => self.encryption = Some(Box::new(a)),
+            Part::Versioning(a) => self.versioning = Some(Box::new(a)),
+            Part::Logging(a) => self.logging = Some(Box::new(a)),
+            Part::Ownership(a) => self.ownership = Some(Box::new(a)),
+            Part::Lifecycle(a) => self.lifecycle = Some(Box::new(a)),
+            Part::Replication(a) => self.replication = Some(Box::new(a)),
+            Part::Cors(a) => self.cors = Some(Box::new(a)),
+            Part::ObjectLock(a) => self.object_lock = Some(Box::new(a)),
             Part::Other(kind, a) => {
                 self.others.retain(|(k, _)| *k != kind);
                 self.others.push((kind, a));

@@ -107,6 +107,7 @@ impl PolicyDocument {
             Some(single) => vec![single],
             None => Vec::new(),
         };
+        doc.statements.reserve_exact(list.len());
         for st in list {
             match statement(st) {
                 Some(s) => doc.statements.push(s),
@@ -129,6 +130,12 @@ fn items(node: &Node, not: bool) -> Items {
         span: node.span,
         ..Items::default()
     };
+    // Exact capacity: a policy keeps thousands of one-item lists.
+    if let NodeKind::List(list) = &node.kind {
+        out.values.reserve_exact(list.len());
+    } else {
+        out.values.reserve_exact(1);
+    }
     let mut push = |n: &Node| match n.to_text() {
         Some(t) if !t.has_unknown_hole() => out.values.push((t, n.span)),
         _ => out.unknown = true,
@@ -175,6 +182,14 @@ fn statement(node: &Node) -> Option<Statement> {
     if let Some(c) = node.get_ci("Condition") {
         match &c.kind {
             NodeKind::Map(ops) => {
+                st.conditions.reserve_exact(
+                    ops.iter()
+                        .map(|(_, keys)| match &keys.kind {
+                            NodeKind::Map(keys) => keys.len(),
+                            _ => 0,
+                        })
+                        .sum(),
+                );
                 for (op, keys) in ops {
                     match &keys.kind {
                         NodeKind::Map(keys) => {
@@ -204,15 +219,18 @@ fn principal(node: &Node, not: bool) -> Principal {
         ..Principal::default()
     };
     match &node.kind {
-        NodeKind::Str(t) if !t.has_unknown_hole() => p.entries.push(PrincipalEntry {
-            kind: "*".into(),
-            value: t.clone(),
-            span: node.span,
-        }),
+        NodeKind::Str(t) if !t.has_unknown_hole() => {
+            p.entries = vec![PrincipalEntry {
+                kind: "*".into(),
+                value: t.clone(),
+                span: node.span,
+            }];
+        }
         NodeKind::Map(kinds) => {
             for (kind, values) in kinds {
                 let list = items(values, false);
                 p.unknown |= list.unknown;
+                p.entries.reserve_exact(list.values.len());
                 for (value, span) in list.values {
                     p.entries.push(PrincipalEntry {
                         kind: kind.name.clone(),
@@ -241,15 +259,24 @@ pub fn action_matches(pattern: &Text, action: &str) -> Tri {
 
 /// Plain `*`/`?` wildcard match of literal strings.
 pub fn glob(pattern: &str, s: &str) -> bool {
+    // Bytes are characters when both are ASCII (nearly always): no allocation.
+    if pattern.is_ascii() && s.is_ascii() {
+        return glob_slices(pattern.as_bytes(), s.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let s: Vec<char> = s.chars().collect();
+    glob_slices(&p, &s, '*', '?')
+}
+
+/// Wildcard match with one backtracking point (the last star): linear in practice.
+fn glob_slices<T: PartialEq + Copy>(p: &[T], s: &[T], any_run: T, any_one: T) -> bool {
     let (mut pi, mut si) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while si < s.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+        if pi < p.len() && (p[pi] == any_one || p[pi] == s[si]) {
             pi += 1;
             si += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == any_run {
             star = Some(pi);
             mark = si;
             pi += 1;
@@ -261,7 +288,7 @@ pub fn glob(pattern: &str, s: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|c| *c == any_run)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -297,9 +324,25 @@ fn normalize_arn(mut toks: Vec<Tok>) -> Vec<Tok> {
     toks
 }
 
+/// [`normalize_arn`] of a literal.
+fn normalize_arn_str(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
+        Some((partition, rest)) if partition != "aws" => format!("arn:aws:{rest}").into(),
+        _ => s.into(),
+    }
+}
+
 /// Wildcard match of a resource pattern against a subject, both possibly with holes.
 /// A hole matches only the same hole; anything else involving a hole is unknown.
 pub fn resource_matches(pattern: &Text, subject: &Text) -> Tri {
+    // Two literals (the common case): a plain wildcard match, no token vectors.
+    if let (Some(p), Some(s)) = (pattern.as_lit(), subject.as_lit()) {
+        return Tri::from_bool(glob(&normalize_arn_str(p), &normalize_arn_str(s)));
+    }
+    resource_matches_tokens(pattern, subject)
+}
+
+fn resource_matches_tokens(pattern: &Text, subject: &Text) -> Tri {
     let p = normalize_arn(tokens(pattern));
     let s = normalize_arn(tokens(subject));
     let mut memo = vec![None; (p.len() + 1) * (s.len() + 1)];
@@ -905,6 +948,8 @@ mod tests {
         assert!(glob("*", ""));
         assert!(!glob("s3:put*", "s3:getobject"));
         assert!(glob("a?c", "abc"));
+        assert!(glob("é*?", "éàb"));
+        assert!(!glob("é?", "é"));
     }
 
     #[test]
@@ -982,5 +1027,34 @@ mod tests {
         let d = PolicyDocument::from_tree(&p.node).unwrap();
         let span = d.statements[0].span.unwrap();
         assert_eq!(&src[span.range()], r#"{"Effect": "Allow"}"#);
+    }
+
+    #[test]
+    fn literal_resource_matching_agrees_with_the_token_matcher() {
+        let texts = [
+            "arn:aws:s3:::logs",
+            "arn:aws:s3:::logs/*",
+            "arn:aws-us-gov:s3:::logs/*",
+            "arn:*:s3:::log?",
+            "arn::s3:::logs",
+            "arn:aws:s3:::*",
+            "*",
+            "arn:x",
+            "arn:aws:s3:::logs*/a?c",
+            "arn:aws:s3:::logs-2/abc",
+            "arn:aws:s3:::é*",
+            "arn:aws:s3:::éa",
+            "",
+        ];
+        for p in texts {
+            for s in texts {
+                let (p, s) = (Text::lit(p), Text::lit(s));
+                assert_eq!(
+                    resource_matches(&p, &s),
+                    resource_matches_tokens(&p, &s),
+                    "{p:?} against {s:?}"
+                );
+            }
+        }
     }
 }

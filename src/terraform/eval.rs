@@ -112,8 +112,9 @@ pub struct World {
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
     vars: Vec<(String, Node)>,
-    pub count_index: Option<Node>,
-    pub each: Option<(Node, Node)>,
+    // Boxed: every resource instance holds a context, few hold these.
+    pub count_index: Option<Box<Node>>,
+    pub each: Option<Box<(Node, Node)>>,
 }
 
 impl Ctx {
@@ -161,6 +162,9 @@ impl InstanceKey {
         }
     }
 }
+
+/// A block's position: its file and first byte.
+type BlockAt = (u32, u32);
 
 /// One instance of a resource or module call, with its `count.index` / `each`.
 #[derive(Debug, Clone)]
@@ -254,7 +258,8 @@ pub struct Evaluator<'r> {
     cache: RefCell<HashMap<String, (Node, usize)>>,
     active: RefCell<Vec<String>>,
     children: RefCell<HashMap<String, Rc<Children<'r>>>>,
-    expansions: RefCell<HashMap<String, Rc<Vec<Instance>>>>,
+    /// By the block's position: file and start.
+    expansions: RefCell<HashMap<BlockAt, Rc<Vec<Instance>>>>,
 }
 
 impl<'r> Evaluator<'r> {
@@ -614,32 +619,23 @@ impl<'r> Evaluator<'r> {
                     let v = self.eval(x, cx)?;
                     out.push(&interpolate(&v, x.span)?);
                 }
-                Part::If {
-                    cond,
-                    then,
-                    otherwise,
-                } => match self.eval(cond, cx)?.as_bool() {
-                    Some(true) => self.template_into(then, cx, out)?,
-                    Some(false) => self.template_into(otherwise, cx, out)?,
-                    None => out.push(&Text::hole_at(Hole::Unknown, cond.span)),
+                Part::If(x) => match self.eval(&x.cond, cx)?.as_bool() {
+                    Some(true) => self.template_into(&x.then, cx, out)?,
+                    Some(false) => self.template_into(&x.otherwise, cx, out)?,
+                    None => out.push(&Text::hole_at(Hole::Unknown, x.cond.span)),
                 },
-                Part::For {
-                    key_var,
-                    value_var,
-                    collection,
-                    body,
-                } => {
-                    let coll = self.eval(collection, cx)?;
+                Part::For(x) => {
+                    let coll = self.eval(&x.collection, cx)?;
                     let Some(pairs) = iteration(&coll) else {
-                        out.push(&Text::hole_at(Hole::Unknown, collection.span));
+                        out.push(&Text::hole_at(Hole::Unknown, x.collection.span));
                         continue;
                     };
                     for (k, v) in pairs {
-                        let mut inner = cx.with(value_var, v);
-                        if let Some(kv) = key_var {
+                        let mut inner = cx.with(&x.value_var, v);
+                        if let Some(kv) = &x.key_var {
                             inner = inner.with(kv, k);
                         }
-                        self.template_into(body, &inner, out)?;
+                        self.template_into(&x.body, &inner, out)?;
                     }
                 }
             }
@@ -773,10 +769,10 @@ impl<'r> Evaluator<'r> {
                 self.apply_ops(v, &ops[1..], cx)
             }
             "count" => match (attr(0), &cx.count_index) {
-                (Some("index"), Some(i)) => self.apply_ops(i.clone(), &ops[1..], cx),
+                (Some("index"), Some(i)) => self.apply_ops((**i).clone(), &ops[1..], cx),
                 _ => unknown(),
             },
-            "each" => match (attr(0), &cx.each) {
+            "each" => match (attr(0), cx.each.as_deref()) {
                 (Some("key"), Some((k, _))) => self.apply_ops(k.clone(), &ops[1..], cx),
                 (Some("value"), Some((_, v))) => self.apply_ops(v.clone(), &ops[1..], cx),
                 _ => unknown(),
@@ -930,7 +926,7 @@ impl<'r> Evaluator<'r> {
     /// The instances of a resource, data source or module call block: `count` and
     /// `for_each` expanded (empty when known to be zero).
     pub fn instances(&self, block: &Block) -> Rc<Vec<Instance>> {
-        let key = format!("{}:{}", block.span.file.0, block.span.start);
+        let key = (block.span.file.0, block.span.start);
         if let Some(done) = self.expansions.borrow().get(&key) {
             return done.clone();
         }
@@ -955,9 +951,9 @@ impl<'r> Evaluator<'r> {
         let unknown = |count: bool| {
             let mut cx = Ctx::default();
             if count {
-                cx.count_index = Some(Node::unknown(None));
+                cx.count_index = Some(Box::new(Node::unknown(None)));
             } else {
-                cx.each = Some((Node::unknown(None), Node::unknown(None)));
+                cx.each = Some(Box::new((Node::unknown(None), Node::unknown(None))));
             }
             vec![Instance {
                 key: InstanceKey::None,
@@ -977,7 +973,10 @@ impl<'r> Evaluator<'r> {
                     .map(|i| Instance {
                         key: InstanceKey::Index(i),
                         cx: Ctx {
-                            count_index: Some(Node::new(NodeKind::Number(i as f64), None)),
+                            count_index: Some(Box::new(Node::new(
+                                NodeKind::Number(i as f64),
+                                None,
+                            ))),
                             ..Ctx::default()
                         },
                         unknown: false,
@@ -1016,7 +1015,7 @@ impl<'r> Evaluator<'r> {
                 .into_iter()
                 .map(|(k, value)| Instance {
                     cx: Ctx {
-                        each: Some((Node::str(Text::lit(&k), None), value)),
+                        each: Some(Box::new((Node::str(Text::lit(&k), None), value))),
                         ..Ctx::default()
                     },
                     key: InstanceKey::Key(k),
@@ -1127,7 +1126,7 @@ impl<'r> Evaluator<'r> {
     /// in its configuration.
     fn instance_object(&self, res: &Resource, data: bool, inst: &Instance, span: Span) -> Eval {
         let mut names: Vec<String> = vec!["id".into(), "arn".into()];
-        if res.ty == "aws_s3_bucket" {
+        if res.ty() == "aws_s3_bucket" {
             names.extend(
                 [
                     "bucket",
@@ -1138,7 +1137,7 @@ impl<'r> Evaluator<'r> {
                 .map(String::from),
             );
         }
-        if data && res.ty == "aws_iam_policy_document" {
+        if data && res.ty() == "aws_iam_policy_document" {
             names.push("json".into());
         }
         names.extend(res.body().attrs.iter().map(|a| a.key.clone()));
@@ -1167,7 +1166,7 @@ impl<'r> Evaluator<'r> {
     }
 
     fn resource_attr(&self, res: &Resource, inst: &Instance, attr: &str, span: Span) -> Eval {
-        if res.ty == "aws_s3_bucket" {
+        if res.ty() == "aws_s3_bucket" {
             let name = Text::hole_at(Hole::BucketName(self.bucket_ref(res, &inst.key)), span);
             let s = Some(span);
             match attr {
@@ -1189,7 +1188,7 @@ impl<'r> Evaluator<'r> {
                 _ => {}
             }
         }
-        if let Some(kind) = iam_kind(&res.ty) {
+        if let Some(kind) = iam_kind(res.ty()) {
             let s = Some(span);
             let name = match self.configured_attr(res, inst, "name", span, true)? {
                 n if n.as_str().is_some() => n.to_text().unwrap_or_default(),
@@ -1208,7 +1207,7 @@ impl<'r> Evaluator<'r> {
 
     fn data_attr(&self, res: &Resource, inst: &Instance, attr: &str, span: Span) -> Eval {
         let s = Some(span);
-        match (res.ty.as_str(), attr) {
+        match (res.ty(), attr) {
             ("aws_iam_policy_document", "json" | "minified_json") => {
                 let key = format!("{}{}.json", res.address(true), inst.key.suffix());
                 self.cached(key, || Ok(policy_document::build(self, res, &inst.cx)))

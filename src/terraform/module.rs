@@ -10,21 +10,27 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// real configurations stay within a handful of levels).
 pub const MAX_MODULE_DEPTH: usize = 16;
 
-/// A `resource` or `data` block.
+/// A `resource` or `data` block (its two labels are the type and the name).
 #[derive(Debug)]
 pub struct Resource {
-    pub ty: String,
-    pub name: String,
     pub block: Block,
 }
 
 impl Resource {
+    pub fn ty(&self) -> &str {
+        &self.block.labels[0]
+    }
+
+    pub fn name(&self) -> &str {
+        &self.block.labels[1]
+    }
+
     /// `aws_s3_bucket.logs` (or `data.aws_iam_policy_document.p`).
     pub fn address(&self, data: bool) -> String {
         if data {
-            format!("data.{}.{}", self.ty, self.name)
+            format!("data.{}.{}", self.ty(), self.name())
         } else {
-            format!("{}.{}", self.ty, self.name)
+            format!("{}.{}", self.ty(), self.name())
         }
     }
 
@@ -85,8 +91,10 @@ pub struct Module {
     pub resources: Vec<Resource>,
     pub data: Vec<Resource>,
     pub calls: Vec<ModuleCall>,
-    index: HashMap<(String, String), usize>,
-    data_index: HashMap<(String, String), usize>,
+    /// Indexes of `resources` and `data` sorted by type and name (the later of two
+    /// with the same address last): looked up without copying either string.
+    index: Vec<u32>,
+    data_index: Vec<u32>,
     /// A file of this module could not be parsed: what it held is missing.
     pub incomplete: bool,
     /// Resource types of blocks lost to a syntax error (the rest of their file was
@@ -106,29 +114,15 @@ impl Module {
                 m.add(block);
             }
         }
+        m.index = sorted_index(&m.resources);
+        m.data_index = sorted_index(&m.data);
         m
     }
 
     fn add(&mut self, block: Block) {
         match (block.ident.as_str(), block.labels.as_slice()) {
-            ("resource", [ty, name]) => {
-                let key = (ty.clone(), name.clone());
-                self.index.insert(key, self.resources.len());
-                self.resources.push(Resource {
-                    ty: ty.clone(),
-                    name: name.clone(),
-                    block,
-                });
-            }
-            ("data", [ty, name]) => {
-                let key = (ty.clone(), name.clone());
-                self.data_index.insert(key, self.data.len());
-                self.data.push(Resource {
-                    ty: ty.clone(),
-                    name: name.clone(),
-                    block,
-                });
-            }
+            ("resource", [_, _]) => self.resources.push(Resource { block }),
+            ("data", [_, _]) => self.data.push(Resource { block }),
             ("variable", [name]) => {
                 self.variables.insert(name.clone(), Variable { block });
             }
@@ -151,20 +145,42 @@ impl Module {
     }
 
     pub fn resource(&self, ty: &str, name: &str) -> Option<&Resource> {
-        self.index
-            .get(&(ty.to_string(), name.to_string()))
-            .map(|&i| &self.resources[i])
+        find(&self.resources, &self.index, ty, name)
     }
 
     pub fn data_source(&self, ty: &str, name: &str) -> Option<&Resource> {
-        self.data_index
-            .get(&(ty.to_string(), name.to_string()))
-            .map(|&i| &self.data[i])
+        find(&self.data, &self.data_index, ty, name)
     }
 
     pub fn call(&self, name: &str) -> Option<&ModuleCall> {
         self.calls.iter().find(|c| c.name == name)
     }
+}
+
+fn sorted_index(resources: &[Resource]) -> Vec<u32> {
+    let mut index: Vec<u32> = (0..resources.len() as u32).collect();
+    // Stable: of two blocks with one address, the later stays later.
+    index.sort_by(|&a, &b| {
+        let (a, b) = (&resources[a as usize], &resources[b as usize]);
+        (a.ty(), a.name()).cmp(&(b.ty(), b.name()))
+    });
+    index
+}
+
+/// The last resource of `resources` with this type and name, through its sorted
+/// `index`: a later block with the same address replaces an earlier one.
+fn find<'m>(
+    resources: &'m [Resource],
+    index: &[u32],
+    ty: &str,
+    name: &str,
+) -> Option<&'m Resource> {
+    let after = index.partition_point(|&i| {
+        let r = &resources[i as usize];
+        (r.ty(), r.name()) <= (ty, name)
+    });
+    let r = &resources[*index[..after].last()? as usize];
+    (r.ty() == ty && r.name() == name).then_some(r)
 }
 
 /// Is `source` a local path (`./x`, `../x`), as Terraform defines it?

@@ -2,8 +2,8 @@
 //! [`ast`](super::ast) the evaluator works on.
 
 use super::ast::{
-    Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ObjectKey, Op, Part, UnaryOp,
-    object_body,
+    Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ForPart, IfPart, ObjectKey, Op,
+    Part, UnaryOp, object_body,
 };
 use crate::json;
 use crate::model::value::{Node, NodeKind, Text};
@@ -270,7 +270,7 @@ impl Converter<'_> {
                 }
                 Element::Interpolation(i) => Part::Interp(self.expr(&i.expr, parent)),
                 Element::Directive(d) => match d.as_ref() {
-                    Directive::If(d) => Part::If {
+                    Directive::If(d) => Part::If(Box::new(IfPart {
                         cond: self.expr(&d.if_expr.cond_expr, parent),
                         then: self.template(&d.if_expr.template, parent),
                         otherwise: d
@@ -278,13 +278,13 @@ impl Converter<'_> {
                             .as_ref()
                             .map(|e| self.template(&e.template, parent))
                             .unwrap_or_default(),
-                    },
-                    Directive::For(d) => Part::For {
+                    })),
+                    Directive::For(d) => Part::For(Box::new(ForPart {
                         key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
                         value_var: d.for_expr.value_var.as_str().to_string(),
                         collection: self.expr(&d.for_expr.collection_expr, parent),
                         body: self.template(&d.for_expr.template, parent),
-                    },
+                    })),
                 },
             })
             .collect()

@@ -35,7 +35,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
     let scope = ev.place.root.clone();
     for res in &ev.module.resources {
         if !matches!(
-            res.ty.as_str(),
+            res.ty(),
             "aws_s3_bucket"
                 | "aws_s3_account_public_access_block"
                 | "aws_cloudtrail"
@@ -46,8 +46,8 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                 | "aws_s3_object"
                 | "aws_s3_object_copy"
                 | "aws_s3_access_point"
-        ) && !res.ty.starts_with("aws_s3_bucket_")
-            && !res.ty.starts_with("aws_iam_")
+        ) && !res.ty().starts_with("aws_s3_bucket_")
+            && !res.ty().starts_with("aws_iam_")
         {
             continue;
         }
@@ -62,7 +62,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                 body: res.body(),
                 cx: &inst.cx,
             };
-            match res.ty.as_str() {
+            match res.ty() {
                 "aws_s3_bucket" => out.buckets.push(r.bucket()),
                 "aws_s3_account_public_access_block" => {
                     out.account_blocks.push(AccountPublicAccessBlock {
@@ -101,7 +101,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                         out.attachments.push(Attachment {
                             target: r.checked_target(&mut out.invalid),
                             scope: scope.clone(),
-                            part,
+                            part: Box::new(part),
                             origin: Origin::Terraform,
                             call_sites: ev.place.call_sites.clone(),
                         });
@@ -262,7 +262,7 @@ impl Reader<'_, '_> {
                 self.header(),
                 format!(
                     "{} has no `bucket` argument, which is required: the plan fails",
-                    self.res.ty
+                    self.res.ty()
                 ),
             ));
             return Target::Invalid(self.address());
