@@ -544,7 +544,7 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
         let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false)?;
         let text = baseline::record(&scan, &file);
-        write_report(&file, &text)?;
+        write_report(&file, |w| w.write_all(text.as_bytes()))?;
         Ok((scan, file))
     });
     match recorded {
@@ -616,10 +616,12 @@ fn check(args: &CheckArgs) -> u8 {
     for spec in &outputs {
         let target = spec.file.as_ref().or(args.output.as_ref());
         let color = !no_color && target.is_none() && std::io::stdout().is_terminal();
-        let text = report::render(spec.format, &scan, RenderOptions { color });
+        let options = RenderOptions { color };
         let written = match target {
-            Some(path) => write_report(path, &text),
-            None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            Some(path) => write_report(path, |w| report::write(spec.format, &scan, options, w)),
+            None => match write_buffered(std::io::stdout().lock(), |w| {
+                report::write(spec.format, &scan, options, w)
+            }) {
                 // The reader stopped (`bucketlint check | head`): nothing more to
                 // say, and the scan's outcome still stands.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
@@ -645,13 +647,27 @@ fn check(args: &CheckArgs) -> u8 {
 }
 
 /// Writes a report file, creating its directory (`reports/bucketlint.sarif`).
-fn write_report(path: &std::path::Path, text: &str) -> Result<(), String> {
+fn write_report(
+    path: &std::path::Path,
+    report: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    std::fs::write(path, text.as_bytes())
+    std::fs::File::create(path)
+        .and_then(|file| write_buffered(file, report))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// `report` written through a buffer to `out`, flushed.
+fn write_buffered(
+    out: impl Write,
+    report: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    report(&mut out)?;
+    out.flush()
 }
 
 /// The configuration as a scan would use it, as TOML: the file's settings with the

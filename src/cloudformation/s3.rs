@@ -190,12 +190,14 @@ impl Reader<'_, '_> {
     }
 
     /// A property that configures part of the bucket, pointing at its key.
-    fn attached<T>(&self, key: Option<Span>, value: T) -> Attached<T> {
-        Attached {
+    // Boxed: a `Part` holds its piece boxed.
+    #[allow(clippy::unnecessary_box_returns)]
+    fn attached<T>(&self, key: Option<Span>, value: T) -> Box<Attached<T>> {
+        Box::new(Attached {
             value,
             span: key.unwrap_or_else(|| self.decl()),
             via: None,
-        }
+        })
     }
 
     fn bucket(&self) -> Bucket {
@@ -428,7 +430,7 @@ impl Reader<'_, '_> {
             origin: Origin::CloudFormation,
             decl,
             call_sites: Vec::new(),
-            block,
+            block: block.map(|b| *b),
             policy,
         }
     }
@@ -509,7 +511,7 @@ impl Reader<'_, '_> {
             origin: Origin::CloudFormation,
             call_sites: Vec::new(),
             scope: self.r.t.scope.clone(),
-            part: Box::new(Part::Policy(Attached {
+            part: Part::Policy(Box::new(Attached {
                 value: BucketPolicy { document },
                 span: doc.span.or(key).unwrap_or_else(|| self.decl()),
                 via: Some(Via {

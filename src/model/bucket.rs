@@ -231,19 +231,19 @@ pub enum PartKind {
 /// A piece of configuration to attach to a bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
-    PublicAccessBlock(Attached<PublicAccessBlock>),
-    Acl(Attached<Acl>),
-    Policy(Attached<BucketPolicy>),
-    Encryption(Attached<Encryption>),
-    Versioning(Attached<Versioning>),
-    Logging(Attached<Logging>),
-    Ownership(Attached<Ownership>),
-    Lifecycle(Attached<Lifecycle>),
-    Replication(Attached<Replication>),
-    Cors(Attached<Cors>),
-    ObjectLock(Attached<ObjectLock>),
+    PublicAccessBlock(Box<Attached<PublicAccessBlock>>),
+    Acl(Box<Attached<Acl>>),
+    Policy(Box<Attached<BucketPolicy>>),
+    Encryption(Box<Attached<Encryption>>),
+    Versioning(Box<Attached<Versioning>>),
+    Logging(Box<Attached<Logging>>),
+    Ownership(Box<Attached<Ownership>>),
+    Lifecycle(Box<Attached<Lifecycle>>),
+    Replication(Box<Attached<Replication>>),
+    Cors(Box<Attached<Cors>>),
+    ObjectLock(Box<Attached<ObjectLock>>),
     /// Configurations the rules only need to know exist (website, notification).
-    Other(PartKind, Attached<Node>),
+    Other(PartKind, Box<Attached<Node>>),
 }
 
 impl Part {
@@ -378,26 +378,26 @@ impl Bucket {
     /// earlier one (the inline block), as the provider does after apply.
     pub fn attach(&mut self, part: Part) {
         match part {
-            Part::PublicAccessBlock(a) => self.public_access_block = Some(Box::new(a)),
-            Part::Acl(a) => self.acl = Some(Box::new(a)),
+            Part::PublicAccessBlock(a) => self.public_access_block = Some(a),
+            Part::Acl(a) => self.acl = Some(a),
             // An inline policy and a separate resource both manage the one policy:
             // keep both, the conflict is reported.
             Part::Policy(a) => {
-                if !self.policies.contains(&a) {
-                    self.policies.push(a);
+                if !self.policies.contains(&*a) {
+                    self.policies.push(*a);
                 }
             }
-            Part::Encryption(a) => self.encryption = Some(Box::new(a)),
-            Part::Versioning(a) => self.versioning = Some(Box::new(a)),
-            Part::Logging(a) => self.logging = Some(Box::new(a)),
-            Part::Ownership(a) => self.ownership = Some(Box::new(a)),
-            Part::Lifecycle(a) => self.lifecycle = Some(Box::new(a)),
-            Part::Replication(a) => self.replication = Some(Box::new(a)),
-            Part::Cors(a) => self.cors = Some(Box::new(a)),
-            Part::ObjectLock(a) => self.object_lock = Some(Box::new(a)),
+            Part::Encryption(a) => self.encryption = Some(a),
+            Part::Versioning(a) => self.versioning = Some(a),
+            Part::Logging(a) => self.logging = Some(a),
+            Part::Ownership(a) => self.ownership = Some(a),
+            Part::Lifecycle(a) => self.lifecycle = Some(a),
+            Part::Replication(a) => self.replication = Some(a),
+            Part::Cors(a) => self.cors = Some(a),
+            Part::ObjectLock(a) => self.object_lock = Some(a),
             Part::Other(kind, a) => {
                 self.others.retain(|(k, _)| *k != kind);
-                self.others.push((kind, a));
+                self.others.push((kind, *a));
             }
         }
     }

@@ -80,8 +80,7 @@ pub struct Attachment {
     pub target: Target,
     /// The module directory or template it was declared in.
     pub scope: String,
-    /// Boxed: an attachment is a quarter the size, and they are moved several times.
-    pub part: Box<Part>,
+    pub part: Part,
     pub origin: Origin,
     /// The module blocks that created it, outermost first.
     pub call_sites: Vec<Span>,
@@ -265,11 +264,11 @@ impl Model {
                     buckets.push(b);
                     buckets.len() - 1
                 });
-                buckets[i].attach(*att.part);
+                buckets[i].attach(att.part);
                 continue;
             }
             for i in found {
-                buckets[i].attach((*att.part).clone());
+                buckets[i].attach(att.part.clone());
             }
         }
         for (scope, kind, by_name) in unresolved {

@@ -174,6 +174,13 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> JsonFinding<'a> {
 }
 
 pub fn render(scan: &Scan) -> String {
+    let mut out = Vec::new();
+    write(scan, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the report as it is serialized: a large report is never held whole.
+pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = Report {
         version: 1,
         tool: Tool {
@@ -228,7 +235,6 @@ pub fn render(scan: &Scan) -> String {
             incomplete: scan.incomplete(),
         },
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }

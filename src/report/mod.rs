@@ -88,6 +88,20 @@ pub fn render(format: Format, scan: &Scan, options: RenderOptions) -> String {
     }
 }
 
+/// Writes the report to `out`; JSON and SARIF are streamed as they are serialized.
+pub fn write(
+    format: Format,
+    scan: &Scan,
+    options: RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(scan, out),
+        Format::Sarif => sarif::write(scan, out),
+        _ => out.write_all(render(format, scan, options).as_bytes()),
+    }
+}
+
 /// A span resolved to a path and start/end positions.
 pub struct Located<'a> {
     pub path: &'a str,

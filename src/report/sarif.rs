@@ -435,6 +435,13 @@ fn kept(findings: &[Finding]) -> (Vec<&Finding>, usize) {
 }
 
 pub fn render(scan: &Scan) -> String {
+    let mut out = Vec::new();
+    write(scan, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the log as it is serialized: a large log is never held whole.
+pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let catalog = rules::catalog();
     let (kept, dropped) = kept(&scan.findings);
     let results = kept
@@ -498,9 +505,8 @@ pub fn render(scan: &Scan) -> String {
             results,
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

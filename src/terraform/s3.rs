@@ -101,7 +101,7 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
                         out.attachments.push(Attachment {
                             target: r.checked_target(&mut out.invalid),
                             scope: scope.clone(),
-                            part: Box::new(part),
+                            part,
                             origin: Origin::Terraform,
                             call_sites: ev.place.call_sites.clone(),
                         });
@@ -222,20 +222,24 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn split<T>(&self, value: T) -> Attached<T> {
-        Attached {
+    // Boxed: a `Part` holds its piece boxed.
+    #[allow(clippy::unnecessary_box_returns)]
+    fn split<T>(&self, value: T) -> Box<Attached<T>> {
+        Box::new(Attached {
             value,
             span: self.header(),
             via: Some(self.via()),
-        }
+        })
     }
 
-    fn inline<T>(block: &Block, value: T) -> Attached<T> {
-        Attached {
+    // Boxed: a `Part` holds its piece boxed.
+    #[allow(clippy::unnecessary_box_returns)]
+    fn inline<T>(block: &Block, value: T) -> Box<Attached<T>> {
+        Box::new(Attached {
             value,
             span: block.header,
             via: None,
-        }
+        })
     }
 
     fn at(&self) -> At<'_> {
@@ -428,7 +432,7 @@ impl Reader<'_, '_> {
         // Provider v3 inline configuration.
         if let Some(canned) = self.string_value(&at, "acl") {
             let attr = body.attr("acl").map_or(self.header(), |a| a.key_span);
-            b.attach(Part::Acl(Attached {
+            b.attach(Part::Acl(Box::new(Attached {
                 value: Acl {
                     canned: Some(canned),
                     owner: None,
@@ -437,7 +441,7 @@ impl Reader<'_, '_> {
                 },
                 span: attr,
                 via: None,
-            }));
+            })));
         }
         let grants = self.blocks(&at, "grant");
         if let Some((first, _)) = grants.items.first() {
@@ -534,14 +538,16 @@ impl Reader<'_, '_> {
         b
     }
 
-    fn policy(node: &Node, value_span: Span, via: Option<Via>) -> Attached<BucketPolicy> {
+    // Boxed: a `Part` holds its piece boxed.
+    #[allow(clippy::unnecessary_box_returns)]
+    fn policy(node: &Node, value_span: Span, via: Option<Via>) -> Box<Attached<BucketPolicy>> {
         let document = PolicyDocument::from_value(node);
         let span = document.as_ref().and_then(|d| d.span).unwrap_or(value_span);
-        Attached {
+        Box::new(Attached {
             value: BucketPolicy { document },
             span,
             via,
-        }
+        })
     }
 
     /// An ACL of a canned value and `grant` blocks.
@@ -678,7 +684,7 @@ impl Reader<'_, '_> {
     fn encryption(&self, at: &At<'_>) -> Encryption {
         let rules = self.blocks(at, "rule");
         let mut enc = Encryption {
-            rules: Vec::new(),
+            rules: Vec::with_capacity(rules.items.len()),
             unknown: rules.unknown,
         };
         for (rule, cx) in &rules.items {
@@ -785,8 +791,8 @@ impl Reader<'_, '_> {
             origin: Origin::Terraform,
             decl: self.header(),
             call_sites: self.ev.place.call_sites.clone(),
-            block,
-            policy,
+            block: block.map(|b| *b),
+            policy: policy.map(|p| *p),
         }
     }
 
