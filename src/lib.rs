@@ -384,19 +384,42 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             .unwrap_or_default(),
         roots: options.readable.clone(),
     };
-    let tf = with_pool(|| {
-        load::terraform(
-            &mut sources,
-            &terraform_files,
-            &var_files,
-            &options.tf_vars,
-            &readable,
-            load::Switches {
-                assume_created: options.assume_created,
-                parse_all: options.parse_all,
+    // Templates are loaded while Terraform is: each front end's stragglers keep the
+    // other's threads busy. Templates read the files as they are now (a cheap copy
+    // of shared handles); Terraform adds the module files it reads from disk.
+    let snapshot = sources.clone();
+    let (tf, loaded): (_, Vec<Loaded>) = with_pool(|| {
+        rayon::join(
+            || {
+                load::terraform(
+                    &mut sources,
+                    &terraform_files,
+                    &var_files,
+                    &options.tf_vars,
+                    &readable,
+                    load::Switches {
+                        assume_created: options.assume_created,
+                        parse_all: options.parse_all,
+                    },
+                )
+            },
+            || {
+                templates
+                    .par_iter()
+                    .map(|&(id, kind)| {
+                        load::cloudformation_file(
+                            id,
+                            kind,
+                            &snapshot,
+                            &options.cfn_params,
+                            options.assume_created,
+                        )
+                    })
+                    .collect()
             },
         )
     });
+    drop(snapshot);
     let mut stats = Stats {
         modules: tf.roots,
         ..Stats::default()
@@ -421,20 +444,6 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     let mut cfn_params: BTreeSet<String> = BTreeSet::new();
     let mut any_template = false;
 
-    let loaded: Vec<Loaded> = with_pool(|| {
-        templates
-            .par_iter()
-            .map(|&(id, kind)| {
-                load::cloudformation_file(
-                    id,
-                    kind,
-                    &sources,
-                    &options.cfn_params,
-                    options.assume_created,
-                )
-            })
-            .collect()
-    });
     for l in loaded {
         fragment.extend(l.fragment);
         findings.extend(l.findings);

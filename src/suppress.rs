@@ -117,7 +117,7 @@ pub fn comments(file: &SourceFile, blocks: &[Block]) -> Vec<Directive> {
     let id = file.id;
     let line_no = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
     let mut out = Vec::new();
-    for i in 0..file.lines.line_count() {
+    for i in 0..file.lines().line_count() {
         let Some((start, line)) = file.line(i) else {
             continue;
         };
@@ -137,7 +137,7 @@ pub fn comments(file: &SourceFile, blocks: &[Block]) -> Vec<Directive> {
         // After code: its own line. On a line of its own: the next line of code, or
         // the block that line opens.
         let next = if before[..opener].trim().is_empty() {
-            (i + 1..file.lines.line_count())
+            (i + 1..file.lines().line_count())
                 .filter_map(|k| Some((k, file.line(k)?)))
                 .find(|(_, (_, l))| !is_comment_or_blank(l))
         } else {
@@ -210,7 +210,8 @@ impl Directive {
         match &self.covers {
             Covers::Line { file, line } => {
                 f.span.file == *file
-                    && sources.get(*file).lines.line_of(f.span.start as usize) + 1 == *line as usize
+                    && sources.get(*file).lines().line_of(f.span.start as usize) + 1
+                        == *line as usize
             }
             Covers::Block(b) => {
                 (f.span.file == b.span.file
@@ -246,7 +247,7 @@ impl Index {
         for (i, f) in findings.iter().enumerate() {
             let line = sources
                 .get(f.span.file)
-                .lines
+                .lines()
                 .line_of(f.span.start as usize)
                 + 1;
             index

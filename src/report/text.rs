@@ -85,18 +85,18 @@ struct Excerpt<'a> {
 fn excerpt<'a>(file: &'a SourceFile, ranges: &[std::ops::Range<usize>]) -> Excerpt<'a> {
     let start = ranges.iter().map(|r| r.start).min().unwrap_or(0);
     let end = ranges.iter().map(|r| r.end).max().unwrap_or(0).max(start);
-    let first = file.lines.line_of(start);
-    let last = file.lines.line_of(end.saturating_sub(1).max(start));
-    let from = file.lines.line_start(first).unwrap_or(0);
+    let first = file.lines().line_of(start);
+    let last = file.lines().line_of(end.saturating_sub(1).max(start));
+    let from = file.lines().line_start(first).unwrap_or(0);
     let to = file
-        .lines
+        .lines()
         .line_start(last + 1)
         .unwrap_or(file.text.len())
         .min(file.text.len());
     let longest = (first..=last)
         .map(|l| {
-            let a = file.lines.line_start(l).unwrap_or(from);
-            file.lines.line_start(l + 1).unwrap_or(to).min(to) - a
+            let a = file.lines().line_start(l).unwrap_or(from);
+            file.lines().line_start(l + 1).unwrap_or(to).min(to) - a
         })
         .max()
         .unwrap_or(0);
@@ -178,10 +178,10 @@ const NEAR_LINES: usize = 10;
 
 fn group<'a>(scan: &'a Scan, f: &'a Finding) -> Group<'a> {
     let file = scan.sources.get(f.span.file);
-    let line = file.lines.line_of(f.span.start as usize);
+    let line = file.lines().line_of(f.span.start as usize);
     let (near, far): (Vec<_>, Vec<_>) = f.related.iter().partition(|r| {
         r.span.file == f.span.file
-            && file.lines.line_of(r.span.start as usize).abs_diff(line) <= NEAR_LINES
+            && file.lines().line_of(r.span.start as usize).abs_diff(line) <= NEAR_LINES
     });
     let near: Vec<_> = near
         .iter()
