@@ -483,9 +483,11 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
 
     let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
     let mut checked = rules::check(&model, &options.settings, &enabled, &by_tag);
-    for w in &worlds {
-        decide_worlds(&mut checked, w, options, &enabled);
-    }
+    with_pool(|| {
+        for w in &worlds {
+            decide_worlds(&mut checked, w, options, &enabled);
+        }
+    });
     findings.extend(checked);
     // Diagnostics produced outside the rules (BL001) follow the selection too; the
     // classification-driven rules already kept only their tagged buckets.
@@ -640,11 +642,11 @@ fn decide_worlds(
     findings: &mut Vec<Finding>,
     worlds: &load::Worlds,
     options: &Options,
-    enabled: &dyn Fn(&rules::RuleDoc) -> bool,
+    enabled: &(dyn Fn(&rules::RuleDoc) -> bool + Sync),
 ) {
     let per_world: Vec<(HashSet<String>, Vec<Finding>)> = worlds
         .fragments
-        .iter()
+        .par_iter()
         .map(|f| {
             let mut model = Model::link(f.clone());
             let exists = model.addresses();

@@ -18,6 +18,7 @@ use crate::model::Fragment;
 use crate::model::value::{Node, assignments};
 use eval::{Evaluator, World};
 use module::Registry;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -40,7 +41,7 @@ pub struct Deployment {
 
 /// Evaluates the root module in `dir` with its variable values (`inputs`), every
 /// module instance it creates included. `readable` bounds what `file()` may read.
-pub fn load_root<S: std::hash::BuildHasher>(
+pub fn load_root<S: std::hash::BuildHasher + Sync>(
     registry: &Registry,
     dir: &str,
     inputs: &HashMap<String, Node, S>,
@@ -70,8 +71,9 @@ pub fn load_root<S: std::hash::BuildHasher>(
         ..World::default()
     });
     let atoms: Vec<eval::Atom> = atoms.into_iter().collect();
+    // Worlds are independent evaluations: in parallel (up to 16 of them).
     let worlds = assignments(&atoms, MAX_ATOMS)
-        .into_iter()
+        .into_par_iter()
         .map(|atoms| {
             run(World {
                 atoms,

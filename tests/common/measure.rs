@@ -42,6 +42,20 @@ fn cpu(pid: u32) -> Option<(f64, f64)> {
     Some((user / 100.0, sys / 100.0))
 }
 
+/// Wall seconds of `cmd` run to its end with no output kept and nothing polled: for
+/// runs of a few milliseconds, where [`measure`]'s 2 ms polling would show.
+pub fn wall(cmd: &mut Command) -> f64 {
+    let start = Instant::now();
+    let status = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the command starts");
+    assert!(matches!(status.code(), Some(0..=2)), "{cmd:?}: {status}");
+    start.elapsed().as_secs_f64()
+}
+
 /// Runs `cmd` with stdout captured, stdin and stderr closed; killed after `deadline`.
 pub fn measure(cmd: &mut Command, deadline: Duration) -> Measured {
     let start = Instant::now();
