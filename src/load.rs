@@ -254,7 +254,7 @@ pub fn terraform(
     // What each directory's bytes say: whether it can matter to an S3 rule, and
     // the local modules it calls.
     let facts: BTreeMap<String, terraform::prefilter::Facts> = dirs
-        .iter()
+        .par_iter()
         .map(|(dir, files)| {
             let mut f = terraform::prefilter::Facts::default();
             for (id, _) in files {
@@ -321,75 +321,15 @@ pub fn terraform(
     for batch in batches {
         let scanned: BTreeSet<String> = batch.into_iter().collect();
 
-        // Parse the scanned modules, then the modules they call, level by level.
-        let mut registry = Registry::default();
-        let mut pending: Vec<(String, Vec<(FileId, FileKind)>)> = scanned
-            .iter()
-            .map(|d| (d.clone(), dirs[d].clone()))
-            .collect();
-        let mut tried: BTreeSet<String> = scanned.clone();
-        // Each real directory is loaded once: `m/a -> .` must not make `m/a/a/a...` a
-        // chain of new modules (exponential with two such links).
-        let mut real_dirs: BTreeMap<PathBuf, String> = scanned
-            .iter()
-            .filter_map(|d| Some((fs_path(d).canonicalize().ok()?, d.clone())))
-            .collect();
-        while !pending.is_empty() {
-            let parsed: Vec<ParsedDir> = {
-                let sources: &Sources = sources;
-                pending
-                    .par_iter()
-                    .map(|(dir, files)| parse_dir(dir.clone(), files, sources))
-                    .collect()
-            };
-            pending = Vec::new();
-            let mut wanted: BTreeSet<String> = BTreeSet::new();
-            for p in parsed {
-                out.findings.extend(p.findings);
-                if scanned.contains(&p.dir)
-                    && let Some(m) = read_manifest(&p.dir, readable)
-                {
-                    wanted.extend(m.dirs.values().cloned());
-                    registry.manifests.insert(p.dir.clone(), m);
-                }
-                for call in &p.module.calls {
-                    if let Some(src) = call.source().filter(|s| is_local(s)) {
-                        wanted.insert(join(&p.dir, src));
-                    }
-                }
-                registry.modules.insert(p.dir, p.module);
-            }
-            for dir in wanted {
-                if !tried.insert(dir.clone()) {
-                    continue;
-                }
-                if let Ok(real) = fs_path(&dir).canonicalize() {
-                    if let Some(first) = real_dirs.get(&real) {
-                        out.notices.push(Notice {
-                        path: PathBuf::from(&dir),
-                        message: format!(
-                            "module source is the directory {first} again, through a symbolic link; not followed"
-                        ),
-                    });
-                        continue;
-                    }
-                    real_dirs.insert(real, dir.clone());
-                }
-                // A scanned directory (set aside, or in another batch) is parsed from
-                // the files already read; one outside the scan is read once.
-                if let Some(files) = dirs.get(&dir).or_else(|| from_disk.get(&dir)) {
-                    unparsed.remove(&dir);
-                    pending.push((dir, files.clone()));
-                    continue;
-                }
-                let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
-                out.files.extend(loaded.iter().map(|(id, _)| *id));
-                from_disk.insert(dir.clone(), loaded.clone());
-                if !loaded.is_empty() {
-                    pending.push((dir, loaded));
-                }
-            }
-        }
+        let registry = parse_batch(
+            &scanned,
+            &dirs,
+            &mut from_disk,
+            &mut unparsed,
+            sources,
+            readable,
+            &mut out,
+        );
 
         for m in registry.modules.values() {
             out.blocks
@@ -521,6 +461,89 @@ pub fn terraform(
         });
     }
     out
+}
+
+/// The modules of one batch: its scanned directories, then the modules they call,
+/// level by level (each level's directories parsed in parallel). A called directory
+/// that was set aside is parsed after all; one outside the scan is read once.
+fn parse_batch(
+    scanned: &BTreeSet<String>,
+    dirs: &BTreeMap<String, Vec<(FileId, FileKind)>>,
+    from_disk: &mut HashMap<String, Vec<(FileId, FileKind)>>,
+    unparsed: &mut BTreeSet<String>,
+    sources: &mut Sources,
+    readable: &Readable,
+    out: &mut TerraformLoaded,
+) -> Registry {
+    let mut registry = Registry::default();
+    let mut pending: Vec<(String, Vec<(FileId, FileKind)>)> = scanned
+        .iter()
+        .map(|d| (d.clone(), dirs[d].clone()))
+        .collect();
+    let mut tried: BTreeSet<String> = scanned.clone();
+    // Each real directory is loaded once: `m/a -> .` must not make `m/a/a/a...` a
+    // chain of new modules (exponential with two such links).
+    let mut real_dirs: BTreeMap<PathBuf, String> = scanned
+        .iter()
+        .filter_map(|d| Some((fs_path(d).canonicalize().ok()?, d.clone())))
+        .collect();
+    while !pending.is_empty() {
+        let parsed: Vec<ParsedDir> = {
+            let sources: &Sources = sources;
+            pending
+                .par_iter()
+                .map(|(dir, files)| parse_dir(dir.clone(), files, sources))
+                .collect()
+        };
+        pending = Vec::new();
+        let mut wanted: BTreeSet<String> = BTreeSet::new();
+        for p in parsed {
+            out.findings.extend(p.findings);
+            if scanned.contains(&p.dir)
+                && let Some(m) = read_manifest(&p.dir, readable)
+            {
+                wanted.extend(m.dirs.values().cloned());
+                registry.manifests.insert(p.dir.clone(), m);
+            }
+            for call in &p.module.calls {
+                if let Some(src) = call.source().filter(|s| is_local(s)) {
+                    wanted.insert(join(&p.dir, src));
+                }
+            }
+            registry.modules.insert(p.dir, p.module);
+        }
+        for dir in wanted {
+            if !tried.insert(dir.clone()) {
+                continue;
+            }
+            if let Ok(real) = fs_path(&dir).canonicalize() {
+                if let Some(first) = real_dirs.get(&real) {
+                    out.notices.push(Notice {
+                    path: PathBuf::from(&dir),
+                    message: format!(
+                        "module source is the directory {first} again, through a symbolic link; not followed"
+                    ),
+                });
+                    continue;
+                }
+                real_dirs.insert(real, dir.clone());
+            }
+            // A scanned directory (set aside, or in another batch) is parsed from
+            // the files already read; one outside the scan is read once.
+            if let Some(files) = dirs.get(&dir).or_else(|| from_disk.get(&dir)) {
+                unparsed.remove(&dir);
+                pending.push((dir, files.clone()));
+                continue;
+            }
+            let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
+            out.files.extend(loaded.iter().map(|(id, _)| *id));
+            from_disk.insert(dir.clone(), loaded.clone());
+            if !loaded.is_empty() {
+                pending.push((dir, loaded));
+            }
+        }
+    }
+    registry
 }
 
 fn file_name(display: &str) -> &str {
