@@ -91,10 +91,10 @@ pub struct Module {
     pub resources: Vec<Resource>,
     pub data: Vec<Resource>,
     pub calls: Vec<ModuleCall>,
-    /// Indexes of `resources` and `data` sorted by type and name (the later of two
-    /// with the same address last): looked up without copying either string.
-    index: Vec<u32>,
-    data_index: Vec<u32>,
+    /// Indexes of `resources` and `data` by a hash of type and name, sorted (of two
+    /// blocks with one address, the later last): looked up without copying a string.
+    index: Vec<(u64, u32)>,
+    data_index: Vec<(u64, u32)>,
     /// A file of this module could not be parsed: what it held is missing.
     pub incomplete: bool,
     /// Resource types of blocks lost to a syntax error (the rest of their file was
@@ -157,30 +157,41 @@ impl Module {
     }
 }
 
-fn sorted_index(resources: &[Resource]) -> Vec<u32> {
-    let mut index: Vec<u32> = (0..resources.len() as u32).collect();
-    // Stable: of two blocks with one address, the later stays later.
-    index.sort_by(|&a, &b| {
-        let (a, b) = (&resources[a as usize], &resources[b as usize]);
-        (a.ty(), a.name()).cmp(&(b.ty(), b.name()))
-    });
+fn sorted_index(resources: &[Resource]) -> Vec<(u64, u32)> {
+    let mut index: Vec<(u64, u32)> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (address_hash(r.ty(), r.name()), i as u32))
+        .collect();
+    index.sort_unstable();
     index
+}
+
+/// A hash of a resource's type and name: the index compares these, and strings only
+/// where two hashes are equal.
+fn address_hash(ty: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (ty, name).hash(&mut h);
+    h.finish()
 }
 
 /// The last resource of `resources` with this type and name, through its sorted
 /// `index`: a later block with the same address replaces an earlier one.
 fn find<'m>(
     resources: &'m [Resource],
-    index: &[u32],
+    index: &[(u64, u32)],
     ty: &str,
     name: &str,
 ) -> Option<&'m Resource> {
-    let after = index.partition_point(|&i| {
-        let r = &resources[i as usize];
-        (r.ty(), r.name()) <= (ty, name)
-    });
-    let r = &resources[*index[..after].last()? as usize];
-    (r.ty() == ty && r.name() == name).then_some(r)
+    let hash = address_hash(ty, name);
+    let from = index.partition_point(|&(h, _)| h < hash);
+    index[from..]
+        .iter()
+        .take_while(|&&(h, _)| h == hash)
+        .map(|&(_, i)| &resources[i as usize])
+        .filter(|r| r.ty() == ty && r.name() == name)
+        .last()
 }
 
 /// Is `source` a local path (`./x`, `../x`), as Terraform defines it?
@@ -403,6 +414,45 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resources_are_found_by_address_and_a_later_block_wins() {
+        use crate::source::FileId;
+        let text = r#"
+resource "aws_s3_bucket" "a" { bucket = "first" }
+resource "aws_s3_bucket" "b" { bucket = "other" }
+data "aws_s3_bucket" "a" { bucket = "data" }
+resource "aws_s3_bucket" "a" { bucket = "second" }
+resource "aws_s3_bucket_policy" "a" { bucket = "policy" }
+"#;
+        let body = super::super::parse::parse_hcl_at(FileId(0), text, 0).unwrap();
+        let m = Module::new(".".into(), vec![body]);
+        let bucket = |r: Option<&Resource>| {
+            r.and_then(|r| r.body().attr("bucket"))
+                .and_then(|a| match &a.value.kind {
+                    ExprKind::Str(t) => t.as_lit().map(str::to_string),
+                    _ => None,
+                })
+        };
+        assert_eq!(
+            bucket(m.resource("aws_s3_bucket", "a")).as_deref(),
+            Some("second")
+        );
+        assert_eq!(
+            bucket(m.resource("aws_s3_bucket", "b")).as_deref(),
+            Some("other")
+        );
+        assert_eq!(
+            bucket(m.resource("aws_s3_bucket_policy", "a")).as_deref(),
+            Some("policy")
+        );
+        assert_eq!(
+            bucket(m.data_source("aws_s3_bucket", "a")).as_deref(),
+            Some("data")
+        );
+        assert!(m.resource("aws_s3_bucket", "c").is_none());
+        assert!(m.data_source("aws_s3_bucket", "b").is_none());
+    }
 
     #[test]
     fn joining_paths() {
