@@ -1,6 +1,7 @@
 //! The rule catalog's TOML (`rules/*.toml`) is checked and turned into JSON at build
 //! time: the binary parses JSON on start-up, several times faster than TOML, and a
-//! broken rule file fails the build instead of the first run.
+//! broken rule file fails the build instead of the first run (a rule's examples are
+//! checked by the tests, which parse them).
 
 use std::path::Path;
 
@@ -18,10 +19,20 @@ fn main() {
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("a rule file is readable");
-        let value: toml::Value = toml::from_str(&text)
+        let mut value: toml::Table = toml::from_str(&text)
             .unwrap_or_else(|e| panic!("{}: invalid TOML: {e}", path.display()));
-        let json = serde_json::to_string(&value).expect("TOML values are JSON values");
+        // The examples (70% of the catalog) apart: only tests and the rule's docs
+        // read them, so a scan does not parse them.
+        let examples = value
+            .remove("example")
+            .unwrap_or_else(|| toml::Value::Array(Vec::new()));
         let name = path.file_stem().expect("a file name").to_string_lossy();
-        std::fs::write(out.join(format!("{name}.json")), json).expect("OUT_DIR is writable");
+        for (file, v) in [
+            (format!("{name}.json"), toml::Value::Table(value)),
+            (format!("{name}.examples.json"), examples),
+        ] {
+            let json = serde_json::to_string(&v).expect("TOML values are JSON values");
+            std::fs::write(out.join(file), json).expect("OUT_DIR is writable");
+        }
     }
 }

@@ -851,7 +851,7 @@ pub fn rule_doc(doc: &RuleDoc) -> String {
             let _ = writeln!(s, "  {framework}: {}", controls.join(", "));
         }
     }
-    for ex in &doc.examples {
+    for ex in doc.examples() {
         let kind = match ex.kind {
             ExampleKind::Bad => "Bad",
             ExampleKind::Good => "Good",

@@ -60,7 +60,7 @@ fn every_rule_has_good_and_bad_examples_in_every_format() {
                     continue;
                 }
                 assert!(
-                    doc.examples
+                    doc.examples()
                         .iter()
                         .any(|e| e.kind == kind && e.format == format),
                     "{} has no {kind:?} {format:?} example",
@@ -75,7 +75,7 @@ fn every_rule_has_good_and_bad_examples_in_every_format() {
                 doc.code
             );
         }
-        for ex in &doc.examples {
+        for ex in doc.examples() {
             match ex.kind {
                 ExampleKind::Bad => assert!(
                     !ex.expect.is_empty(),
@@ -100,7 +100,7 @@ fn examples_behave_as_documented() {
     let mut ran = 0;
     for entry in rules::catalog() {
         let doc = &entry.doc;
-        for ex in &doc.examples {
+        for ex in doc.examples() {
             ran += 1;
             let got = run(&doc.code, &ex.format, &ex.source);
             let want: Vec<(String, u32, u32)> = ex

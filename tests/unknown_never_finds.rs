@@ -163,7 +163,7 @@ fn replacing_any_value_by_an_unknown_never_adds_a_finding() {
         if entry.doc.code == "BL001" {
             continue;
         }
-        for ex in &entry.doc.examples {
+        for ex in entry.doc.examples() {
             let before = findings(&ex.format, &ex.source);
             for (range, unknown) in literals(&ex.format, &ex.source) {
                 let mut source = ex.source.clone();

@@ -279,7 +279,7 @@ fn help_markdown(doc: &RuleDoc) -> String {
         ExampleFormat::CloudFormationJson,
     ] {
         let Some(ex) = doc
-            .examples
+            .examples()
             .iter()
             .find(|e| e.kind == ExampleKind::Bad && e.format == format)
         else {

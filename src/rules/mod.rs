@@ -1,10 +1,14 @@
 //! The rule catalog: one file per rule (the check) and one `rules/<name>.toml` per
 //! rule (code, severity, compliance, documentation and examples).
 
-/// A rule's `rules/<name>.toml` as the JSON `build.rs` makes of it.
+/// A rule's `rules/<name>.toml` as the JSON `build.rs` makes of it: the
+/// documentation, and its examples apart.
 macro_rules! rule_doc {
     ($name:literal) => {
-        include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".json"))
+        (
+            include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".json")),
+            include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".examples.json")),
+        )
     };
 }
 
@@ -140,8 +144,9 @@ impl Context<'_> {
 
 /// A rule: its documentation (TOML) and its check over the model.
 pub struct Rule {
-    /// The rule's `rules/<name>.toml`, as JSON (converted by `build.rs`).
-    pub doc: &'static str,
+    /// The rule's `rules/<name>.toml` as JSON (converted by `build.rs`): its
+    /// documentation and its examples.
+    pub doc: (&'static str, &'static str),
     pub check: fn(&Context<'_>, &mut Vec<Finding>),
 }
 
@@ -258,8 +263,11 @@ pub struct RuleDoc {
     /// with the reason: no bad example is required there.
     #[serde(default)]
     pub not_expressible: BTreeMap<String, String>,
-    #[serde(default, rename = "example")]
-    pub examples: Vec<Example>,
+    /// The examples, as JSON: parsed by [`RuleDoc::examples`] when asked for.
+    #[serde(skip)]
+    examples_json: &'static str,
+    #[serde(skip)]
+    examples: OnceLock<Vec<Example>>,
 }
 
 impl<'de> Deserialize<'de> for Severity {
@@ -271,6 +279,18 @@ impl<'de> Deserialize<'de> for Severity {
 }
 
 impl RuleDoc {
+    /// The rule's good and bad examples (`[[example]]` in its TOML).
+    pub fn examples(&self) -> &[Example] {
+        self.examples.get_or_init(|| {
+            serde_json::from_str(self.examples_json).unwrap_or_else(|e| {
+                panic!(
+                    "built-in examples of {} are invalid: {e}\n{}",
+                    self.code, self.examples_json
+                )
+            })
+        })
+    }
+
     /// Where the documentation lives, for SARIF `helpUri` and the text report.
     pub fn help_uri(&self) -> String {
         format!(
@@ -298,9 +318,12 @@ pub fn catalog() -> &'static [Entry] {
         RULES
             .iter()
             .map(|r| Entry {
-                doc: serde_json::from_str(r.doc).unwrap_or_else(|e| {
-                    panic!("built-in rule documentation is invalid: {e}\n{}", r.doc)
-                }),
+                doc: RuleDoc {
+                    examples_json: r.doc.1,
+                    ..serde_json::from_str(r.doc.0).unwrap_or_else(|e| {
+                        panic!("built-in rule documentation is invalid: {e}\n{}", r.doc.0)
+                    })
+                },
                 check: r.check,
             })
             .collect()
