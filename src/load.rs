@@ -519,27 +519,30 @@ fn parse_batch(
             if let Ok(real) = fs_path(&dir).canonicalize() {
                 if let Some(first) = real_dirs.get(&real) {
                     out.notices.push(Notice {
-                    path: PathBuf::from(&dir),
-                    message: format!(
-                        "module source is the directory {first} again, through a symbolic link; not followed"
-                    ),
-                });
+                        path: PathBuf::from(&dir),
+                        message: format!(
+                            "module source is the directory {first} again, through a symbolic link; not followed"
+                        ),
+                    });
                     continue;
                 }
                 real_dirs.insert(real, dir.clone());
             }
             // A scanned directory (set aside, or in another batch) is parsed from
-            // the files already read; one outside the scan is read once.
-            if let Some(files) = dirs.get(&dir).or_else(|| from_disk.get(&dir)) {
+            // the files already read; one outside the scan is read once. A directory
+            // with no files (or none at all) is never a module, in any batch: its
+            // callers are told it is not found.
+            let files = if let Some(files) = dirs.get(&dir).or_else(|| from_disk.get(&dir)) {
                 unparsed.remove(&dir);
-                pending.push((dir, files.clone()));
-                continue;
-            }
-            let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
-            out.files.extend(loaded.iter().map(|(id, _)| *id));
-            from_disk.insert(dir.clone(), loaded.clone());
-            if !loaded.is_empty() {
-                pending.push((dir, loaded));
+                files.clone()
+            } else {
+                let loaded = load_module_dir(&dir, sources, readable, &mut out.findings);
+                out.files.extend(loaded.iter().map(|(id, _)| *id));
+                from_disk.insert(dir.clone(), loaded.clone());
+                loaded
+            };
+            if !files.is_empty() {
+                pending.push((dir, files));
             }
         }
     }

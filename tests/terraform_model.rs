@@ -167,3 +167,26 @@ fn a_trail_limited_to_another_bucket_or_to_reads_does_not_count() {
         assert_eq!(found(&dir, &s).len(), expect, "{values} {rw}");
     }
 }
+
+#[test]
+fn a_missing_module_is_said_for_every_root_whatever_batch_evaluates_it() {
+    // Over 2 MB of source in `a` puts `b` in a later evaluation batch; both call the
+    // same directory, which does not exist.
+    let call = "module \"shared\" {\n  source = \"../missing\"\n}\n";
+    let padding = format!("{BUCKET}{}", "# padding\n".repeat(220_000));
+    let (_dir, scan) = scan(
+        &[
+            ("a/main.tf", call),
+            ("a/padding.tf", &padding),
+            ("b/main.tf", &format!("{call}{BUCKET}")),
+        ],
+        "BL401",
+    );
+    let missing: Vec<String> = scan
+        .notices
+        .iter()
+        .filter(|n| n.message.contains("source ../missing not found"))
+        .map(|n| n.path.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(missing, ["a", "b"], "{:?}", scan.notices);
+}
