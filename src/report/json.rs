@@ -173,12 +173,6 @@ fn finding<'a>(scan: &'a Scan, f: &'a Finding) -> JsonFinding<'a> {
     }
 }
 
-pub fn render(scan: &Scan) -> String {
-    let mut out = Vec::new();
-    write(scan, &mut out).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
-}
-
 /// Writes the report as it is serialized: a large report is never held whole.
 pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = Report {

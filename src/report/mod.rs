@@ -80,8 +80,11 @@ pub fn render(format: Format, scan: &Scan, options: RenderOptions) -> String {
     match format {
         Format::Text => text::render(scan, options),
         Format::Concise => concise::render(scan),
-        Format::Json => json::render(scan),
-        Format::Sarif => sarif::render(scan),
+        Format::Json | Format::Sarif => {
+            let mut out = Vec::new();
+            write(format, scan, options, &mut out).expect("writing to memory does not fail");
+            String::from_utf8(out).expect("serde_json writes UTF-8")
+        }
         Format::Github => github::render(scan),
         Format::Junit => junit::render(scan),
         Format::Markdown => markdown::render(scan),

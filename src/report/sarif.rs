@@ -434,12 +434,6 @@ fn kept(findings: &[Finding]) -> (Vec<&Finding>, usize) {
     (kept, dropped)
 }
 
-pub fn render(scan: &Scan) -> String {
-    let mut out = Vec::new();
-    write(scan, &mut out).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
-}
-
 /// Writes the log as it is serialized: a large log is never held whole.
 pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let catalog = rules::catalog();
@@ -539,7 +533,12 @@ mod tests {
                 format!("finding {i}"),
             ));
         }
-        let sarif: serde_json::Value = serde_json::from_str(&super::render(&scan)).unwrap();
+        let sarif: serde_json::Value = serde_json::from_str(&crate::report::render(
+            crate::report::Format::Sarif,
+            &scan,
+            crate::report::RenderOptions::default(),
+        ))
+        .unwrap();
         let run = &sarif["runs"][0];
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), MAX_RESULTS);

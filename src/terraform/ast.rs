@@ -117,7 +117,7 @@ pub struct ForExpr {
 pub enum Part {
     Lit(Text),
     Interp(Expr),
-    /// Boxed, as `For`: directives are rare, and a part is a third the size.
+    /// Boxed, as `For`: directives are rare, and a part is about half the size.
     If(Box<IfPart>),
     For(Box<ForPart>),
 }

@@ -434,22 +434,14 @@ resource "aws_s3_bucket_policy" "a" { bucket = "policy" }
                     _ => None,
                 })
         };
-        assert_eq!(
-            bucket(m.resource("aws_s3_bucket", "a")).as_deref(),
-            Some("second")
-        );
-        assert_eq!(
-            bucket(m.resource("aws_s3_bucket", "b")).as_deref(),
-            Some("other")
-        );
-        assert_eq!(
-            bucket(m.resource("aws_s3_bucket_policy", "a")).as_deref(),
-            Some("policy")
-        );
-        assert_eq!(
-            bucket(m.data_source("aws_s3_bucket", "a")).as_deref(),
-            Some("data")
-        );
+        for (found, want) in [
+            (m.resource("aws_s3_bucket", "a"), "second"),
+            (m.resource("aws_s3_bucket", "b"), "other"),
+            (m.resource("aws_s3_bucket_policy", "a"), "policy"),
+            (m.data_source("aws_s3_bucket", "a"), "data"),
+        ] {
+            assert_eq!(bucket(found).as_deref(), Some(want));
+        }
         assert!(m.resource("aws_s3_bucket", "c").is_none());
         assert!(m.data_source("aws_s3_bucket", "b").is_none());
     }
