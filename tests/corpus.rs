@@ -67,7 +67,7 @@ fn corpus_scans_without_panics_and_every_error_is_located() {
         "`Resources` must be a mapping", // 5 SAM/CDK placeholders with `Resources:` empty
         "invalid trailing content after double-quoted scalar", // 1: `Description: '...' (tag)`
         "simple key expect ':'",         // 1: a key typo `MappingRestEdge:curc`
-        "found redefined object key",    // 1 tfvars: a duplicate key, Terraform rejects it too
+        "is defined twice",              // 1 tfvars: a duplicate key, Terraform rejects it too
     ];
     for e in &errors {
         let path = &scan.sources.get(e.span.file).display;

@@ -300,8 +300,8 @@ fn the_parser_nesting_limit_is_said_to_be_the_parsers() {
         "main.tf",
         &format!(
             "locals {{\n  x = {}1{}\n}}\nresource \"aws_s3_bucket\" \"b\" {{}}\n",
-            "[".repeat(70),
-            "]".repeat(70)
+            "[".repeat(130),
+            "]".repeat(130)
         ),
     )]);
     let out = bucketlint_in(dir.path())
@@ -311,7 +311,7 @@ fn the_parser_nesting_limit_is_said_to_be_the_parsers() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text.contains("main.tf:2:71: BL001")
+        text.contains("main.tf:2:134: BL001")
             && text.contains("a limit of the HCL parser bucketlint uses"),
         "{text}"
     );

@@ -5,7 +5,7 @@ use crate::model::value::Text;
 use crate::source::Span;
 use std::borrow::Cow;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     pub attrs: Vec<Attribute>,
     pub blocks: Vec<Block>,
@@ -15,7 +15,7 @@ pub struct Body {
     pub json: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     pub ident: String,
     pub labels: Vec<String>,
@@ -25,14 +25,14 @@ pub struct Block {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     pub key: String,
     pub key_span: Span,
     pub value: Expr,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -61,7 +61,7 @@ pub enum BinaryOp {
     Or,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Null,
     Bool(bool),
@@ -85,14 +85,14 @@ pub enum ExprKind {
     For(Box<ForExpr>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ObjectKey {
     /// A bare identifier key (`a = 1`), always a literal string.
     Ident(String, Span),
     Expr(Expr),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     Attr(String),
     /// Boxed: most operators are attributes, and an `Op` is a quarter the size.
@@ -102,7 +102,7 @@ pub enum Op {
     FullSplat,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForExpr {
     pub key_var: Option<String>,
     pub value_var: String,
@@ -113,7 +113,7 @@ pub struct ForExpr {
     pub grouping: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Lit(Text),
     Interp(Expr),
@@ -123,7 +123,7 @@ pub enum Part {
 }
 
 /// `%{ if cond }then%{ else }otherwise%{ endif }`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IfPart {
     pub cond: Expr,
     pub then: Vec<Part>,
@@ -131,7 +131,7 @@ pub struct IfPart {
 }
 
 /// `%{ for key_var, value_var in collection }body%{ endfor }`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForPart {
     pub key_var: Option<String>,
     pub value_var: String,

@@ -1464,12 +1464,11 @@ impl<'r> Evaluator<'r> {
         if name == "file" {
             return Node::str(Text::lit(&text), Some(span));
         }
-        let Ok(template) = hcl_edit::parser::parse_template(&text) else {
-            return unknown;
-        };
         // The template file is not one of our sources: its literals map to no span
         // (the file id no source has), so findings point at the call.
-        let parts = super::parse::template_parts(&template, crate::source::FileId(u32::MAX), &text);
+        let Ok(parts) = super::hcl::template(crate::source::FileId(u32::MAX), &text, 0) else {
+            return unknown;
+        };
         let mut cx = Ctx::default();
         if let Some(vars) = args.get(1) {
             for (k, v) in vars.entries() {

@@ -3,8 +3,12 @@
 
 pub mod ast;
 pub mod eval;
+#[cfg(test)]
 mod for_newlines;
 pub mod functions;
+pub mod hcl;
+#[cfg(test)]
+mod hcl_edit_reference;
 pub mod inputs;
 pub mod module;
 pub mod parse;
