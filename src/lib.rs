@@ -482,11 +482,12 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     stats.parse_errors = findings.len();
 
     let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
-    let mut checked = rules::check(&model, &options.settings, &enabled, &by_tag);
-    with_pool(|| {
+    let checked = with_pool(|| {
+        let mut checked = rules::check(&model, &options.settings, &enabled, &by_tag);
         for w in &worlds {
             decide_worlds(&mut checked, w, options, &enabled);
         }
+        checked
     });
     findings.extend(checked);
     // Diagnostics produced outside the rules (BL001) follow the selection too; the

@@ -115,7 +115,7 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     /// Is the rule with this code running too? Two rules that would report one
     /// cause (no encryption: BL201 and BL202) leave it to one.
-    pub running: &'a dyn Fn(&str) -> bool,
+    pub running: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 impl Context<'_> {
@@ -430,9 +430,10 @@ pub fn severity(code: &str) -> Severity {
 pub fn check(
     model: &Model,
     settings: &Settings,
-    enabled: &dyn Fn(&RuleDoc) -> bool,
-    by_tag: &dyn Fn(&RuleDoc) -> bool,
+    enabled: &(dyn Fn(&RuleDoc) -> bool + Sync),
+    by_tag: &(dyn Fn(&RuleDoc) -> bool + Sync),
 ) -> Vec<Finding> {
+    use rayon::prelude::*;
     let running = |code: &str| find(code).is_some_and(|e| enabled(&e.doc));
     let cx = Context {
         model,
@@ -445,26 +446,30 @@ pub fn check(
         .filter(|b| cx.classification(b) == Some(Classification::Sensitive))
         .map(|b| (b.key.scope().to_string(), b.address.as_str()))
         .collect();
-    let mut out = Vec::new();
-    for entry in catalog() {
-        if enabled(&entry.doc) {
-            (entry.check)(&cx, &mut out);
-        } else if FOR_SENSITIVE.contains(&entry.doc.code.as_str())
-            && !sensitive.is_empty()
-            && by_tag(&entry.doc)
-        {
+    // The rules run in parallel, one task each, and their findings stay in code order.
+    let per_rule: Vec<Vec<Finding>> = catalog()
+        .par_iter()
+        .map(|entry| {
             let mut found = Vec::new();
-            (entry.check)(&cx, &mut found);
-            out.extend(found.into_iter().filter(|f| {
-                let key = (
-                    f.scope.clone().unwrap_or_default(),
-                    f.resource.as_deref().unwrap_or(""),
-                );
-                sensitive.contains(&key)
-            }));
-        }
-    }
-    out
+            if enabled(&entry.doc) {
+                (entry.check)(&cx, &mut found);
+            } else if FOR_SENSITIVE.contains(&entry.doc.code.as_str())
+                && !sensitive.is_empty()
+                && by_tag(&entry.doc)
+            {
+                (entry.check)(&cx, &mut found);
+                found.retain(|f| {
+                    let key = (
+                        f.scope.clone().unwrap_or_default(),
+                        f.resource.as_deref().unwrap_or(""),
+                    );
+                    sensitive.contains(&key)
+                });
+            }
+            found
+        })
+        .collect();
+    per_rule.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -114,6 +114,10 @@ impl Module {
                 m.add(block);
             }
         }
+        // Sized exactly: a module is held until its roots are evaluated.
+        m.resources.shrink_to_fit();
+        m.data.shrink_to_fit();
+        m.calls.shrink_to_fit();
         m.index = sorted_index(&m.resources);
         m.data_index = sorted_index(&m.data);
         m
