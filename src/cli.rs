@@ -12,6 +12,7 @@ use crate::terraform::inputs::CliVars;
 use crate::walk::FileKind;
 use crate::{Options, Scan, scan_paths};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -138,10 +139,16 @@ pub struct CheckArgs {
     /// configuration's `baseline`.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// Read the file to check from standard input (the path `-`), judged as PATH
+    /// within its module: for editors and linters that pipe an unsaved buffer. PATH
+    /// need not exist; its name says how to parse the buffer.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 /// What to scan and how: shared by `check` and `baseline`.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, Default, Clone, clap::Args)]
 pub struct ScanArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
@@ -423,6 +430,7 @@ pub fn options(
         paths: config::PathRules::new(loaded),
         assume_created: args.assume_created,
         parse_all: args.parse_all,
+        overlays: std::sync::Arc::default(),
     };
     Ok((options, fail_on))
 }
@@ -435,8 +443,10 @@ fn prepare_and_scan(
     loaded: &config::Loaded,
     fail_on: Option<FailOn>,
     pre_commit: bool,
+    overlays: HashMap<PathBuf, Vec<u8>>,
 ) -> Result<(Scan, FailOn), String> {
-    let (options, fail_on) = options(args, fail_on, loaded)?;
+    let (mut options, fail_on) = options(args, fail_on, loaded)?;
+    options.overlays = std::sync::Arc::new(overlays);
     let mut scan = if pre_commit {
         // The hook passes every staged file: the configuration's `exclude` still
         // applies to them.
@@ -482,13 +492,54 @@ fn prepare_and_scan(
     Ok((scan, fail_on))
 }
 
+/// The buffer `--stdin-filename PATH -` reads: PATH and its bytes (at most the
+/// largest file a scan reads, and one byte more to tell it was larger).
+fn stdin_buffer(args: &CheckArgs) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
+    let dash = args.scan.paths.iter().any(|p| p.as_os_str() == "-");
+    let Some(path) = &args.stdin_filename else {
+        if dash {
+            return Err("the path `-` (standard input) needs --stdin-filename PATH: the name says how to parse the buffer and which module it belongs to".into());
+        }
+        return Ok(None);
+    };
+    let only_dash = args
+        .scan
+        .paths
+        .iter()
+        .all(|p| p.as_os_str() == "-" || p.as_os_str() == ".");
+    if !only_dash {
+        return Err("--stdin-filename checks standard input only: give `-` as the one path".into());
+    }
+    if args.pre_commit || args.changed_files.is_some() {
+        return Err(
+            "--stdin-filename cannot be combined with --pre-commit or --changed-files".into(),
+        );
+    }
+    if FileKind::of(path).is_none() {
+        return Err(format!(
+            "--stdin-filename {}: not a name bucketlint reads (.tf, .tf.json, .tfvars, .json, .yaml, .yml, .template)",
+            path.display()
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), crate::source::MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(Some((path.clone(), bytes)))
+}
+
 /// Scans `paths`. A Terraform file named on its own is judged with its module
 /// directory (an access block in `access.tf` covers the bucket in `main.tf`), and
 /// only the findings in it (or pointing into it) are reported.
 fn scan_named(paths: &[PathBuf], options: &crate::Options) -> Result<Scan, String> {
     let named: Vec<PathBuf> = paths
         .iter()
-        .filter(|p| p.is_file() && FileKind::of(p).is_some_and(FileKind::is_terraform))
+        .filter(|p| {
+            (p.is_file() || options.overlays.contains_key(&crate::source::absolute(p)))
+                && FileKind::of(p).is_some_and(FileKind::is_terraform)
+        })
         .cloned()
         .collect();
     if named.is_empty() {
@@ -542,7 +593,7 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
     let recorded = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
         let file = baseline_file(args.output.as_ref(), &loaded)?
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
-        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false)?;
+        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false, HashMap::new())?;
         let text = baseline::record(&scan, &file);
         write_report(&file, |w| w.write_all(text.as_bytes()))?;
         Ok((scan, file))
@@ -592,11 +643,32 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let scanned = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
+    let stdin = match stdin_buffer(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    // The buffer stands for its file: the configuration is found from there.
+    let paths = match &stdin {
+        Some((path, _)) => vec![path.clone()],
+        None => args.scan.paths.clone(),
+    };
+    let overlays: HashMap<PathBuf, Vec<u8>> = stdin
+        .into_iter()
+        .map(|(p, bytes)| (crate::source::absolute(&p), bytes))
+        .collect();
+    let scanned = load_config(args.scan.config.as_ref(), &paths).and_then(|loaded| {
         // Read the baseline first: a typo in its name should not cost a scan.
         let file = baseline_file(args.baseline.as_ref(), &loaded)?;
         let entries = file.as_deref().map(baseline::load).transpose()?;
-        let (scan, fail_on) = prepare_and_scan(&args.scan, &loaded, args.fail_on, args.pre_commit)?;
+        let scan_args = ScanArgs {
+            paths,
+            ..args.scan.clone()
+        };
+        let (scan, fail_on) =
+            prepare_and_scan(&scan_args, &loaded, args.fail_on, args.pre_commit, overlays)?;
         Ok((scan, fail_on, file.zip(entries)))
     });
     let (mut scan, fail_on, known) = match scanned {

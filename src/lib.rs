@@ -176,6 +176,18 @@ pub struct Options {
     /// `--parse-all`: parse every Terraform directory, also those whose bytes show
     /// nothing an S3 rule reads (see [`terraform::prefilter`]).
     pub parse_all: bool,
+    /// Unsaved buffers (an editor's, `--stdin-filename`'s) by absolute path: read
+    /// instead of the file on disk, and scanned even where no file exists yet.
+    pub overlays: std::sync::Arc<HashMap<PathBuf, Vec<u8>>>,
+}
+
+impl Options {
+    fn overlay(&self, path: &Path) -> Option<&Vec<u8>> {
+        if self.overlays.is_empty() {
+            return None;
+        }
+        self.overlays.get(&source::absolute(path))
+    }
 }
 
 /// Reads a file, refusing what is not a plausible text file. `None` for a JSON or
@@ -236,7 +248,17 @@ pub fn decode(bytes: Vec<u8>, limit: u64) -> Result<String, Unreadable> {
 /// Walks `paths`, reads every file and analyzes them.
 pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanError> {
     let start = Instant::now();
-    let mut walked = walk::walk(paths);
+    // A buffer with no file on disk yet is no path to walk.
+    let unsaved: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| options.overlay(p).is_some() && !p.exists())
+        .collect();
+    let on_disk: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| !unsaved.contains(p))
+        .cloned()
+        .collect();
+    let mut walked = walk::walk(&on_disk);
     if let Some(missing) = walked.missing.first() {
         return Err(ScanError::Missing(missing.clone()));
     }
@@ -265,13 +287,41 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
                 } else {
                     cwd.join(&c.path)
                 };
-                read_input(&c.path, source::display_path(&abs, &cwd), c.kind)
+                let display = source::display_path(&abs, &cwd);
+                match options.overlay(&c.path) {
+                    Some(bytes) => Some(Input {
+                        path: c.path.clone(),
+                        display,
+                        kind: c.kind,
+                        content: decode(bytes.clone(), MAX_FILE_BYTES),
+                    }),
+                    None => read_input(&c.path, display, c.kind),
+                }
             })
             .collect()
     });
+    let mut inputs = inputs;
+    for path in unsaved {
+        let bytes = options.overlay(path).cloned().unwrap_or_default();
+        if let Some(kind) = FileKind::of(path) {
+            inputs.push(Input {
+                path: path.clone(),
+                display: source::display_path(&source::absolute(path), &cwd),
+                kind,
+                content: decode(bytes, MAX_FILE_BYTES),
+            });
+        }
+    }
     let mut options = options.clone();
     if options.readable.is_empty() {
-        options.readable = paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
+        // An unsaved buffer's directory is what its module may read.
+        options.readable = paths
+            .iter()
+            .filter_map(|p| match p.canonicalize() {
+                Ok(c) => Some(c),
+                Err(_) => source::absolute(p).parent()?.canonicalize().ok(),
+            })
+            .collect();
     }
     let mut scan = analyze(inputs, &options);
     scan.notices.extend(walked.notices);
