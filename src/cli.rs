@@ -57,6 +57,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Serve diagnostics, hovers and quick fixes to an editor: a Language Server
+    /// Protocol server on standard input and output.
+    Server,
     /// List the rules.
     Rules {
         /// `text` (a table) or `json` (every field of every rule but its examples).
@@ -269,6 +272,7 @@ pub fn parse_outputs(specs: &[String]) -> Result<Vec<OutputSpec>, String> {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Server => crate::server::run(),
         Command::Baseline(args) => record_baseline(&args),
         Command::Rule { rule } => {
             if let Some(entry) = rules::find(&rule) {
@@ -490,6 +494,27 @@ fn prepare_and_scan(
         }
     }
     Ok((scan, fail_on))
+}
+
+/// What an editor asks for: the files `named` (absolute paths) judged within their
+/// modules, with unsaved buffers in `overlays`, under the configuration found from
+/// the first, with `select` and `profile` as on the command line.
+pub fn scan_buffers(
+    named: &[PathBuf],
+    overlays: crate::Overlays,
+    select: &[String],
+    profile: &[String],
+) -> Result<Scan, String> {
+    let args = ScanArgs {
+        paths: named.to_vec(),
+        select: select.to_vec(),
+        profile: profile.to_vec(),
+        ..ScanArgs::default()
+    };
+    let loaded = load_config(None, &args.paths)?;
+    let (mut options, _) = options(&args, None, &loaded)?;
+    options.overlays = overlays;
+    scan_named(&args.paths, &options)
 }
 
 /// The buffer `--stdin-filename PATH -` reads: PATH and its bytes (at most the

@@ -18,6 +18,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod terraform;
@@ -178,8 +179,11 @@ pub struct Options {
     pub parse_all: bool,
     /// Unsaved buffers (an editor's, `--stdin-filename`'s) by absolute path: read
     /// instead of the file on disk, and scanned even where no file exists yet.
-    pub overlays: std::sync::Arc<HashMap<PathBuf, Vec<u8>>>,
+    pub overlays: Overlays,
 }
+
+/// Unsaved buffers by absolute path (see [`Options::overlays`]).
+pub type Overlays = std::sync::Arc<HashMap<PathBuf, Vec<u8>>>;
 
 impl Options {
     fn overlay(&self, path: &Path) -> Option<&Vec<u8>> {

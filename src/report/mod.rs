@@ -76,6 +76,35 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
+/// A slash-separated path as the path of a URI: unreserved bytes and `/` kept,
+/// the rest percent-encoded (SARIF artifact locations, LSP `file:` URIs).
+pub fn percent_encode_path(path: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'@'
+            | b'='
+            | b',' => {
+                out.push(b as char);
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
 pub fn render(format: Format, scan: &Scan, options: RenderOptions) -> String {
     match format {
         Format::Text => text::render(scan, options),

@@ -183,41 +183,15 @@ fn physical(scan: &Scan, span: Span) -> Physical {
 fn artifact(path: &str) -> ArtifactLocation {
     if path.starts_with('/') {
         ArtifactLocation {
-            uri: format!("file://{}", uri(path)),
+            uri: format!("file://{}", super::percent_encode_path(path)),
             uri_base_id: None,
         }
     } else {
         ArtifactLocation {
-            uri: uri(path),
+            uri: super::percent_encode_path(path),
             uri_base_id: Some("%SRCROOT%"),
         }
     }
-}
-
-fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'+'
-            | b'@'
-            | b'='
-            | b',' => {
-                out.push(b as char);
-            }
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-    out
 }
 
 fn rule_descriptor(doc: &RuleDoc) -> Value {
@@ -505,7 +479,7 @@ pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_RESULTS, uri};
+    use super::MAX_RESULTS;
     use crate::Scan;
     use crate::finding::{Finding, Severity};
     use crate::source::{Sources, Span};
@@ -560,7 +534,13 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded() {
-        assert_eq!(uri("a b/ü.tf"), "a%20b/%C3%BC.tf");
-        assert_eq!(uri("mod-1/main.tf"), "mod-1/main.tf");
+        assert_eq!(
+            crate::report::percent_encode_path("a b/ü.tf"),
+            "a%20b/%C3%BC.tf"
+        );
+        assert_eq!(
+            crate::report::percent_encode_path("mod-1/main.tf"),
+            "mod-1/main.tf"
+        );
     }
 }

@@ -1,0 +1,260 @@
+//! `bucketlint server` spoken to as an editor does: JSON-RPC over its standard input
+//! and output, with unsaved buffers.
+
+mod common;
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: u64,
+}
+
+impl Client {
+    fn start(dir: &Path, options: &Value) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bucketlint"))
+            .arg("server")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the server starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, messages) = channel();
+        std::thread::spawn(move || {
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if out.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("a Content-Length header")];
+                out.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            messages,
+            next_id: 0,
+        };
+        let root = format!("file://{}", dir.display());
+        let init = c.request(
+            "initialize",
+            &json!({ "processId": null, "rootUri": root, "capabilities": {}, "initializationOptions": options }),
+        );
+        assert_eq!(init["capabilities"]["hoverProvider"], true, "{init}");
+        c.notify("initialized", &json!({}));
+        c
+    }
+
+    fn send(&mut self, message: &Value) {
+        let text = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{text}", text.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn next(&mut self) -> Value {
+        self.messages
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answers within 20 s")
+    }
+
+    fn request(&mut self, method: &str, params: &Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let m = self.next();
+            if m["id"] == id && m.get("method").is_none() {
+                assert!(m.get("error").is_none(), "{m}");
+                return m["result"].clone();
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: &Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// The diagnostics next published for `uri` that satisfy `done`.
+    fn diagnostics(&mut self, uri: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        loop {
+            let m = self.next();
+            if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
+                let d = m["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                if done(&d) {
+                    return d;
+                }
+            }
+        }
+    }
+}
+
+fn codes(d: &[Value]) -> Vec<String> {
+    d.iter()
+        .map(|x| x["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
+    let dir = common::project(&[
+        (
+            "m/main.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = var.acl\n}\n",
+        ),
+        (
+            "m/variables.tf",
+            "variable \"acl\" {\n  default = \"private\"\n}\n",
+        ),
+    ]);
+    let root = dir.path().canonicalize().unwrap();
+    let main = format!("file://{}/m/main.tf", root.display());
+    let vars = format!("file://{}/m/variables.tf", root.display());
+    let mut c = Client::start(&root, &json!({ "select": ["BL110", "BL001"] }));
+    let open = |c: &mut Client, uri: &str, text: &str| {
+        c.notify(
+            "textDocument/didOpen",
+            &json!({ "textDocument": { "uri": uri, "languageId": "terraform", "version": 1, "text": text } }),
+        );
+    };
+    let change = |c: &mut Client, uri: &str, version: u32, text: &str| {
+        c.notify(
+            "textDocument/didChange",
+            &json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    };
+
+    // An unsaved public ACL in main.tf.
+    let public =
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n";
+    open(&mut c, &main, public);
+    let d = c.diagnostics(&main, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["BL110"]);
+    assert_eq!(
+        d[0]["range"]["start"],
+        json!({ "line": 2, "character": 11 }),
+        "{}",
+        d[0]
+    );
+    assert_eq!(d[0]["severity"], 1);
+    assert_eq!(d[0]["source"], "bucketlint");
+    assert!(
+        d[0]["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("public_acl.toml"),
+        "{}",
+        d[0]
+    );
+
+    // Hover on it explains the rule; the quick fix suppresses it with a reason.
+    let hover = c.request(
+        "textDocument/hover",
+        &json!({ "textDocument": { "uri": main }, "position": { "line": 2, "character": 14 } }),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("BL110") && text.contains("Remediation"),
+        "{text}"
+    );
+    let nothing = c.request(
+        "textDocument/hover",
+        &json!({ "textDocument": { "uri": main }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(nothing, Value::Null);
+    let actions = c.request(
+        "textDocument/codeAction",
+        &json!({
+            "textDocument": { "uri": main },
+            "range": d[0]["range"],
+            "context": { "diagnostics": d },
+        }),
+    );
+    let edit = &actions[0]["edit"]["changes"][&main][0];
+    assert_eq!(
+        edit["newText"], "  # bucketlint:ignore BL110 reason: \n",
+        "{actions}"
+    );
+    assert_eq!(edit["range"]["start"], json!({ "line": 2, "character": 0 }));
+
+    // The quick fix, applied, suppresses the finding.
+    let suppressed = public.replacen("  acl", "  # bucketlint:ignore BL110 reason: \n  acl", 1);
+    change(&mut c, &main, 2, &suppressed);
+    c.diagnostics(&main, <[Value]>::is_empty);
+
+    // Fixed in the buffer, not saved: the diagnostic goes.
+    change(&mut c, &main, 3, public);
+    c.diagnostics(&main, |d| !d.is_empty());
+    change(
+        &mut c,
+        &main,
+        4,
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = var.acl\n}\n",
+    );
+    c.diagnostics(&main, <[Value]>::is_empty);
+
+    // A change in variables.tf changes what main.tf is told.
+    open(
+        &mut c,
+        &vars,
+        "variable \"acl\" {\n  default = \"private\"\n}\n",
+    );
+    change(
+        &mut c,
+        &vars,
+        2,
+        "variable \"acl\" {\n  default = \"public-read\"\n}\n",
+    );
+    let d = c.diagnostics(&main, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["BL110"]);
+
+    // While typing, the buffer breaks: the error is located and nothing crashes.
+    change(
+        &mut c,
+        &main,
+        5,
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
+    );
+    let d = c.diagnostics(&main, |d| codes(d).contains(&"BL001".to_string()));
+    assert_eq!(d[0]["severity"], 1);
+
+    // Closing clears; shutdown and exit end the process cleanly.
+    c.notify(
+        "textDocument/didClose",
+        &json!({ "textDocument": { "uri": main } }),
+    );
+    c.diagnostics(&main, <[Value]>::is_empty);
+    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
+    c.notify("exit", &Value::Null);
+    let status = c.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    // Nothing was written to disk.
+    let on_disk = std::fs::read_to_string(root.join("m/main.tf")).unwrap();
+    assert!(on_disk.contains("var.acl"));
+}
