@@ -5,6 +5,8 @@
 
 #[path = "common/generate.rs"]
 mod generate;
+#[path = "../tests/common/lsp.rs"]
+mod lsp;
 #[path = "../tests/common/measure.rs"]
 mod measure;
 
@@ -84,6 +86,37 @@ fn scan(dir: &Path, threads: Option<usize>, runs: usize) -> Measured {
         .collect();
     all.sort_by(|a, b| a.secs.total_cmp(&b.secs));
     all.swap_remove(runs / 2)
+}
+
+/// `bucketlint server` with `file` open: the median time from a change of the
+/// buffer (unsaved) to the diagnostics published for it.
+fn server_latency(dir: &Path, file: &Path, runs: usize) -> f64 {
+    use serde_json::json;
+    let mut c = lsp::Client::start(BIN, dir, &json!({}));
+    let uri = format!("file://{}", file.display());
+    let text = std::fs::read_to_string(file).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        &json!({ "textDocument": { "uri": uri, "languageId": "terraform", "version": 1, "text": text } }),
+    );
+    c.diagnostics(&uri, |_| true);
+    let mut times: Vec<f64> = (0..runs)
+        .map(|i| {
+            let edited = format!("{text}\n# edit {i}\n");
+            let start = std::time::Instant::now();
+            c.notify(
+                "textDocument/didChange",
+                &json!({ "textDocument": { "uri": uri, "version": i + 2 }, "contentChanges": [{ "text": edited }] }),
+            );
+            c.diagnostics(&uri, |_| true);
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    c.request("shutdown", &serde_json::Value::Null);
+    c.notify("exit", &serde_json::Value::Null);
+    let _ = c.child.wait();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
 }
 
 fn mb(m: &Measured) -> String {
@@ -212,6 +245,25 @@ fn main() {
         ),
         &format!("{:.3} s, {}", m.secs, mb(&m)),
         "<= 0.35 s, <= 100 MB",
+    );
+    let latency = server_latency(
+        &flat.canonicalize().unwrap(),
+        &flat.canonicalize().unwrap().join("buckets_0.tf"),
+        5,
+    );
+    row(
+        "server: a change to diagnostics, that root",
+        &format!("{:.0} ms", latency * 1000.0),
+        "<= 1 s",
+    );
+    let module = work.join("module");
+    generate::flat_root(&module, 2, 3);
+    let module = module.canonicalize().unwrap();
+    let latency = server_latency(&module, &module.join("buckets_0.tf"), 21);
+    row(
+        "server: a change to diagnostics, a module of 6 buckets",
+        &format!("{:.1} ms", latency * 1000.0),
+        "<= 50 ms",
     );
     let modules = work.join("modules");
     std::fs::create_dir_all(&modules).unwrap();

@@ -14,9 +14,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How long to wait for more keystrokes before re-checking: typing coalesces into
-/// one scan.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+/// How long to wait for more messages before re-checking: a burst of changes (a
+/// paste, a client's batched edits) is checked once, and changes that arrive
+/// during a check coalesce into the next one.
+const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// Runs the server until the client says `exit`. The exit status: 0 after a
 /// `shutdown`, 1 otherwise (as the protocol asks).
@@ -139,16 +140,40 @@ impl State {
         }
     }
 
+    /// Every open buffer is checked again: the configuration may have changed.
+    fn all_dirty(&mut self) {
+        let modules: Vec<PathBuf> = self.docs.values().map(|d| module_of(&d.path)).collect();
+        self.dirty.extend(modules);
+    }
+
     fn notification(&mut self, n: &Notification, connection: &Connection) {
+        if n.method == "workspace/didChangeWatchedFiles" {
+            self.all_dirty();
+            return;
+        }
         let uri = n
             .params
             .pointer("/textDocument/uri")
             .and_then(Value::as_str)
             .map(String::from);
         let Some(uri) = uri else { return };
+        let path = uri_to_path(&uri);
+        // The configuration is read from disk, as the CLI reads it: saving it
+        // re-checks everything. Other files bucketlint does not read are not kept.
+        let is_config = path
+            .as_deref()
+            .and_then(Path::file_name)
+            .is_some_and(|f| crate::config::FILE_NAMES.iter().any(|n| f == *n));
+        if is_config && n.method == "textDocument/didSave" {
+            self.all_dirty();
+            return;
+        }
+        if path.as_deref().and_then(FileKind::of).is_none() {
+            return;
+        }
         match n.method.as_str() {
             "textDocument/didOpen" => {
-                let Some(path) = uri_to_path(&uri) else {
+                let Some(path) = path else {
                     return;
                 };
                 let text = n

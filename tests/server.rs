@@ -2,118 +2,11 @@
 //! and output, with unsaved buffers.
 
 mod common;
+#[path = "common/lsp.rs"]
+mod lsp;
 
+use lsp::Client;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: u64,
-}
-
-impl Client {
-    fn start(dir: &Path, options: &Value) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bucketlint"))
-            .arg("server")
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the server starts");
-        let stdin = child.stdin.take().unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let (tx, messages) = channel();
-        std::thread::spawn(move || {
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if out.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; length.expect("a Content-Length header")];
-                out.read_exact(&mut body).unwrap();
-                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut c = Client {
-            child,
-            stdin,
-            messages,
-            next_id: 0,
-        };
-        let root = format!("file://{}", dir.display());
-        let init = c.request(
-            "initialize",
-            &json!({ "processId": null, "rootUri": root, "capabilities": {}, "initializationOptions": options }),
-        );
-        assert_eq!(init["capabilities"]["hoverProvider"], true, "{init}");
-        c.notify("initialized", &json!({}));
-        c
-    }
-
-    fn send(&mut self, message: &Value) {
-        let text = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{text}", text.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn next(&mut self) -> Value {
-        self.messages
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server answers within 20 s")
-    }
-
-    fn request(&mut self, method: &str, params: &Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        loop {
-            let m = self.next();
-            if m["id"] == id && m.get("method").is_none() {
-                assert!(m.get("error").is_none(), "{m}");
-                return m["result"].clone();
-            }
-        }
-    }
-
-    fn notify(&mut self, method: &str, params: &Value) {
-        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    /// The diagnostics next published for `uri` that satisfy `done`.
-    fn diagnostics(&mut self, uri: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        loop {
-            let m = self.next();
-            if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
-                let d = m["params"]["diagnostics"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                if done(&d) {
-                    return d;
-                }
-            }
-        }
-    }
-}
 
 fn codes(d: &[Value]) -> Vec<String> {
     d.iter()
@@ -136,7 +29,11 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
     let root = dir.path().canonicalize().unwrap();
     let main = format!("file://{}/m/main.tf", root.display());
     let vars = format!("file://{}/m/variables.tf", root.display());
-    let mut c = Client::start(&root, &json!({ "select": ["BL110", "BL001"] }));
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_bucketlint"),
+        &root,
+        &json!({ "select": ["BL110", "BL001"] }),
+    );
     let open = |c: &mut Client, uri: &str, text: &str| {
         c.notify(
             "textDocument/didOpen",
@@ -257,4 +154,33 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
     // Nothing was written to disk.
     let on_disk = std::fs::read_to_string(root.join("m/main.tf")).unwrap();
     assert!(on_disk.contains("var.acl"));
+}
+
+#[test]
+fn saving_the_configuration_checks_the_open_buffers_again() {
+    let dir = common::project(&[(
+        "main.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n",
+    )]);
+    let root = dir.path().canonicalize().unwrap();
+    let main = format!("file://{}/main.tf", root.display());
+    let mut c = Client::start(env!("CARGO_BIN_EXE_bucketlint"), &root, &json!({}));
+    let text = std::fs::read_to_string(root.join("main.tf")).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        &json!({ "textDocument": { "uri": main, "languageId": "terraform", "version": 1, "text": text } }),
+    );
+    let d = c.diagnostics(&main, |d| !d.is_empty());
+    assert!(codes(&d).len() > 1, "{:?}", codes(&d));
+    std::fs::write(root.join("bucketlint.toml"), "select = [\"BL110\"]\n").unwrap();
+    let config = format!("file://{}/bucketlint.toml", root.display());
+    c.notify(
+        "textDocument/didSave",
+        &json!({ "textDocument": { "uri": config } }),
+    );
+    let d = c.diagnostics(&main, |d| d.len() == 1);
+    assert_eq!(codes(&d), ["BL110"]);
+    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
+    c.notify("exit", &Value::Null);
+    assert!(c.child.wait().unwrap().success());
 }
