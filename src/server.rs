@@ -9,9 +9,13 @@ use crate::rules;
 use crate::source::{Sources, Span, absolute};
 use crate::walk::FileKind;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
-use serde_json::{Value, json};
+use lsp_types as lsp;
+use lsp_types::notification::{self as note, Notification as _};
+use lsp_types::request::{self as req, Request as _};
+use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// How long to wait for more messages before re-checking: a burst of changes (a
@@ -36,21 +40,40 @@ pub fn run() -> u8 {
 }
 
 fn serve(connection: &Connection) -> Result<(), String> {
-    let capabilities = json!({
-        "positionEncoding": "utf-16",
-        "textDocumentSync": { "openClose": true, "change": 1, "save": { "includeText": false } },
-        "hoverProvider": true,
-        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
-    });
+    let capabilities = lsp::ServerCapabilities {
+        position_encoding: Some(lsp::PositionEncodingKind::UTF16),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::FULL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::SaveOptions(
+                    lsp::SaveOptions {
+                        include_text: Some(false),
+                    },
+                )),
+                ..lsp::TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..lsp::CodeActionOptions::default()
+            },
+        )),
+        ..lsp::ServerCapabilities::default()
+    };
+    let result = lsp::InitializeResult {
+        capabilities,
+        server_info: Some(lsp::ServerInfo {
+            name: "bucketlint".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+    };
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
     connection
-        .initialize_finish(
-            id,
-            json!({
-                "capabilities": capabilities,
-                "serverInfo": { "name": "bucketlint", "version": env!("CARGO_PKG_VERSION") },
-            }),
-        )
+        .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
     let mut state = State::new(&params);
     loop {
@@ -89,6 +112,14 @@ fn send(connection: &Connection, message: Message) {
     let _ = connection.sender.send(message);
 }
 
+/// What a notification does to a buffer.
+enum Event {
+    Open(String),
+    Change(String),
+    Save,
+    Close,
+}
+
 /// An open buffer.
 struct Doc {
     path: PathBuf,
@@ -97,9 +128,8 @@ struct Doc {
 
 /// A diagnostic as published: its range and the finding it tells of.
 struct Published {
-    range: Value,
+    range: lsp::Range,
     code: &'static str,
-    line: u32,
 }
 
 struct State {
@@ -121,8 +151,12 @@ fn module_of(path: &Path) -> PathBuf {
 
 impl State {
     fn new(params: &Value) -> State {
+        let options = serde_json::from_value::<lsp::InitializeParams>(params.clone())
+            .ok()
+            .and_then(|p| p.initialization_options)
+            .unwrap_or(Value::Null);
         let list = |key: &str| -> Vec<String> {
-            match params.pointer(&format!("/initializationOptions/{key}")) {
+            match options.get(key) {
                 Some(Value::String(s)) => vec![s.clone()],
                 Some(Value::Array(a)) => a
                     .iter()
@@ -147,77 +181,84 @@ impl State {
     }
 
     fn notification(&mut self, n: &Notification, connection: &Connection) {
-        if n.method == "workspace/didChangeWatchedFiles" {
-            self.all_dirty();
-            return;
+        fn params<P: serde::de::DeserializeOwned>(n: &Notification) -> Option<P> {
+            serde_json::from_value(n.params.clone()).ok()
         }
-        let uri = n
-            .params
-            .pointer("/textDocument/uri")
-            .and_then(Value::as_str)
-            .map(String::from);
-        let Some(uri) = uri else { return };
-        let path = uri_to_path(&uri);
+        let (uri, event) = match n.method.as_str() {
+            note::DidChangeWatchedFiles::METHOD => {
+                self.all_dirty();
+                return;
+            }
+            note::DidOpenTextDocument::METHOD => {
+                let Some(p) = params::<lsp::DidOpenTextDocumentParams>(n) else {
+                    return;
+                };
+                (p.text_document.uri, Event::Open(p.text_document.text))
+            }
+            note::DidChangeTextDocument::METHOD => {
+                let Some(mut p) = params::<lsp::DidChangeTextDocumentParams>(n) else {
+                    return;
+                };
+                // Full synchronization: the last change holds the whole text.
+                let Some(change) = p.content_changes.pop() else {
+                    return;
+                };
+                (p.text_document.uri, Event::Change(change.text))
+            }
+            note::DidSaveTextDocument::METHOD => {
+                let Some(p) = params::<lsp::DidSaveTextDocumentParams>(n) else {
+                    return;
+                };
+                (p.text_document.uri, Event::Save)
+            }
+            note::DidCloseTextDocument::METHOD => {
+                let Some(p) = params::<lsp::DidCloseTextDocumentParams>(n) else {
+                    return;
+                };
+                (p.text_document.uri, Event::Close)
+            }
+            _ => return,
+        };
+        let key = uri.as_str().to_string();
+        let Some(path) = uri_to_path(&key) else {
+            return;
+        };
         // The configuration is read from disk, as the CLI reads it: saving it
         // re-checks everything. Other files bucketlint does not read are not kept.
         let is_config = path
-            .as_deref()
-            .and_then(Path::file_name)
+            .file_name()
             .is_some_and(|f| crate::config::FILE_NAMES.iter().any(|n| f == *n));
-        if is_config && n.method == "textDocument/didSave" {
+        if is_config && matches!(event, Event::Save) {
             self.all_dirty();
             return;
         }
-        if path.as_deref().and_then(FileKind::of).is_none() {
+        if FileKind::of(&path).is_none() {
             return;
         }
-        match n.method.as_str() {
-            "textDocument/didOpen" => {
-                let Some(path) = path else {
-                    return;
-                };
-                let text = n
-                    .params
-                    .pointer("/textDocument/text")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
+        match event {
+            Event::Open(text) => {
                 self.dirty.insert(module_of(&path));
-                self.docs.insert(
-                    uri,
-                    Doc {
-                        path,
-                        text: text.to_string(),
-                    },
-                );
+                self.docs.insert(key, Doc { path, text });
             }
-            "textDocument/didChange" => {
-                // Full synchronization: the last change holds the whole text.
-                let text = n
-                    .params
-                    .get("contentChanges")
-                    .and_then(Value::as_array)
-                    .and_then(|c| c.last())
-                    .and_then(|c| c.get("text"))
-                    .and_then(Value::as_str);
-                if let (Some(doc), Some(text)) = (self.docs.get_mut(&uri), text) {
-                    doc.text = text.to_string();
+            Event::Change(text) => {
+                if let Some(doc) = self.docs.get_mut(&key) {
+                    doc.text = text;
                     self.dirty.insert(module_of(&doc.path));
                 }
             }
-            "textDocument/didSave" => {
-                if let Some(doc) = self.docs.get(&uri) {
+            Event::Save => {
+                if let Some(doc) = self.docs.get(&key) {
                     self.dirty.insert(module_of(&doc.path));
                 }
             }
-            "textDocument/didClose" => {
-                if let Some(doc) = self.docs.remove(&uri) {
+            Event::Close => {
+                if let Some(doc) = self.docs.remove(&key) {
                     // The other buffers of its module now see the file on disk.
                     self.dirty.insert(module_of(&doc.path));
                 }
-                self.published.remove(&uri);
-                publish(connection, &uri, &[]);
+                self.published.remove(&key);
+                publish(connection, uri, Vec::new());
             }
-            _ => {}
         }
     }
 
@@ -244,11 +285,15 @@ impl State {
                 match cli::scan_buffers(&named, overlays.clone(), &self.select, &self.profile) {
                     Ok(scan) => scan,
                     Err(e) => {
+                        let log = lsp::LogMessageParams {
+                            typ: lsp::MessageType::ERROR,
+                            message: format!("bucketlint: {e}"),
+                        };
                         send(
                             connection,
                             Message::Notification(Notification::new(
-                                "window/logMessage".into(),
-                                json!({ "type": 1, "message": format!("bucketlint: {e}") }),
+                                note::LogMessage::METHOD.into(),
+                                log,
                             )),
                         );
                         continue;
@@ -267,126 +312,151 @@ impl State {
                 for f in mine {
                     let d = diagnostic(f, &scan.sources);
                     published.push(Published {
-                        range: d["range"].clone(),
+                        range: d.range,
                         code: f.code,
-                        line: d["range"]["start"]["line"].as_u64().unwrap_or(0) as u32,
                     });
                     diagnostics.push(d);
                 }
-                publish(connection, &uri, &diagnostics);
+                if let Ok(u) = lsp::Uri::from_str(&uri) {
+                    publish(connection, u, diagnostics);
+                }
                 self.published.insert(uri, published);
             }
         }
     }
 
-    fn request(&self, req: Request) -> Response {
-        let uri = req
-            .params
-            .pointer("/textDocument/uri")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let published = self.published.get(uri).map_or(&[][..], Vec::as_slice);
-        match req.method.as_str() {
-            "textDocument/hover" => {
-                let at = req.params.get("position").cloned().unwrap_or(Value::Null);
-                let here: Vec<&Published> = published
-                    .iter()
-                    .filter(|p| contains(&p.range, &at))
-                    .collect();
-                if here.is_empty() {
-                    return Response::new_ok(req.id, Value::Null);
-                }
-                let text: Vec<String> = here.iter().filter_map(|p| hover_text(p.code)).collect();
-                Response::new_ok(
-                    req.id,
-                    json!({
-                        "contents": { "kind": "markdown", "value": text.join("\n\n---\n\n") },
-                        "range": here[0].range,
-                    }),
-                )
+    fn request(&self, request: Request) -> Response {
+        let id = request.id.clone();
+        let answer = match request.method.as_str() {
+            req::HoverRequest::METHOD => serde_json::from_value::<lsp::HoverParams>(request.params)
+                .ok()
+                .map(|p| self.hover(&p)),
+            req::CodeActionRequest::METHOD => {
+                serde_json::from_value::<lsp::CodeActionParams>(request.params)
+                    .ok()
+                    .map(|p| self.code_actions(p))
             }
-            "textDocument/codeAction" => {
-                let range = req.params.get("range").cloned().unwrap_or(Value::Null);
-                let Some(doc) = self.docs.get(uri) else {
-                    return Response::new_ok(req.id, json!([]));
-                };
-                let mut actions = Vec::new();
-                let mut seen = BTreeSet::new();
-                for p in published.iter().filter(|p| overlaps(&p.range, &range)) {
-                    if seen.insert((p.code, p.line))
-                        && let Some(a) = suppress_action(uri, doc, p)
-                    {
-                        actions.push(a);
-                    }
-                }
-                Response::new_ok(req.id, Value::Array(actions))
+            _ => {
+                return Response::new_err(
+                    id,
+                    ErrorCode::MethodNotFound as i32,
+                    format!("bucketlint does not handle {}", request.method),
+                );
             }
-            _ => Response::new_err(
-                req.id,
-                ErrorCode::MethodNotFound as i32,
-                format!("bucketlint does not handle {}", req.method),
+        };
+        match answer {
+            Some(v) => Response::new_ok(id, v),
+            None => Response::new_err(
+                id,
+                ErrorCode::InvalidParams as i32,
+                "invalid parameters".into(),
             ),
         }
     }
+
+    fn published(&self, uri: &lsp::Uri) -> &[Published] {
+        self.published
+            .get(uri.as_str())
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    fn hover(&self, p: &lsp::HoverParams) -> Value {
+        let at = p.text_document_position_params.position;
+        let here: Vec<&Published> = self
+            .published(&p.text_document_position_params.text_document.uri)
+            .iter()
+            .filter(|x| x.range.start <= at && at <= x.range.end)
+            .collect();
+        let Some(first) = here.first() else {
+            return Value::Null;
+        };
+        let text: Vec<String> = here.iter().filter_map(|x| hover_text(x.code)).collect();
+        serde_json::to_value(lsp::Hover {
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: text.join("\n\n---\n\n"),
+            }),
+            range: Some(first.range),
+        })
+        .unwrap_or(Value::Null)
+    }
+
+    fn code_actions(&self, p: lsp::CodeActionParams) -> Value {
+        let uri = p.text_document.uri;
+        let Some(doc) = self.docs.get(uri.as_str()) else {
+            return Value::Array(Vec::new());
+        };
+        let r = p.range;
+        let mut seen = BTreeSet::new();
+        let actions: Vec<lsp::CodeActionOrCommand> = self
+            .published(&uri)
+            .iter()
+            .filter(|x| x.range.start <= r.end && r.start <= x.range.end)
+            .filter(|x| seen.insert((x.code, x.range.start.line)))
+            .filter_map(|x| suppress_action(&uri, doc, x))
+            .map(lsp::CodeActionOrCommand::CodeAction)
+            .collect();
+        serde_json::to_value(actions).unwrap_or(Value::Null)
+    }
 }
 
-fn publish(connection: &Connection, uri: &str, diagnostics: &[Value]) {
+fn publish(connection: &Connection, uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>) {
+    let params = lsp::PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version: None,
+    };
     send(
         connection,
         Message::Notification(Notification::new(
-            "textDocument/publishDiagnostics".into(),
-            json!({ "uri": uri, "diagnostics": diagnostics }),
+            note::PublishDiagnostics::METHOD.into(),
+            params,
         )),
     );
 }
 
 /// An LSP range (0-based lines, UTF-16 columns) of a span.
-fn range(span: Span, sources: &Sources) -> Value {
+fn range(span: Span, sources: &Sources) -> lsp::Range {
     let file = sources.get(span.file);
     let at = |offset: u32| {
         let p = file.position(offset as usize);
-        json!({ "line": p.line - 1, "character": p.utf16_column - 1 })
+        lsp::Position::new(p.line - 1, p.utf16_column - 1)
     };
-    json!({ "start": at(span.start), "end": at(span.end) })
+    lsp::Range::new(at(span.start), at(span.end))
 }
 
-fn diagnostic(f: &Finding, sources: &Sources) -> Value {
+fn diagnostic(f: &Finding, sources: &Sources) -> lsp::Diagnostic {
     let severity = match f.severity {
-        Severity::Critical | Severity::High => 1,
-        Severity::Medium => 2,
-        Severity::Low => 3,
+        Severity::Critical | Severity::High => lsp::DiagnosticSeverity::ERROR,
+        Severity::Medium => lsp::DiagnosticSeverity::WARNING,
+        Severity::Low => lsp::DiagnosticSeverity::INFORMATION,
     };
-    let mut d = json!({
-        "range": range(f.span, sources),
-        "severity": severity,
-        "code": f.code,
-        "source": "bucketlint",
-        "message": f.message,
-    });
-    if let Some(entry) = rules::find(f.code) {
-        d["codeDescription"] = json!({ "href": entry.doc.help_uri() });
-    }
-    if f.code == rules::unused_suppression::CODE {
-        // An unused suppression is dead text: editors fade it.
-        d["tags"] = json!([1]);
-    }
-    let related: Vec<Value> = f
+    let related: Vec<lsp::DiagnosticRelatedInformation> = f
         .related
         .iter()
-        .map(|r| {
-            json!({
-                "location": {
-                    "uri": path_to_uri(&absolute(&sources.get(r.span.file).path)),
-                    "range": range(r.span, sources),
-                },
-                "message": r.message,
+        .filter_map(|r| {
+            let uri = path_to_uri(&absolute(&sources.get(r.span.file).path))?;
+            Some(lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri, range(r.span, sources)),
+                message: r.message.clone(),
             })
         })
         .collect();
-    if !related.is_empty() {
-        d["relatedInformation"] = Value::Array(related);
+    lsp::Diagnostic {
+        range: range(f.span, sources),
+        severity: Some(severity),
+        code: Some(lsp::NumberOrString::String(f.code.into())),
+        code_description: rules::find(f.code)
+            .and_then(|e| lsp::Uri::from_str(&e.doc.help_uri()).ok())
+            .map(|href| lsp::CodeDescription { href }),
+        source: Some("bucketlint".into()),
+        message: f.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        // An unused suppression is dead text: editors fade it.
+        tags: (f.code == rules::unused_suppression::CODE)
+            .then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+        data: None,
     }
-    d
 }
 
 fn hover_text(code: &str) -> Option<String> {
@@ -403,43 +473,33 @@ fn hover_text(code: &str) -> Option<String> {
     ))
 }
 
-fn pos(v: &Value) -> (u64, u64) {
-    (
-        v["line"].as_u64().unwrap_or(0),
-        v["character"].as_u64().unwrap_or(0),
-    )
-}
-
-fn contains(range: &Value, at: &Value) -> bool {
-    let at = pos(at);
-    pos(&range["start"]) <= at && at <= pos(&range["end"])
-}
-
-fn overlaps(a: &Value, b: &Value) -> bool {
-    pos(&a["start"]) <= pos(&b["end"]) && pos(&b["start"]) <= pos(&a["end"])
-}
-
 /// "Suppress BLxxx here": a comment line above the finding's line, indented as it
 /// is, with a reason to write. JSON has no comments: no action there.
-fn suppress_action(uri: &str, doc: &Doc, p: &Published) -> Option<Value> {
+fn suppress_action(uri: &lsp::Uri, doc: &Doc, p: &Published) -> Option<lsp::CodeAction> {
     let kind = FileKind::of(&doc.path)?;
     if matches!(kind, FileKind::TerraformJson | FileKind::Json) {
         return None;
     }
-    let line_text = doc.text.lines().nth(p.line as usize).unwrap_or("");
+    let line = p.range.start.line;
+    let line_text = doc.text.lines().nth(line as usize).unwrap_or("");
     let indent: String = line_text
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let comment = format!("{indent}# bucketlint:ignore {} reason: \n", p.code);
-    Some(json!({
-        "title": format!("Suppress {} here (with a reason)", p.code),
-        "kind": "quickfix",
-        "edit": { "changes": { uri: [{
-            "range": { "start": { "line": p.line, "character": 0 }, "end": { "line": p.line, "character": 0 } },
-            "newText": comment,
-        }] } },
-    }))
+    let at = lsp::Position::new(line, 0);
+    let edit = lsp::TextEdit {
+        range: lsp::Range::new(at, at),
+        new_text: format!("{indent}# bucketlint:ignore {} reason: \n", p.code),
+    };
+    Some(lsp::CodeAction {
+        title: format!("Suppress {} here (with a reason)", p.code),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        ..lsp::CodeAction::default()
+    })
 }
 
 /// The path of a `file:` URI (percent-decoded).
@@ -469,10 +529,14 @@ fn uri_to_path(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8(bytes).ok()?))
 }
 
-fn path_to_uri(path: &Path) -> String {
+fn path_to_uri(path: &Path) -> Option<lsp::Uri> {
     let s = path.to_string_lossy().replace('\\', "/");
     let lead = if s.starts_with('/') { "" } else { "/" };
-    format!("file://{lead}{}", crate::report::percent_encode_path(&s))
+    lsp::Uri::from_str(&format!(
+        "file://{lead}{}",
+        crate::report::percent_encode_path(&s)
+    ))
+    .ok()
 }
 
 #[cfg(test)]
@@ -482,9 +546,10 @@ mod tests {
     #[test]
     fn file_uris_round_trip() {
         for p in ["/a/b c/main.tf", "/x/ü%#.tf"] {
-            let uri = path_to_uri(Path::new(p));
+            let uri = path_to_uri(Path::new(p)).unwrap();
+            let uri = uri.as_str();
             assert!(!uri.contains(' ') && !uri.contains('#'), "{uri}");
-            assert_eq!(uri_to_path(&uri).as_deref(), Some(Path::new(p)));
+            assert_eq!(uri_to_path(uri).as_deref(), Some(Path::new(p)));
         }
         assert_eq!(uri_to_path("untitled:1"), None);
     }
