@@ -498,23 +498,40 @@ fn prepare_and_scan(
 
 /// What an editor asks for: the files `named` (absolute paths) judged within their
 /// modules, with unsaved buffers in `overlays`, under the configuration found from
-/// the first, with `select` and `profile` as on the command line.
+/// the first, with the editor's settings.
 pub fn scan_buffers(
     named: &[PathBuf],
     overlays: crate::Overlays,
-    select: &[String],
-    profile: &[String],
+    editor: &EditorSettings,
 ) -> Result<Scan, String> {
     let args = ScanArgs {
         paths: named.to_vec(),
-        select: select.to_vec(),
-        profile: profile.to_vec(),
+        select: editor.select.clone(),
+        profile: editor.profile.clone(),
         ..ScanArgs::default()
     };
     let loaded = load_config(None, &args.paths)?;
     let (mut options, _) = options(&args, None, &loaded)?;
     options.overlays = overlays;
+    // Module sources may be read anywhere in the workspace, as from the directory
+    // a `check` runs in.
+    let dirs = named.iter().filter_map(|p| p.parent());
+    options.readable = editor
+        .workspace
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(dirs)
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     scan_named(&args.paths, &options)
+}
+
+/// What an editor sets: rules (as `--select`, `--profile`) and its workspace folders.
+#[derive(Debug, Clone, Default)]
+pub struct EditorSettings {
+    pub select: Vec<String>,
+    pub profile: Vec<String>,
+    pub workspace: Vec<PathBuf>,
 }
 
 /// The buffer `--stdin-filename PATH -` reads: PATH and its bytes (at most the

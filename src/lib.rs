@@ -187,10 +187,32 @@ pub type Overlays = std::sync::Arc<HashMap<PathBuf, Vec<u8>>>;
 
 impl Options {
     fn overlay(&self, path: &Path) -> Option<&Vec<u8>> {
-        if self.overlays.is_empty() {
-            return None;
-        }
-        self.overlays.get(&source::absolute(path))
+        overlay(&self.overlays, path)
+    }
+}
+
+fn overlay<'a>(overlays: &'a Overlays, path: &Path) -> Option<&'a Vec<u8>> {
+    if overlays.is_empty() {
+        return None;
+    }
+    overlays.get(&source::absolute(path))
+}
+
+/// [`read_input`], or the file's unsaved buffer when `overlays` holds one.
+pub fn read_input_or_buffer(
+    path: &Path,
+    display: String,
+    kind: FileKind,
+    overlays: &Overlays,
+) -> Option<Input> {
+    match overlay(overlays, path) {
+        Some(bytes) => Some(Input {
+            path: path.to_path_buf(),
+            display,
+            kind,
+            content: decode(bytes.clone(), MAX_FILE_BYTES),
+        }),
+        None => read_input(path, display, kind),
     }
 }
 
@@ -292,15 +314,7 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
                     cwd.join(&c.path)
                 };
                 let display = source::display_path(&abs, &cwd);
-                match options.overlay(&c.path) {
-                    Some(bytes) => Some(Input {
-                        path: c.path.clone(),
-                        display,
-                        kind: c.kind,
-                        content: decode(bytes.clone(), MAX_FILE_BYTES),
-                    }),
-                    None => read_input(&c.path, display, c.kind),
-                }
+                read_input_or_buffer(&c.path, display, c.kind, &options.overlays)
             })
             .collect()
     });
@@ -437,6 +451,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             .and_then(|d| d.canonicalize())
             .unwrap_or_default(),
         roots: options.readable.clone(),
+        overlays: options.overlays.clone(),
     };
     // Templates are loaded while Terraform is: each front end's stragglers keep the
     // other's threads busy. Templates read the files as they are now (a cheap copy

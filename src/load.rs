@@ -218,6 +218,8 @@ pub struct Switches {
 pub struct Readable {
     pub cwd: PathBuf,
     pub roots: Vec<PathBuf>,
+    /// Unsaved buffers, read instead of the files of a called module.
+    pub overlays: crate::Overlays,
 }
 
 impl Readable {
@@ -597,7 +599,7 @@ fn load_module_dir(
         .into_iter()
         .filter_map(|(p, kind)| {
             let display = format!("{dir}/{}", p.file_name()?.to_string_lossy());
-            let input = crate::read_input(&p, display, kind)?;
+            let input = crate::read_input_or_buffer(&p, display, kind, &readable.overlays)?;
             // A module file that cannot be read is said, never dropped in silence.
             let (text, error) = match input.content {
                 Ok(text) => (text, None),

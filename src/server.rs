@@ -137,8 +137,7 @@ struct State {
     published: HashMap<String, Vec<Published>>,
     /// Modules (a Terraform directory, or a template file) to check again.
     dirty: BTreeSet<PathBuf>,
-    select: Vec<String>,
-    profile: Vec<String>,
+    editor: cli::EditorSettings,
 }
 
 /// The unit a change affects: a Terraform file's directory, else the file.
@@ -151,9 +150,10 @@ fn module_of(path: &Path) -> PathBuf {
 
 impl State {
     fn new(params: &Value) -> State {
-        let options = serde_json::from_value::<lsp::InitializeParams>(params.clone())
-            .ok()
-            .and_then(|p| p.initialization_options)
+        let init = serde_json::from_value::<lsp::InitializeParams>(params.clone()).ok();
+        let options = init
+            .as_ref()
+            .and_then(|p| p.initialization_options.clone())
             .unwrap_or(Value::Null);
         let list = |key: &str| -> Vec<String> {
             match options.get(key) {
@@ -165,12 +165,29 @@ impl State {
                 _ => Vec::new(),
             }
         };
+        // The workspace folders (or the older root URI): where module sources may
+        // be read from.
+        #[allow(deprecated)]
+        let root = init.as_ref().and_then(|p| p.root_uri.clone());
+        let workspace = init
+            .as_ref()
+            .and_then(|p| p.workspace_folders.clone())
+            .map(|f| f.into_iter().map(|f| f.uri).collect::<Vec<_>>())
+            .filter(|f| !f.is_empty())
+            .or_else(|| root.map(|r| vec![r]))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|u| uri_to_path(u.as_str()))
+            .collect();
         State {
             docs: HashMap::new(),
             published: HashMap::new(),
             dirty: BTreeSet::new(),
-            select: list("select"),
-            profile: list("profile"),
+            editor: cli::EditorSettings {
+                select: list("select"),
+                profile: list("profile"),
+                workspace,
+            },
         }
     }
 
@@ -281,36 +298,38 @@ impl State {
                 continue;
             }
             let named: Vec<PathBuf> = open.iter().map(|(_, p)| p.clone()).collect();
-            let scan =
-                match cli::scan_buffers(&named, overlays.clone(), &self.select, &self.profile) {
-                    Ok(scan) => scan,
-                    Err(e) => {
-                        let log = lsp::LogMessageParams {
-                            typ: lsp::MessageType::ERROR,
-                            message: format!("bucketlint: {e}"),
-                        };
-                        send(
-                            connection,
-                            Message::Notification(Notification::new(
-                                note::LogMessage::METHOD.into(),
-                                log,
-                            )),
-                        );
-                        continue;
-                    }
-                };
+            let scan = match cli::scan_buffers(&named, overlays.clone(), &self.editor) {
+                Ok(scan) => scan,
+                Err(e) => {
+                    let log = lsp::LogMessageParams {
+                        typ: lsp::MessageType::ERROR,
+                        message: format!("bucketlint: {e}"),
+                    };
+                    send(
+                        connection,
+                        Message::Notification(Notification::new(
+                            note::LogMessage::METHOD.into(),
+                            log,
+                        )),
+                    );
+                    continue;
+                }
+            };
             for (uri, path) in open {
                 let key = absolute(&path);
-                let mine: Vec<&Finding> = scan
-                    .findings
-                    .iter()
-                    .filter(|f| f.suppressed.is_none())
-                    .filter(|f| absolute(&scan.sources.get(f.span.file).path) == key)
-                    .collect();
+                let in_doc = |span: Span| absolute(&scan.sources.get(span.file).path) == key;
                 let mut diagnostics = Vec::new();
                 let mut published = Vec::new();
-                for f in mine {
-                    let d = diagnostic(f, &scan.sources);
+                for f in scan.findings.iter().filter(|f| f.suppressed.is_none()) {
+                    // A finding in a called module is shown where this file calls it.
+                    let at = if in_doc(f.span) {
+                        f.span
+                    } else if let Some(r) = f.related.iter().find(|r| in_doc(r.span)) {
+                        r.span
+                    } else {
+                        continue;
+                    };
+                    let d = diagnostic(f, at, &scan.sources);
                     published.push(Published {
                         range: d.range,
                         code: f.code,
@@ -425,32 +444,43 @@ fn range(span: Span, sources: &Sources) -> lsp::Range {
     lsp::Range::new(at(span.start), at(span.end))
 }
 
-fn diagnostic(f: &Finding, sources: &Sources) -> lsp::Diagnostic {
+/// The diagnostic of `f`, shown at `at`: its own span, or where this file calls the
+/// module it is in (then its own place is the first related location).
+fn diagnostic(f: &Finding, at: Span, sources: &Sources) -> lsp::Diagnostic {
     let severity = match f.severity {
         Severity::Critical | Severity::High => lsp::DiagnosticSeverity::ERROR,
         Severity::Medium => lsp::DiagnosticSeverity::WARNING,
         Severity::Low => lsp::DiagnosticSeverity::INFORMATION,
     };
-    let related: Vec<lsp::DiagnosticRelatedInformation> = f
-        .related
-        .iter()
-        .filter_map(|r| {
-            let uri = path_to_uri(&absolute(&sources.get(r.span.file).path))?;
+    let own = (at != f.span).then(|| (f.span, "the finding".to_string()));
+    let related: Vec<lsp::DiagnosticRelatedInformation> = own
+        .into_iter()
+        .chain(f.related.iter().map(|r| (r.span, r.message.clone())))
+        .filter(|(span, _)| *span != at)
+        .filter_map(|(span, message)| {
+            let uri = path_to_uri(&absolute(&sources.get(span.file).path))?;
             Some(lsp::DiagnosticRelatedInformation {
-                location: lsp::Location::new(uri, range(r.span, sources)),
-                message: r.message.clone(),
+                location: lsp::Location::new(uri, range(span, sources)),
+                message,
             })
         })
         .collect();
+    let message = if at == f.span {
+        f.message.clone()
+    } else {
+        let file = sources.get(f.span.file);
+        let line = file.position(f.span.start as usize).line;
+        format!("{} (in {}:{line})", f.message, file.display)
+    };
     lsp::Diagnostic {
-        range: range(f.span, sources),
+        range: range(at, sources),
         severity: Some(severity),
         code: Some(lsp::NumberOrString::String(f.code.into())),
         code_description: rules::find(f.code)
             .and_then(|e| lsp::Uri::from_str(&e.doc.help_uri()).ok())
             .map(|href| lsp::CodeDescription { href }),
         source: Some("bucketlint".into()),
-        message: f.message.clone(),
+        message,
         related_information: (!related.is_empty()).then_some(related),
         // An unused suppression is dead text: editors fade it.
         tags: (f.code == rules::unused_suppression::CODE)

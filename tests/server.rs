@@ -184,3 +184,53 @@ fn saving_the_configuration_checks_the_open_buffers_again() {
     c.notify("exit", &Value::Null);
     assert!(c.child.wait().unwrap().success());
 }
+
+/// A finding in a called module shows where the open file calls it, and points to
+/// its place; the module is found in the workspace even when the server runs
+/// elsewhere.
+#[test]
+fn findings_in_called_modules_show_at_the_call() {
+    let dir = common::project(&[
+        (
+            "root/main.tf",
+            "module \"store\" {\n  source = \"../store\"\n}\n",
+        ),
+        (
+            "store/main.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n",
+        ),
+    ]);
+    let ws = dir.path().canonicalize().unwrap();
+    let main = format!("file://{}/root/main.tf", ws.display());
+    let mut c = Client::start_in(
+        env!("CARGO_BIN_EXE_bucketlint"),
+        &ws.join("root"),
+        &ws,
+        &json!({ "select": "BL110" }),
+    );
+    let text = std::fs::read_to_string(ws.join("root/main.tf")).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        &json!({ "textDocument": { "uri": main, "languageId": "terraform", "version": 1, "text": text } }),
+    );
+    let d = c.diagnostics(&main, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["BL110"]);
+    assert_eq!(d[0]["range"]["start"]["line"], 0, "{}", d[0]);
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("store/main.tf:3"),
+        "{}",
+        d[0]
+    );
+    let place = &d[0]["relatedInformation"][0]["location"];
+    assert_eq!(
+        place["uri"],
+        format!("file://{}/store/main.tf", ws.display())
+    );
+    assert_eq!(place["range"]["start"]["line"], 2);
+    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
+    c.notify("exit", &Value::Null);
+    assert!(c.child.wait().unwrap().success());
+}

@@ -170,3 +170,47 @@ fn standard_input_needs_a_name_it_can_read() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// An editor's unsaved buffer in a called module is what the caller's check reads.
+#[test]
+fn unsaved_buffers_of_called_modules_are_read_instead_of_the_files() {
+    let dir = project(&[
+        (
+            "root/main.tf",
+            "module \"store\" {\n  source = \"../store\"\n}\n",
+        ),
+        (
+            "store/main.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n",
+        ),
+    ]);
+    let root = dir.path().canonicalize().unwrap();
+    let scan = |overlays: Vec<(std::path::PathBuf, Vec<u8>)>| {
+        let options = bucketlint::Options {
+            selection: bucketlint::selection::Selection::new(&["BL110".to_string()], &[]).unwrap(),
+            overlays: std::sync::Arc::new(overlays.into_iter().collect()),
+            // Module sources are read below the scanned roots (or the working directory).
+            readable: vec![root.clone()],
+            ..bucketlint::Options::default()
+        };
+        let scan = bucketlint::scan_paths(&[root.join("root")], &options).unwrap();
+        scan.findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    scan.sources.get(f.span.file).path.display(),
+                    f.code
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(scan(Vec::new()), Vec::<String>::new());
+    let public =
+        b"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n";
+    let found = scan(vec![(root.join("store/main.tf"), public.to_vec())]);
+    assert_eq!(
+        found,
+        [format!("{} BL110", root.join("store/main.tf").display())]
+    );
+}

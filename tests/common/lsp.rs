@@ -17,11 +17,18 @@ pub struct Client {
 }
 
 impl Client {
-    /// Starts the server `bin` in `dir` and initializes it with `options`.
+    /// Starts the server `bin` in `dir` and initializes it with `options`, with
+    /// `dir` as the workspace.
     pub fn start(bin: &str, dir: &Path, options: &Value) -> Client {
+        Client::start_in(bin, dir, dir, options)
+    }
+
+    /// Starts the server `bin` in the directory `cwd`, for the workspace folder
+    /// `workspace`.
+    pub fn start_in(bin: &str, cwd: &Path, workspace: &Path, options: &Value) -> Client {
         let mut child = Command::new(bin)
             .arg("server")
-            .current_dir(dir)
+            .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -59,7 +66,7 @@ impl Client {
             messages,
             next_id: 0,
         };
-        let root = format!("file://{}", dir.display());
+        let root = format!("file://{}", workspace.display());
         let init = c.request(
             "initialize",
             &json!({ "processId": null, "rootUri": root, "capabilities": {}, "initializationOptions": options }),
