@@ -130,6 +130,8 @@ struct Doc {
 struct Published {
     range: lsp::Range,
     code: &'static str,
+    /// The resource address or logical ID.
+    resource: Option<String>,
 }
 
 struct State {
@@ -333,6 +335,7 @@ impl State {
                     published.push(Published {
                         range: d.range,
                         code: f.code,
+                        resource: f.resource.clone(),
                     });
                     diagnostics.push(d);
                 }
@@ -504,22 +507,25 @@ fn hover_text(code: &str) -> Option<String> {
 }
 
 /// "Suppress BLxxx here": a comment line above the finding's line, indented as it
-/// is, with a reason to write. JSON has no comments: no action there.
+/// is, with a reason to write; in a JSON template, an entry in the resource's
+/// `Metadata`. Terraform JSON has neither: no action there.
 fn suppress_action(uri: &lsp::Uri, doc: &Doc, p: &Published) -> Option<lsp::CodeAction> {
-    let kind = FileKind::of(&doc.path)?;
-    if matches!(kind, FileKind::TerraformJson | FileKind::Json) {
-        return None;
-    }
-    let line = p.range.start.line;
-    let line_text = doc.text.lines().nth(line as usize).unwrap_or("");
-    let indent: String = line_text
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    let at = lsp::Position::new(line, 0);
-    let edit = lsp::TextEdit {
-        range: lsp::Range::new(at, at),
-        new_text: format!("{indent}# bucketlint:ignore {} reason: \n", p.code),
+    let edit = match FileKind::of(&doc.path)? {
+        FileKind::TerraformJson => return None,
+        FileKind::Json => metadata_edit(doc, p)?,
+        _ => {
+            let line = p.range.start.line;
+            let line_text = doc.text.lines().nth(line as usize).unwrap_or("");
+            let indent: String = line_text
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let at = lsp::Position::new(line, 0);
+            lsp::TextEdit {
+                range: lsp::Range::new(at, at),
+                new_text: format!("{indent}# bucketlint:ignore {} reason: \n", p.code),
+            }
+        }
     };
     Some(lsp::CodeAction {
         title: format!("Suppress {} here (with a reason)", p.code),
@@ -529,6 +535,51 @@ fn suppress_action(uri: &lsp::Uri, doc: &Doc, p: &Published) -> Option<lsp::Code
             ..lsp::WorkspaceEdit::default()
         }),
         ..lsp::CodeAction::default()
+    })
+}
+
+/// The `Metadata` entry that suppresses `p` in a JSON template: added to the
+/// resource's existing `Metadata.bucketlint.ignore`, or to its `Metadata`, or as
+/// its `Metadata`.
+fn metadata_edit(doc: &Doc, p: &Published) -> Option<lsp::TextEdit> {
+    use crate::model::value::{Node, NodeKind};
+    let parsed = crate::json::parse(
+        &doc.text,
+        crate::json::Origin::File(crate::source::FileId(0)),
+    )
+    .ok()?;
+    let resource = parsed.node.get("Resources")?.get(p.resource.as_deref()?)?;
+    let entry = format!("{{\"code\": \"{}\", \"reason\": \"\"}}", p.code);
+    let object = |n: &Node| matches!(n.kind, NodeKind::Map(_));
+    // The container to insert into (just inside its opening bracket), and what.
+    let (container, text): (&Node, String) = match resource.get("Metadata") {
+        None => (
+            resource,
+            format!("\"Metadata\": {{\"bucketlint\": {{\"ignore\": [{entry}]}}}}"),
+        ),
+        Some(meta) if object(meta) => match meta.get("bucketlint") {
+            None => (meta, format!("\"bucketlint\": {{\"ignore\": [{entry}]}}")),
+            Some(b) if object(b) => match b.get("ignore") {
+                None => (b, format!("\"ignore\": [{entry}]")),
+                Some(list) if matches!(list.kind, NodeKind::List(_)) => (list, entry),
+                Some(_) => return None,
+            },
+            Some(_) => return None,
+        },
+        Some(_) => return None,
+    };
+    if !object(container) && !matches!(container.kind, NodeKind::List(_)) {
+        return None;
+    }
+    // A container with members: a comma follows the new one.
+    let members = !container.entries().is_empty() || !container.items().is_empty();
+    let text = if members { format!("{text}, ") } else { text };
+    let at = container.span?.start as usize + 1;
+    let pos = crate::source::LineIndex::new(&doc.text).position(&doc.text, at);
+    let at = lsp::Position::new(pos.line - 1, pos.utf16_column - 1);
+    Some(lsp::TextEdit {
+        range: lsp::Range::new(at, at),
+        new_text: text,
     })
 }
 

@@ -234,3 +234,72 @@ fn findings_in_called_modules_show_at_the_call() {
     c.notify("exit", &Value::Null);
     assert!(c.child.wait().unwrap().success());
 }
+
+/// Inserts `edit` (an LSP text edit at one position, ASCII text) into `text`.
+fn apply(text: &str, edit: &Value) -> String {
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let col = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
+    let at = text
+        .split_inclusive('\n')
+        .take(line)
+        .map(str::len)
+        .sum::<usize>()
+        + col;
+    format!(
+        "{}{}{}",
+        &text[..at],
+        edit["newText"].as_str().unwrap(),
+        &text[at..]
+    )
+}
+
+/// In a JSON template the quick fix writes the resource's `Metadata`, which
+/// suppresses the finding, whether the resource has `Metadata` or not.
+#[test]
+fn json_templates_are_suppressed_through_metadata() {
+    let dir = common::project(&[]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = format!("file://{}/stack.json", root.display());
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_bucketlint"),
+        &root,
+        &json!({ "select": ["BL110"] }),
+    );
+    for (version, text) in [
+        "{\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\", \"Properties\": {\"AccessControl\": \"PublicRead\"}}}}\n",
+        "{\"Resources\": {\"B\": {\"Metadata\": {\"Owner\": \"x\"}, \"Type\": \"AWS::S3::Bucket\", \"Properties\": {\"AccessControl\": \"PublicRead\"}}}}\n",
+        "{\"Resources\": {\"B\": {\"Metadata\": {\"bucketlint\": {\"ignore\": [{\"code\": \"BL401\", \"reason\": \"x\"}]}}, \"Type\": \"AWS::S3::Bucket\", \"Properties\": {\"AccessControl\": \"PublicRead\"}}}}\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let version = version as u64 * 2 + 1;
+        if version == 1 {
+            c.notify(
+                "textDocument/didOpen",
+                &json!({ "textDocument": { "uri": uri, "languageId": "json", "version": 1, "text": text } }),
+            );
+        } else {
+            c.notify(
+                "textDocument/didChange",
+                &json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+            );
+        }
+        let d = c.diagnostics(&uri, |d| !d.is_empty());
+        assert_eq!(codes(&d), ["BL110"], "{text}");
+        let actions = c.request(
+            "textDocument/codeAction",
+            &json!({ "textDocument": { "uri": uri }, "range": d[0]["range"], "context": { "diagnostics": d } }),
+        );
+        let fixed = apply(text, &actions[0]["edit"]["changes"][&uri][0]);
+        assert!(serde_json::from_str::<Value>(&fixed).is_ok(), "{fixed}");
+        c.notify(
+            "textDocument/didChange",
+            &json!({ "textDocument": { "uri": uri, "version": version + 1 }, "contentChanges": [{ "text": fixed }] }),
+        );
+        c.diagnostics(&uri, <[Value]>::is_empty);
+    }
+    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
+    c.notify("exit", &Value::Null);
+    assert!(c.child.wait().unwrap().success());
+}
