@@ -131,15 +131,14 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
     let d = c.diagnostics(&main, |d| !d.is_empty());
     assert_eq!(codes(&d), ["BL110"]);
 
-    // While typing, the buffer breaks: the error is located and nothing crashes.
-    change(
-        &mut c,
-        &main,
-        5,
-        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
-    );
+    // While typing, a block breaks: the error is located, and the findings of the
+    // blocks that still parse stay.
+    let broken = format!("{public}\nresource \"aws_s3_bucket\" \"c\" {{\n  bucket = \n");
+    change(&mut c, &main, 5, &broken);
     let d = c.diagnostics(&main, |d| codes(d).contains(&"BL001".to_string()));
-    assert_eq!(d[0]["severity"], 1);
+    assert_eq!(codes(&d), ["BL110", "BL001"]);
+    assert_eq!(d[1]["range"]["start"]["line"], 6, "{}", d[1]);
+    assert_eq!(d[1]["severity"], 1);
 
     // Closing clears; shutdown and exit end the process cleanly.
     c.notify(
@@ -299,6 +298,31 @@ fn json_templates_are_suppressed_through_metadata() {
         );
         c.diagnostics(&uri, <[Value]>::is_empty);
     }
+    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
+    c.notify("exit", &Value::Null);
+    assert!(c.child.wait().unwrap().success());
+}
+
+/// An unused suppression is published faded (`unnecessary`).
+#[test]
+fn unused_suppressions_are_faded() {
+    let dir = common::project(&[]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = format!("file://{}/main.tf", root.display());
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_bucketlint"),
+        &root,
+        &json!({ "select": ["BL002", "BL110"] }),
+    );
+    let text = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  # bucketlint:ignore BL110 reviewed\n  acl    = \"private\"\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        &json!({ "textDocument": { "uri": uri, "languageId": "terraform", "version": 1, "text": text } }),
+    );
+    let d = c.diagnostics(&uri, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["BL002"]);
+    assert_eq!(d[0]["tags"], json!([1]));
+    assert_eq!(d[0]["range"]["start"]["line"], 2);
     assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
     c.notify("exit", &Value::Null);
     assert!(c.child.wait().unwrap().success());
