@@ -93,10 +93,9 @@ fn serve(connection: &Connection) -> Result<(), String> {
         };
         match message {
             Message::Request(req) => {
-                if connection
-                    .handle_shutdown(&req)
-                    .map_err(|e| e.to_string())?
-                {
+                // After `shutdown` is answered, a client that closes the pipe without
+                // sending `exit` has shut us down all the same: exit 0.
+                if connection.handle_shutdown(&req).unwrap_or(true) {
                     return Ok(());
                 }
                 let response = state.request(req);

@@ -35,6 +35,7 @@ for _, case in ipairs(_G.BL_CASES) do
 end
 log:close()
 vim.lsp.stop_client(client)
+vim.wait(5000, function() return vim.lsp.client_is_stopped(client) end, 20)
 vim.cmd("qa!")
 "#;
 
@@ -76,6 +77,8 @@ fn neovim_shows_and_clears_diagnostics_of_unsaved_buffers() {
         .args(["--headless", "--clean", "-n", "-u"])
         .arg(&lua)
         .current_dir(&root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("nvim starts");
     // Never hang the suite: the script waits at most 80 s in all.
@@ -87,6 +90,11 @@ fn neovim_shows_and_clears_diagnostics_of_unsaved_buffers() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let output = child.wait_with_output().unwrap();
+    // The server ends as the protocol asks (exit 0 after shutdown): Neovim says
+    // nothing about it.
+    let said = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+    assert!(!said.contains("quit with exit code"), "{said}");
     let result = std::fs::read_to_string(&out).unwrap_or_default();
     assert_eq!(
         result,
