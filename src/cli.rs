@@ -579,7 +579,7 @@ fn scan_named(paths: &[PathBuf], options: &crate::Options) -> Result<Scan, Strin
     let named: Vec<PathBuf> = paths
         .iter()
         .filter(|p| {
-            (p.is_file() || options.overlays.contains_key(&crate::source::absolute(p)))
+            (p.is_file() || options.overlay(p).is_some())
                 && FileKind::of(p).is_some_and(FileKind::is_terraform)
         })
         .cloned()

@@ -186,7 +186,8 @@ pub struct Options {
 pub type Overlays = std::sync::Arc<HashMap<PathBuf, Vec<u8>>>;
 
 impl Options {
-    fn overlay(&self, path: &Path) -> Option<&Vec<u8>> {
+    /// The unsaved buffer of `path`, if any.
+    pub(crate) fn overlay(&self, path: &Path) -> Option<&Vec<u8>> {
         overlay(&self.overlays, path)
     }
 }
@@ -303,7 +304,7 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
         });
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let inputs: Vec<Input> = with_pool(|| {
+    let mut inputs: Vec<Input> = with_pool(|| {
         walked
             .files
             .par_iter()
@@ -318,18 +319,10 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
             })
             .collect()
     });
-    let mut inputs = inputs;
-    for path in unsaved {
-        let bytes = options.overlay(path).cloned().unwrap_or_default();
-        if let Some(kind) = FileKind::of(path) {
-            inputs.push(Input {
-                path: path.clone(),
-                display: source::display_path(&source::absolute(path), &cwd),
-                kind,
-                content: decode(bytes, MAX_FILE_BYTES),
-            });
-        }
-    }
+    inputs.extend(unsaved.into_iter().filter_map(|path| {
+        let display = source::display_path(&source::absolute(path), &cwd);
+        read_input_or_buffer(path, display, FileKind::of(path)?, &options.overlays)
+    }));
     let mut options = options.clone();
     if options.readable.is_empty() {
         // An unsaved buffer's directory is what its module may read.

@@ -316,9 +316,19 @@ impl State {
                     continue;
                 }
             };
+            // Each file's absolute path, resolved once for all the findings.
+            let mut files: HashMap<crate::source::FileId, PathBuf> = HashMap::new();
+            for f in &scan.findings {
+                for id in std::iter::once(f.span.file).chain(f.related.iter().map(|r| r.span.file))
+                {
+                    files
+                        .entry(id)
+                        .or_insert_with(|| absolute(&scan.sources.get(id).path));
+                }
+            }
             for (uri, path) in open {
                 let key = absolute(&path);
-                let in_doc = |span: Span| absolute(&scan.sources.get(span.file).path) == key;
+                let in_doc = |span: Span| files.get(&span.file) == Some(&key);
                 let mut diagnostics = Vec::new();
                 let mut published = Vec::new();
                 for f in scan.findings.iter().filter(|f| f.suppressed.is_none()) {

@@ -1025,13 +1025,19 @@ impl<'a> Parser<'a> {
         Ok((c, 2))
     }
 
-    /// `${ expr }`, at the `$`. Strip markers (`~`) are read and not applied.
-    fn interpolation(&mut self) -> Result<Part> {
+    /// Over `${` or `%{`, an optional strip marker and whitespace. Strip markers
+    /// (`~`) are read and not applied.
+    fn open_control(&mut self) -> Result<()> {
         self.i += 2;
         if self.peek() == Some(b'~') {
             self.i += 1;
         }
-        self.ws()?;
+        self.ws()
+    }
+
+    /// `${ expr }`, at the `$`.
+    fn interpolation(&mut self) -> Result<Part> {
+        self.open_control()?;
         let e = self.expr(true)?;
         self.close_control()?;
         Ok(Part::Interp(e))
@@ -1049,11 +1055,7 @@ impl<'a> Parser<'a> {
     /// The keyword of the directive at `%{`, which is not consumed.
     fn directive_keyword(&mut self) -> Result<Option<&'a str>> {
         let save = self.i;
-        self.i += 2;
-        if self.peek() == Some(b'~') {
-            self.i += 1;
-        }
-        self.ws()?;
+        self.open_control()?;
         let kw = self.ident().map(|(k, _)| k);
         self.i = save;
         Ok(kw)
@@ -1061,11 +1063,7 @@ impl<'a> Parser<'a> {
 
     /// Consumes `%{ kw }`.
     fn closing_directive(&mut self, kw: &str) -> Result<()> {
-        self.i += 2;
-        if self.peek() == Some(b'~') {
-            self.i += 1;
-        }
-        self.ws()?;
+        self.open_control()?;
         self.i += kw.len();
         self.close_control()
     }
@@ -1074,24 +1072,20 @@ impl<'a> Parser<'a> {
     /// `endif` or `endfor`, left for the directive that encloses it.
     fn directive(&mut self, quoting: Quoting) -> Result<std::result::Result<Part, &'static str>> {
         let at = self.i;
-        match self.directive_keyword()? {
+        let is_if = match self.directive_keyword()? {
             Some("else") => return Ok(Err("else")),
             Some("endif") => return Ok(Err("endif")),
             Some("endfor") => return Ok(Err("endfor")),
-            Some("if" | "for") => {}
+            Some(kw @ ("if" | "for")) => kw == "if",
             _ => {
                 self.i += 2;
                 self.ws()?;
                 return self.expected("`if`, `for`, `else`, `endif` or `endfor`");
             }
-        }
-        self.i += 2;
-        if self.peek() == Some(b'~') {
-            self.i += 1;
-        }
-        self.ws()?;
+        };
+        self.open_control()?;
         self.enter()?;
-        let part = if self.at_keyword("if") {
+        let part = if is_if {
             self.i += 2;
             self.ws()?;
             let cond = self.expr(true)?;
@@ -1149,7 +1143,8 @@ impl<'a> Parser<'a> {
         // continue it.
         let content = self.i;
         let mut line = content;
-        let close = loop {
+        // The start of the closing line, and of its delimiter.
+        let (close, delim_at) = loop {
             let ind = line
                 + self.b[line..]
                     .iter()
@@ -1158,7 +1153,7 @@ impl<'a> Parser<'a> {
             if self.s[ind..].starts_with(delim)
                 && !self.char_at(ind + delim.len()).is_some_and(is_id_continue)
             {
-                break line;
+                break (line, ind);
             }
             match memchr::memchr(b'\n', &self.b[line..]) {
                 Some(n) => line += n + 1,
@@ -1185,12 +1180,7 @@ impl<'a> Parser<'a> {
             dedent(self.s, &mut pieces);
         }
         let parts = inner.parts(pieces);
-        self.i = close
-            + self.b[close..]
-                .iter()
-                .take_while(|c| matches!(c, b' ' | b'\t'))
-                .count()
-            + delim.len();
+        self.i = delim_at + delim.len();
         let span = self.span(start, self.i);
         Ok((
             Expr {
@@ -1268,44 +1258,49 @@ fn dedent(s: &str, pieces: &mut [Piece]) {
         }
         Piece::Part(_) => None,
     };
-    let content = |l: &str| l.trim_end_matches('\n').trim_end_matches('\r').len();
-    let mut indent: Option<usize> = None;
+    // Each literal's lines, each with whether it starts a line of the heredoc and
+    // holds more than its line break (only those are indented).
+    let texts: Vec<Option<String>> = pieces.iter().map(text).collect();
+    let mut lines: Vec<Vec<(bool, &str)>> = Vec::with_capacity(texts.len());
     let mut at_start = true;
-    for p in pieces.iter() {
-        match text(p) {
-            Some(t) => {
-                for (i, l) in t.split_inclusive('\n').enumerate() {
-                    if (i == 0 && !at_start) || content(l) == 0 {
-                        continue;
-                    }
-                    let n = l.chars().take_while(|c| *c == ' ' || *c == '\t').count();
-                    indent = Some(indent.map_or(n, |i| i.min(n)));
-                }
-                at_start = t.ends_with('\n');
+    for t in &texts {
+        let Some(t) = t else {
+            // An interpolation or directive at a line start: no indentation to remove.
+            if at_start {
+                return;
             }
-            None if at_start => return,
-            None => {}
-        }
+            lines.push(Vec::new());
+            continue;
+        };
+        let content = |l: &str| !l.trim_end_matches('\n').trim_end_matches('\r').is_empty();
+        lines.push(
+            t.split_inclusive('\n')
+                .enumerate()
+                .map(|(i, l)| ((i > 0 || at_start) && content(l), l))
+                .collect(),
+        );
+        at_start = t.ends_with('\n');
     }
+    let indent = lines
+        .iter()
+        .flatten()
+        .filter(|(indented, _)| *indented)
+        .map(|(_, l)| l.chars().take_while(|c| *c == ' ' || *c == '\t').count())
+        .min();
     let Some(n) = indent.filter(|n| *n > 0) else {
         return;
     };
-    let mut at_start = true;
-    for p in pieces.iter_mut() {
-        let Some(t) = text(p) else {
-            at_start = false;
-            continue;
-        };
-        let mut out = String::with_capacity(t.len());
-        for (i, l) in t.split_inclusive('\n').enumerate() {
-            if (i > 0 || at_start) && content(l) > 0 {
-                out.push_str(&l[l.char_indices().nth(n).map_or(l.len(), |(b, _)| b)..]);
-            } else {
-                out.push_str(l);
-            }
-        }
-        at_start = t.ends_with('\n');
+    for (p, lines) in pieces.iter_mut().zip(&lines) {
         if let Piece::Lit { value, .. } = p {
+            let mut out = String::new();
+            for (indented, l) in lines {
+                let from = if *indented {
+                    l.char_indices().nth(n).map_or(l.len(), |(b, _)| b)
+                } else {
+                    0
+                };
+                out.push_str(&l[from..]);
+            }
             *value = Some(out);
         }
     }
