@@ -95,26 +95,18 @@ fn server_latency(dir: &Path, file: &Path, runs: usize) -> f64 {
     let mut c = lsp::Client::start(BIN, dir, &json!({}));
     let uri = format!("file://{}", file.display());
     let text = std::fs::read_to_string(file).unwrap();
-    c.notify(
-        "textDocument/didOpen",
-        &json!({ "textDocument": { "uri": uri, "languageId": "terraform", "version": 1, "text": text } }),
-    );
+    c.open(&uri, "terraform", &text);
     c.diagnostics(&uri, |_| true);
     let mut times: Vec<f64> = (0..runs)
         .map(|i| {
             let edited = format!("{text}\n# edit {i}\n");
             let start = std::time::Instant::now();
-            c.notify(
-                "textDocument/didChange",
-                &json!({ "textDocument": { "uri": uri, "version": i + 2 }, "contentChanges": [{ "text": edited }] }),
-            );
+            c.change(&uri, i as u64 + 2, &edited);
             c.diagnostics(&uri, |_| true);
             start.elapsed().as_secs_f64()
         })
         .collect();
-    c.request("shutdown", &serde_json::Value::Null);
-    c.notify("exit", &serde_json::Value::Null);
-    let _ = c.child.wait();
+    c.shutdown();
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }

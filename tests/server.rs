@@ -34,23 +34,10 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
         &root,
         &json!({ "select": ["BL110", "BL001"] }),
     );
-    let open = |c: &mut Client, uri: &str, text: &str| {
-        c.notify(
-            "textDocument/didOpen",
-            &json!({ "textDocument": { "uri": uri, "languageId": "terraform", "version": 1, "text": text } }),
-        );
-    };
-    let change = |c: &mut Client, uri: &str, version: u32, text: &str| {
-        c.notify(
-            "textDocument/didChange",
-            &json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
-        );
-    };
-
     // An unsaved public ACL in main.tf.
     let public =
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n";
-    open(&mut c, &main, public);
+    c.open(&main, "terraform", public);
     let d = c.diagnostics(&main, |d| !d.is_empty());
     assert_eq!(codes(&d), ["BL110"]);
     assert_eq!(
@@ -102,14 +89,13 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
 
     // The quick fix, applied, suppresses the finding.
     let suppressed = public.replacen("  acl", "  # bucketlint:ignore BL110 reason: \n  acl", 1);
-    change(&mut c, &main, 2, &suppressed);
+    c.change(&main, 2, &suppressed);
     c.diagnostics(&main, <[Value]>::is_empty);
 
     // Fixed in the buffer, not saved: the diagnostic goes.
-    change(&mut c, &main, 3, public);
+    c.change(&main, 3, public);
     c.diagnostics(&main, |d| !d.is_empty());
-    change(
-        &mut c,
+    c.change(
         &main,
         4,
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = var.acl\n}\n",
@@ -117,13 +103,12 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
     c.diagnostics(&main, <[Value]>::is_empty);
 
     // A change in variables.tf changes what main.tf is told.
-    open(
-        &mut c,
+    c.open(
         &vars,
+        "terraform",
         "variable \"acl\" {\n  default = \"private\"\n}\n",
     );
-    change(
-        &mut c,
+    c.change(
         &vars,
         2,
         "variable \"acl\" {\n  default = \"public-read\"\n}\n",
@@ -134,7 +119,7 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
     // While typing, a block breaks: the error is located, and the findings of the
     // blocks that still parse stay.
     let broken = format!("{public}\nresource \"aws_s3_bucket\" \"c\" {{\n  bucket = \n");
-    change(&mut c, &main, 5, &broken);
+    c.change(&main, 5, &broken);
     let d = c.diagnostics(&main, |d| codes(d).contains(&"BL001".to_string()));
     assert_eq!(codes(&d), ["BL110", "BL001"]);
     assert_eq!(d[1]["range"]["start"]["line"], 6, "{}", d[1]);
@@ -146,9 +131,7 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
         &json!({ "textDocument": { "uri": main } }),
     );
     c.diagnostics(&main, <[Value]>::is_empty);
-    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
-    c.notify("exit", &Value::Null);
-    let status = c.child.wait().unwrap();
+    let status = c.shutdown();
     assert!(status.success(), "{status}");
     // Nothing was written to disk.
     let on_disk = std::fs::read_to_string(root.join("m/main.tf")).unwrap();
@@ -165,10 +148,7 @@ fn saving_the_configuration_checks_the_open_buffers_again() {
     let main = format!("file://{}/main.tf", root.display());
     let mut c = Client::start(env!("CARGO_BIN_EXE_bucketlint"), &root, &json!({}));
     let text = std::fs::read_to_string(root.join("main.tf")).unwrap();
-    c.notify(
-        "textDocument/didOpen",
-        &json!({ "textDocument": { "uri": main, "languageId": "terraform", "version": 1, "text": text } }),
-    );
+    c.open(&main, "terraform", &text);
     let d = c.diagnostics(&main, |d| !d.is_empty());
     assert!(codes(&d).len() > 1, "{:?}", codes(&d));
     std::fs::write(root.join("bucketlint.toml"), "select = [\"BL110\"]\n").unwrap();
@@ -179,9 +159,7 @@ fn saving_the_configuration_checks_the_open_buffers_again() {
     );
     let d = c.diagnostics(&main, |d| d.len() == 1);
     assert_eq!(codes(&d), ["BL110"]);
-    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
-    c.notify("exit", &Value::Null);
-    assert!(c.child.wait().unwrap().success());
+    assert!(c.shutdown().success());
 }
 
 /// A finding in a called module shows where the open file calls it, and points to
@@ -208,10 +186,7 @@ fn findings_in_called_modules_show_at_the_call() {
         &json!({ "select": "BL110" }),
     );
     let text = std::fs::read_to_string(ws.join("root/main.tf")).unwrap();
-    c.notify(
-        "textDocument/didOpen",
-        &json!({ "textDocument": { "uri": main, "languageId": "terraform", "version": 1, "text": text } }),
-    );
+    c.open(&main, "terraform", &text);
     let d = c.diagnostics(&main, |d| !d.is_empty());
     assert_eq!(codes(&d), ["BL110"]);
     assert_eq!(d[0]["range"]["start"]["line"], 0, "{}", d[0]);
@@ -229,9 +204,7 @@ fn findings_in_called_modules_show_at_the_call() {
         format!("file://{}/store/main.tf", ws.display())
     );
     assert_eq!(place["range"]["start"]["line"], 2);
-    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
-    c.notify("exit", &Value::Null);
-    assert!(c.child.wait().unwrap().success());
+    assert!(c.shutdown().success());
 }
 
 /// Inserts `edit` (an LSP text edit at one position, ASCII text) into `text`.
@@ -274,15 +247,9 @@ fn json_templates_are_suppressed_through_metadata() {
     {
         let version = version as u64 * 2 + 1;
         if version == 1 {
-            c.notify(
-                "textDocument/didOpen",
-                &json!({ "textDocument": { "uri": uri, "languageId": "json", "version": 1, "text": text } }),
-            );
+            c.open(&uri, "json", text);
         } else {
-            c.notify(
-                "textDocument/didChange",
-                &json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
-            );
+            c.change(&uri, version, text);
         }
         let d = c.diagnostics(&uri, |d| !d.is_empty());
         assert_eq!(codes(&d), ["BL110"], "{text}");
@@ -292,15 +259,10 @@ fn json_templates_are_suppressed_through_metadata() {
         );
         let fixed = apply(text, &actions[0]["edit"]["changes"][&uri][0]);
         assert!(serde_json::from_str::<Value>(&fixed).is_ok(), "{fixed}");
-        c.notify(
-            "textDocument/didChange",
-            &json!({ "textDocument": { "uri": uri, "version": version + 1 }, "contentChanges": [{ "text": fixed }] }),
-        );
+        c.change(&uri, version + 1, &fixed);
         c.diagnostics(&uri, <[Value]>::is_empty);
     }
-    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
-    c.notify("exit", &Value::Null);
-    assert!(c.child.wait().unwrap().success());
+    assert!(c.shutdown().success());
 }
 
 /// An unused suppression is published faded (`unnecessary`).
@@ -315,15 +277,10 @@ fn unused_suppressions_are_faded() {
         &json!({ "select": ["BL002", "BL110"] }),
     );
     let text = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  # bucketlint:ignore BL110 reviewed\n  acl    = \"private\"\n}\n";
-    c.notify(
-        "textDocument/didOpen",
-        &json!({ "textDocument": { "uri": uri, "languageId": "terraform", "version": 1, "text": text } }),
-    );
+    c.open(&uri, "terraform", text);
     let d = c.diagnostics(&uri, |d| !d.is_empty());
     assert_eq!(codes(&d), ["BL002"]);
     assert_eq!(d[0]["tags"], json!([1]));
     assert_eq!(d[0]["range"]["start"]["line"], 2);
-    assert_eq!(c.request("shutdown", &Value::Null), Value::Null);
-    c.notify("exit", &Value::Null);
-    assert!(c.child.wait().unwrap().success());
+    assert!(c.shutdown().success());
 }

@@ -21,6 +21,29 @@ fn found(stdout: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// `check --stdin-filename PATH - --format concise [--select RULES]` in `dir`, with
+/// `buffer` on standard input.
+fn check_stdin(
+    dir: &std::path::Path,
+    path: &str,
+    select: Option<&str>,
+    buffer: &[u8],
+) -> std::process::Output {
+    let mut cmd = bucketlint_in(dir);
+    cmd.args([
+        "check",
+        "--stdin-filename",
+        path,
+        "-",
+        "--format",
+        "concise",
+    ]);
+    if let Some(rules) = select {
+        cmd.args(["--select", rules]);
+    }
+    cmd.write_stdin(buffer).output().unwrap()
+}
+
 #[test]
 fn the_buffer_replaces_the_file_and_is_judged_with_its_module() {
     let dir = project(&[
@@ -34,20 +57,12 @@ fn the_buffer_replaces_the_file_and_is_judged_with_its_module() {
     // access block in access.tf (on disk) ignores public ACLs: BL106, not BL110.
     let buffer =
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = \"public-read\"\n}\n";
-    let out = bucketlint_in(dir.path())
-        .args([
-            "check",
-            "--stdin-filename",
-            "m/main.tf",
-            "-",
-            "--format",
-            "concise",
-            "--select",
-            "BL106,BL110,BL100",
-        ])
-        .write_stdin(buffer)
-        .output()
-        .unwrap();
+    let out = check_stdin(
+        dir.path(),
+        "m/main.tf",
+        Some("BL106,BL110,BL100"),
+        buffer.as_bytes(),
+    );
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -81,20 +96,12 @@ fn a_buffer_not_yet_saved_is_checked_and_only_its_findings_reported() {
         "m/main.tf",
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl = \"public-read\"\n}\n",
     )]);
-    let out = bucketlint_in(dir.path())
-        .args([
-            "check",
-            "--stdin-filename",
-            "m/new.tf",
-            "-",
-            "--format",
-            "concise",
-            "--select",
-            "BL110,BL401",
-        ])
-        .write_stdin("resource \"aws_s3_bucket\" \"c\" {\n  bucket = \"y\"\n}\n")
-        .output()
-        .unwrap();
+    let out = check_stdin(
+        dir.path(),
+        "m/new.tf",
+        Some("BL110,BL401"),
+        "resource \"aws_s3_bucket\" \"c\" {\n  bucket = \"y\"\n}\n".as_bytes(),
+    );
     assert_eq!(found(&out.stdout), ["m/new.tf:1: BL401"]);
     assert!(!dir.path().join("m/new.tf").exists());
 }
@@ -102,43 +109,27 @@ fn a_buffer_not_yet_saved_is_checked_and_only_its_findings_reported() {
 #[test]
 fn templates_are_read_from_standard_input_too() {
     let dir = project(&[]);
-    let out = bucketlint_in(dir.path())
-        .args(["check", "--stdin-filename", "stack.yaml", "-", "--format", "concise", "--select", "BL110"])
-        .write_stdin("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n")
-        .output()
-        .unwrap();
+    let out = check_stdin(
+        dir.path(),
+        "stack.yaml",
+        Some("BL110"),
+        b"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n",
+    );
     assert_eq!(found(&out.stdout), ["stack.yaml:5: BL110"]);
 }
 
 #[test]
 fn a_broken_buffer_gets_a_located_syntax_error() {
     let dir = project(&[]);
-    let out = bucketlint_in(dir.path())
-        .args([
-            "check",
-            "--stdin-filename",
-            "main.tf",
-            "-",
-            "--format",
-            "concise",
-        ])
-        .write_stdin("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n")
-        .output()
-        .unwrap();
+    let out = check_stdin(
+        dir.path(),
+        "main.tf",
+        None,
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n".as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(found(&out.stdout), ["main.tf:1: BL001"]);
-    let out = bucketlint_in(dir.path())
-        .args([
-            "check",
-            "--stdin-filename",
-            "main.tf",
-            "-",
-            "--format",
-            "concise",
-        ])
-        .write_stdin(&b"a = \"\xff\"\n"[..])
-        .output()
-        .unwrap();
+    let out = check_stdin(dir.path(), "main.tf", None, b"a = \"\xff\"\n");
     assert_eq!(found(&out.stdout), ["main.tf:1: BL001"]);
 }
 

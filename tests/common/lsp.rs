@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
@@ -103,6 +103,29 @@ impl Client {
 
     pub fn notify(&mut self, method: &str, params: &Value) {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// `didOpen` of `uri`, in `language`, with `text`.
+    pub fn open(&mut self, uri: &str, language: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            &json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+        );
+    }
+
+    /// `didChange` of `uri` to `text` (full synchronization).
+    pub fn change(&mut self, uri: &str, version: u64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            &json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+
+    /// `shutdown` (its answer checked) and `exit`: the server's exit status.
+    pub fn shutdown(mut self) -> ExitStatus {
+        assert_eq!(self.request("shutdown", &Value::Null), Value::Null);
+        self.notify("exit", &Value::Null);
+        self.child.wait().expect("the server exits")
     }
 
     /// The diagnostics next published for `uri` that satisfy `done`.
