@@ -22,6 +22,7 @@ pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod terraform;
+pub mod trace;
 pub mod walk;
 
 use cloudformation::template::ParamOverrides;
@@ -285,7 +286,9 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
         .filter(|p| !unsaved.contains(p))
         .cloned()
         .collect();
+    trace::stage("start");
     let mut walked = walk::walk(&on_disk);
+    trace::stage("walked");
     if let Some(missing) = walked.missing.first() {
         return Err(ScanError::Missing(missing.clone()));
     }
@@ -334,6 +337,7 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
             })
             .collect();
     }
+    trace::stage("read");
     let mut scan = analyze(inputs, &options);
     scan.notices.extend(walked.notices);
     // By path, then message: the same tree gives the same report, however its
@@ -482,6 +486,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         )
     });
     drop(snapshot);
+    trace::stage("loaded");
     let mut stats = Stats {
         modules: tf.roots,
         ..Stats::default()
@@ -538,7 +543,9 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     let mut not_created = std::mem::take(&mut fragment.not_created);
     not_created.sort();
     not_created.dedup();
+    trace::stage("merged");
     let mut model = Model::link(fragment);
+    trace::stage("linked");
     model.assume_account_block = options.assume_account_block;
     stats.buckets = model.buckets.len();
     stats.parse_errors = findings.len();
@@ -552,6 +559,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         checked
     });
     findings.extend(checked);
+    trace::stage("checked");
     // Diagnostics produced outside the rules (BL001) follow the selection too; the
     // classification-driven rules already kept only their tagged buckets.
     findings.retain(|f| {
@@ -650,6 +658,9 @@ fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
     type Key = (&'static str, Span, String, Option<Span>);
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     let mut index: HashMap<Key, usize> = HashMap::new();
+    // The names each merged finding holds, so a module with thousands of instances
+    // is merged in linear time.
+    let mut named: HashSet<(usize, String)> = HashSet::new();
     for f in findings {
         let Some(resource) = f.resource.clone() else {
             out.push(f);
@@ -669,7 +680,7 @@ fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
                 Some(scope) if f.scope != first.scope => format!("{resource} (in {scope})"),
                 _ => resource,
             };
-            if !first.instances.contains(&name) && first.resource.as_ref() != Some(&name) {
+            if first.resource.as_ref() != Some(&name) && named.insert((i, name.clone())) {
                 first.instances.push(name);
             }
             for r in f.related {

@@ -323,6 +323,7 @@ pub fn terraform(
     for batch in batches {
         let scanned: BTreeSet<String> = batch.into_iter().collect();
 
+        crate::trace::stage("batch");
         let registry = parse_batch(
             &scanned,
             &dirs,
@@ -347,6 +348,7 @@ pub fn terraform(
             }));
         }
 
+        crate::trace::stage("parsed");
         // A scanned module that another scanned module calls is a child, not a root.
         let roots = registry.roots(&scanned);
         out.roots += roots.len();
@@ -427,6 +429,7 @@ pub fn terraform(
                 ((*dir).clone(), result)
             })
             .collect();
+        crate::trace::stage("evaluated");
         for (dir, result) in deployments {
             match result {
                 Ok(mut d) => {

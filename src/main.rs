@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = bucketlint::cli::Cli::parse();
-    ExitCode::from(bucketlint::cli::run(cli))
+    let c = bucketlint::cli::run(cli);
+    bucketlint::trace::stage("end");
+    ExitCode::from(c)
 }
 
 // Parsing allocates many small nodes from several threads; glibc's allocator spends

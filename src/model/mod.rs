@@ -267,9 +267,12 @@ impl Model {
                 buckets[i].attach(att.part);
                 continue;
             }
-            for i in found {
+            // The part is moved into the last bucket it configures, copied for the others.
+            let (&last, others) = found.split_last().expect("found is not empty");
+            for &i in others {
                 buckets[i].attach(att.part.clone());
             }
+            buckets[last].attach(att.part);
         }
         for (scope, kind, by_name) in unresolved {
             for b in buckets.iter_mut().filter(|b| {

@@ -75,6 +75,41 @@ impl Budget {
             .unwrap_or(0);
         before.min(n)
     }
+
+    fn left(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Where a deployment's steps come from: the scan's budget, within the
+/// deployment's own [`FUEL`], which the slices of a root evaluated in parallel share.
+#[derive(Debug, Clone)]
+pub struct Allowance {
+    scan: Budget,
+    deployment: Budget,
+}
+
+impl Allowance {
+    /// A new deployment's allowance, drawn from the scan's `budget`.
+    pub fn new(scan: &Budget) -> Allowance {
+        Allowance {
+            scan: scan.clone(),
+            deployment: Budget::new(FUEL),
+        }
+    }
+
+    /// Takes up to `n` steps from both; how many were granted.
+    fn draw(&self, n: u64) -> u64 {
+        let mine = self.deployment.draw(n);
+        let got = self.scan.draw(mine);
+        self.deployment.give_back(mine - got);
+        got
+    }
+
+    fn give_back(&self, n: u64) {
+        self.scan.give_back(n);
+        self.deployment.give_back(n);
+    }
 }
 /// Reference nesting allowed (local → local → ...), far beyond real configurations.
 const MAX_DEPTH: u32 = 256;
@@ -205,17 +240,17 @@ impl Place {
 impl Drop for Shared {
     /// A finished deployment returns the steps it drew and did not spend.
     fn drop(&mut self) {
-        self.budget.give_back(self.fuel.get());
+        self.allowance.give_back(self.fuel.get());
     }
 }
 
 /// State shared by all instances of one deployment.
 struct Shared {
-    /// Steps drawn from the scan's budget and not yet spent.
+    /// Steps drawn from the allowance and not yet spent.
     fuel: Cell<u64>,
-    /// Steps drawn so far by this deployment (at most [`FUEL`]).
-    drawn: Cell<u64>,
-    budget: Budget,
+    /// A charge the allowance could not cover: no more steps are drawn.
+    spent: Cell<bool>,
+    allowance: Allowance,
     depth: Cell<u32>,
     world: World,
     undecided: RefCell<BTreeSet<Atom>>,
@@ -272,17 +307,19 @@ impl<'r> Evaluator<'r> {
         world: World,
         readable: Vec<std::path::PathBuf>,
     ) -> Rc<Evaluator<'r>> {
-        Evaluator::root_in(registry, module, inputs, world, readable, Budget::new(FUEL))
+        let allowance = Allowance::new(&Budget::new(FUEL));
+        Evaluator::root_in(registry, module, inputs, world, readable, allowance)
     }
 
-    /// A root module's evaluator that draws its steps from a scan's `budget`.
+    /// A root module's evaluator (or one of a slice of its blocks) that draws its
+    /// steps from `allowance`.
     pub fn root_in(
         registry: &'r Registry,
         module: &'r Module,
         inputs: HashMap<String, Node>,
         world: World,
         readable: Vec<std::path::PathBuf>,
-        budget: Budget,
+        allowance: Allowance,
     ) -> Rc<Evaluator<'r>> {
         Rc::new_cyclic(|this| Evaluator {
             registry,
@@ -296,8 +333,8 @@ impl<'r> Evaluator<'r> {
             this: this.clone(),
             shared: Rc::new(Shared {
                 fuel: Cell::new(0),
-                drawn: Cell::new(0),
-                budget,
+                spent: Cell::new(false),
+                allowance,
                 depth: Cell::new(0),
                 world,
                 undecided: RefCell::new(BTreeSet::new()),
@@ -336,12 +373,14 @@ impl<'r> Evaluator<'r> {
     /// up to [`FUEL`] for the deployment. Zero when neither has any left.
     fn refuel(&self) -> u64 {
         let s = &self.shared;
-        let want = CHUNK.min(FUEL - s.drawn.get());
-        let got = if want == 0 { 0 } else { s.budget.draw(want) };
-        s.drawn.set(s.drawn.get() + got);
+        let got = if s.spent.get() {
+            0
+        } else {
+            s.allowance.draw(CHUNK)
+        };
         s.fuel.set(got);
         if got == 0 {
-            self.limit(if s.drawn.get() >= FUEL {
+            self.limit(if s.allowance.deployment.left() == 0 {
                 format!(
                     "evaluation of root module {} stopped after {FUEL} steps: later values are unknown",
                     self.place.root
@@ -393,14 +432,9 @@ impl<'r> Evaluator<'r> {
         }
         s.fuel.set(0);
         let excess = n - have;
-        let want = excess.min(FUEL - s.drawn.get());
-        let got = s.budget.draw(want);
-        // Short of the deployment's own cap: it is spent.
-        s.drawn.set(if want < excess {
-            FUEL
-        } else {
-            s.drawn.get() + got
-        });
+        if s.allowance.draw(excess) < excess {
+            s.spent.set(true);
+        }
     }
 
     /// The value named `key`, evaluated once by `f`. Every use costs fuel in

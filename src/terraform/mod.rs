@@ -23,7 +23,8 @@ use crate::model::value::{Node, assignments};
 use eval::{Evaluator, World};
 use module::Registry;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// Undecided conditionals explored exhaustively per deployment (2^4 = 16
@@ -43,6 +44,39 @@ pub struct Deployment {
     pub limits: Vec<String>,
 }
 
+/// A root's blocks are evaluated in slices of about this weight (a resource the
+/// model reads weighs 1, a module call [`CALL_WEIGHT`]), at most [`MAX_SLICES`]: below
+/// it, what a slice evaluates again (variables, locals) costs more than the thread
+/// saves. The slices depend on the code only, so every machine finds the same.
+const SLICE_WEIGHT: usize = 1024;
+const CALL_WEIGHT: usize = 64;
+const MAX_SLICES: usize = 8;
+
+/// The root's blocks (resources, then module calls, numbered in that order) cut
+/// into contiguous slices of about equal weight.
+fn slices(module: &module::Module) -> Vec<Range<usize>> {
+    let weights: Vec<usize> = module
+        .resources
+        .iter()
+        .map(|r| usize::from(s3::relevant(r.ty())))
+        .chain(module.calls.iter().map(|_| CALL_WEIGHT))
+        .collect();
+    let total: usize = weights.iter().sum();
+    let n = (total / SLICE_WEIGHT).clamp(1, MAX_SLICES);
+    let target = total.div_ceil(n);
+    let mut out = Vec::with_capacity(n);
+    let (mut start, mut acc) = (0, 0);
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if acc >= target && out.len() + 1 < n {
+            out.push(start..i + 1);
+            (start, acc) = (i + 1, 0);
+        }
+    }
+    out.push(start..weights.len());
+    out
+}
+
 /// Evaluates the root module in `dir` with its variable values (`inputs`), every
 /// module instance it creates included. `readable` bounds what `file()` may read.
 pub fn load_root<S: std::hash::BuildHasher + Sync>(
@@ -56,19 +90,40 @@ pub fn load_root<S: std::hash::BuildHasher + Sync>(
     let Some(module) = registry.get(dir) else {
         return Deployment::default();
     };
+    let slices = slices(module);
+    // One allowance per evaluation of the deployment, shared by its slices.
+    // Each slice of the root's blocks on its own evaluator: evaluators are not shared
+    // between threads, and a slice evaluates again only what it shares with another
+    // (variables, locals, a referenced resource). Concatenated in block order, the
+    // slices give the fragment one evaluator would.
     let run = |world: World| {
-        let inputs: HashMap<String, Node> =
-            inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let ev = Evaluator::root_in(
-            registry,
-            module,
-            inputs,
-            world,
-            readable.to_vec(),
-            budget.clone(),
-        );
-        let fragment = s3::load(&ev);
-        (fragment, ev.undecided(), ev.limits())
+        let allowance = eval::Allowance::new(budget);
+        let parts: Vec<_> = slices
+            .par_iter()
+            .map(|units| {
+                let inputs: HashMap<String, Node> =
+                    inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let ev = Evaluator::root_in(
+                    registry,
+                    module,
+                    inputs,
+                    world.clone(),
+                    readable.to_vec(),
+                    allowance.clone(),
+                );
+                let fragment = s3::load(&ev, units.clone());
+                (fragment, ev.undecided(), ev.limits())
+            })
+            .collect();
+        let mut fragment = Fragment::default();
+        let mut undecided = BTreeSet::new();
+        let mut limits = BTreeSet::new();
+        for (f, u, l) in parts {
+            fragment.extend(f);
+            undecided.extend(u);
+            limits.extend(l);
+        }
+        (fragment, undecided, limits.into_iter().collect::<Vec<_>>())
     };
     let (base, atoms, limits) = run(World {
         assume_created,
@@ -90,5 +145,83 @@ pub fn load_root<S: std::hash::BuildHasher + Sync>(
         base,
         worlds,
         limits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use module::Module;
+    use parse::parse_file;
+    use std::fmt::Write;
+
+    /// A root large enough to be cut into slices, whose blocks refer across slice
+    /// boundaries (a policy names a bucket declared far away, locals and variables
+    /// are shared, a conditional is undecided), and that calls a module.
+    fn big_root() -> Registry {
+        let mut src = String::from(
+            "variable \"env\" {}\nlocals {\n  prefix = \"acme-${var.env}\"\n  status = var.env == \"prod\" ? \"Enabled\" : \"Suspended\"\n}\nmodule \"child\" {\n  source = \"./child\"\n  count  = 3\n  name   = \"${local.prefix}-child-${count.index}\"\n}\n",
+        );
+        let n = 1500;
+        for i in 0..n {
+            let far = (i + 700) % n;
+            let _ = write!(
+                src,
+                "resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"${{local.prefix}}-{i}\"\n}}\nresource \"aws_s3_bucket_versioning\" \"b{i}\" {{\n  bucket = aws_s3_bucket.b{i}.id\n  versioning_configuration {{\n    status = local.status\n  }}\n}}\nresource \"aws_s3_bucket_policy\" \"b{i}\" {{\n  bucket = aws_s3_bucket.b{far}.id\n  policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Principal = \"*\", Action = \"s3:GetObject\", Resource = \"${{aws_s3_bucket.b{i}.arn}}/*\" }}] }})\n}}\n"
+            );
+        }
+        let child = "variable \"name\" {}\nresource \"aws_s3_bucket\" \"c\" {\n  bucket = var.name\n  acl    = \"public-read\"\n}\n";
+        let mut registry = Registry::default();
+        for (dir, text) in [("big", src.as_str()), ("big/child", child)] {
+            let body = parse_file(FileId(0), text, false).unwrap();
+            registry
+                .modules
+                .insert(dir.into(), Module::new(dir.into(), vec![body]));
+        }
+        registry
+    }
+
+    #[test]
+    fn slices_of_a_root_give_what_one_evaluator_gives() {
+        let registry = big_root();
+        let module = registry.get("big").unwrap();
+        let slices = slices(module);
+        // One allowance per evaluation of the deployment, shared by its slices.
+        assert!(slices.len() > 1, "{slices:?}");
+        assert_eq!(slices.first().unwrap().start, 0);
+        assert_eq!(
+            slices.last().unwrap().end,
+            module.resources.len() + module.calls.len()
+        );
+        assert!(slices.windows(2).all(|w| w[0].end == w[1].start));
+
+        let budget = eval::Budget::new(eval::SCAN_FUEL);
+        let sliced = load_root(&registry, "big", &HashMap::new(), &[], &budget, false);
+        let ev = Evaluator::root_in(
+            &registry,
+            module,
+            HashMap::new(),
+            World::default(),
+            Vec::new(),
+            eval::Allowance::new(&budget),
+        );
+        let whole = s3::load(&ev, 0..module.resources.len() + module.calls.len());
+        assert_eq!(whole.buckets.len(), 1503);
+        assert_eq!(format!("{:?}", sliced.base), format!("{whole:?}"));
+        // The undecided `var.env == "prod"` gives two worlds, evaluated in slices too.
+        assert_eq!(ev.undecided().len(), 1);
+        assert_eq!(sliced.worlds.len(), 2);
+    }
+
+    #[test]
+    fn a_small_root_is_one_slice() {
+        let body = parse_file(
+            FileId(0),
+            "resource \"aws_s3_bucket\" \"b\" {}\nresource \"aws_instance\" \"i\" {}\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(slices(&Module::new("m".into(), vec![body])), vec![0..2]);
     }
 }

@@ -22,33 +22,42 @@ use crate::model::value::{self, Node, NodeKind, Text, Value};
 use crate::model::{Attachment, Fragment, NotCreated, Target};
 use crate::source::Span;
 use std::borrow::Cow;
+use std::ops::Range;
 
-/// Reads every S3-relevant resource of a deployment: the module instance `ev` and,
-/// recursively, the module instances it creates.
-pub fn load(ev: &Evaluator<'_>) -> Fragment {
+/// Reads every S3-relevant resource of a deployment's root blocks `units` (its
+/// resources, then its module calls, numbered in that order) and, recursively, of
+/// the module instances those calls create.
+pub fn load(ev: &Evaluator<'_>, units: Range<usize>) -> Fragment {
     let mut out = Fragment::default();
-    load_instance(ev, &mut out);
+    load_units(ev, units, &mut out);
     out
 }
 
-fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
+/// Does a resource of type `ty` become part of the S3 model?
+pub fn relevant(ty: &str) -> bool {
+    matches!(
+        ty,
+        "aws_s3_bucket"
+            | "aws_s3_account_public_access_block"
+            | "aws_cloudtrail"
+            | "aws_cloudwatch_log_metric_filter"
+            | "aws_cloudwatch_metric_alarm"
+            | "aws_backup_selection"
+            | "aws_cloudfront_distribution"
+            | "aws_s3_object"
+            | "aws_s3_object_copy"
+            | "aws_s3_access_point"
+    ) || ty.starts_with("aws_s3_bucket_")
+        || ty.starts_with("aws_iam_")
+}
+
+fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
     let scope = ev.place.root.clone();
-    for res in &ev.module.resources {
-        if !matches!(
-            res.ty(),
-            "aws_s3_bucket"
-                | "aws_s3_account_public_access_block"
-                | "aws_cloudtrail"
-                | "aws_cloudwatch_log_metric_filter"
-                | "aws_cloudwatch_metric_alarm"
-                | "aws_backup_selection"
-                | "aws_cloudfront_distribution"
-                | "aws_s3_object"
-                | "aws_s3_object_copy"
-                | "aws_s3_access_point"
-        ) && !res.ty().starts_with("aws_s3_bucket_")
-            && !res.ty().starts_with("aws_iam_")
-        {
+    let n = ev.module.resources.len();
+    let resources = &ev.module.resources[units.start.min(n)..units.end.min(n)];
+    let calls = &ev.module.calls[units.start.saturating_sub(n)..units.end.saturating_sub(n)];
+    for res in resources {
+        if !relevant(res.ty()) {
             continue;
         }
         let instances = ev.instances(&res.block);
@@ -110,14 +119,15 @@ fn load_instance(ev: &Evaluator<'_>, out: &mut Fragment) {
             }
         }
     }
-    for call in &ev.module.calls {
+    for call in calls {
         if let Children::Instances(children) = &*ev.children(&call.name) {
             if children.is_empty() {
                 let address = format!("module.{}", call.name);
                 out.not_created.push(not_created(ev, &call.block, &address));
             }
             for (_, child) in children {
-                load_instance(child, out);
+                let all = 0..child.module.resources.len() + child.module.calls.len();
+                load_units(child, all, out);
             }
         }
     }
