@@ -726,6 +726,7 @@ fn check(args: &CheckArgs) -> u8 {
     if let Some(changed) = changed {
         scan.annotate = Some(changed.file_ids(&scan));
     }
+    crate::trace::stage("scanned");
     let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     for spec in &outputs {
         let target = spec.file.as_ref().or(args.output.as_ref());
@@ -747,6 +748,7 @@ fn check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     }
+    crate::trace::stage("reported");
     // Inputs the configuration rejects: the scan ran, but not as the user meant.
     if !scan.errors.is_empty() {
         for e in &scan.errors {

@@ -355,21 +355,36 @@ pub fn scan_paths(paths: &[PathBuf], options: &Options) -> Result<Scan, ScanErro
     Ok(scan)
 }
 
-/// Runs `f` on a pool with large stacks: parsing and evaluation recurse, and a
-/// hostile file must hit our depth limits, not the end of a 2 MiB stack.
-fn with_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    // One pool for the process: its threads, and the memory their allocator
-    // heaps already hold, serve every stage of every scan.
+/// The scan's pool, with large stacks: parsing and evaluation recurse, and a
+/// hostile file must hit our depth limits, not the end of a 2 MiB stack. One pool
+/// for the process: its threads, and the memory their allocator heaps already
+/// hold, serve every stage of every scan.
+fn pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    let pool = POOL.get_or_init(|| {
+    POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
             .stack_size(64 << 20)
             .build()
             .ok()
-    });
-    match pool {
+    })
+    .as_ref()
+}
+
+/// Runs `f` on the scan's pool.
+fn with_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    match pool() {
         Some(pool) => pool.install(f),
         None => f(),
+    }
+}
+
+/// Drops `value` on the scan's pool, off the critical path: freeing the syntax
+/// trees or the model of a large scan takes as long as a stage, and nothing waits
+/// for it (a process that exits first need not free at all).
+pub(crate) fn discard<T: Send + 'static>(value: T) {
+    match pool() {
+        Some(pool) => pool.spawn(move || drop(value)),
+        None => drop(value),
     }
 }
 
@@ -590,8 +605,11 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             findings.extend(unused);
         }
     }
+    discard(model);
     // After suppression: a comment above one module call covers its instances only.
+    trace::stage("suppressed");
     let mut findings = merge_instances(findings);
+    trace::stage("merged instances");
     // The configuration's per-path ignores and severity overrides.
     findings.retain(|f| {
         f.code == rules::parse_error::CODE

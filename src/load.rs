@@ -452,6 +452,7 @@ pub fn terraform(
                 Err(f) => out.findings.push(f),
             }
         }
+        crate::discard(registry);
     }
 
     // What no module that matters called stays unparsed: said once.

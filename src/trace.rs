@@ -1,15 +1,19 @@
 //! Stage timings for profiling: with `BUCKETLINT_TRACE` set, each stage of a scan
-//! prints the time since the first stage and the resident memory to stderr.
+//! prints the time since the first stage and the resident memory to stderr, and
+//! each rule the time it took.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// Notes that the scan reached `stage`; silent unless `BUCKETLINT_TRACE` is set.
-pub fn stage(stage: &str) {
+/// When tracing started; `None` when `BUCKETLINT_TRACE` is not set.
+fn start() -> Option<Instant> {
     static START: OnceLock<Option<Instant>> = OnceLock::new();
-    let Some(start) =
-        START.get_or_init(|| std::env::var_os("BUCKETLINT_TRACE").map(|_| Instant::now()))
-    else {
+    *START.get_or_init(|| std::env::var_os("BUCKETLINT_TRACE").map(|_| Instant::now()))
+}
+
+/// Notes that the scan reached `stage`.
+pub fn stage(stage: &str) {
+    let Some(start) = start() else {
         return;
     };
     eprintln!(
@@ -17,6 +21,17 @@ pub fn stage(stage: &str) {
         start.elapsed().as_secs_f64(),
         resident_mb().map_or_else(|| "?".into(), |m| m.to_string())
     );
+}
+
+/// Runs `f`, saying how long it took.
+pub fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    if start().is_none() {
+        return f();
+    }
+    let t = Instant::now();
+    let out = f();
+    eprintln!("{:>8.1} ms  {what}", t.elapsed().as_secs_f64() * 1e3);
+    out
 }
 
 /// Resident memory in MB, where the system says (Linux).

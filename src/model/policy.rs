@@ -5,6 +5,7 @@
 use super::value::{BucketRef, HOLE_CHAR, Hole, Node, NodeKind, Text, Tri};
 use crate::json;
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// The JSON tree of a policy document written as a JSON string, a `jsonencode(...)`
 /// value or an object (CloudFormation). `None` when it cannot be known.
@@ -292,18 +293,19 @@ fn glob_slices<T: PartialEq + Copy>(p: &[T], s: &[T], any_run: T, any_one: T) ->
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+enum Tok<'t> {
     Char(char),
-    Hole(Hole),
+    Hole(&'t Hole),
 }
 
-fn tokens(t: &Text) -> Vec<Tok> {
+fn tokens(t: &Text) -> Vec<Tok<'_>> {
+    static UNKNOWN: Hole = Hole::Unknown;
     let mut holes = t.holes().iter();
     t.raw()
         .chars()
         .map(|c| {
             if c == HOLE_CHAR {
-                Tok::Hole(holes.next().cloned().unwrap_or(Hole::Unknown))
+                Tok::Hole(holes.next().unwrap_or(&UNKNOWN))
             } else {
                 Tok::Char(c)
             }
@@ -313,7 +315,7 @@ fn tokens(t: &Text) -> Vec<Tok> {
 
 /// Replaces the partition of a leading `arn:PARTITION:` with `aws`, so ARNs compare
 /// across partitions (the partition is one per account, never what a rule is about).
-fn normalize_arn(mut toks: Vec<Tok>) -> Vec<Tok> {
+fn normalize_arn(mut toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
     let prefix: Vec<Tok> = "arn:".chars().map(Tok::Char).collect();
     if toks.len() > 4
         && toks[..4] == prefix[..]
@@ -332,12 +334,24 @@ fn normalize_arn_str(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// [`normalize_arn`] of a text that is literal once its ARN partition is replaced
+/// (`arn:${data.aws_partition.current.partition}:s3:::logs`, the ARN Terraform
+/// gives a bucket): `None` when other holes remain.
+fn literal_arn(t: &Text) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some(lit) = t.as_lit() {
+        return Some(normalize_arn_str(lit));
+    }
+    let (partition, rest) = t.raw().strip_prefix("arn:")?.split_once(':')?;
+    (partition.matches(HOLE_CHAR).count() == t.holes().len())
+        .then(|| format!("arn:aws:{rest}").into())
+}
+
 /// Wildcard match of a resource pattern against a subject, both possibly with holes.
 /// A hole matches only the same hole; anything else involving a hole is unknown.
 pub fn resource_matches(pattern: &Text, subject: &Text) -> Tri {
-    // Two literals (the common case): a plain wildcard match, no token vectors.
-    if let (Some(p), Some(s)) = (pattern.as_lit(), subject.as_lit()) {
-        return Tri::from_bool(glob(&normalize_arn_str(p), &normalize_arn_str(s)));
+    // Literals (the common case): a plain wildcard match, no token vectors.
+    if let (Some(p), Some(s)) = (literal_arn(pattern), literal_arn(subject)) {
+        return Tri::from_bool(glob(&p, &s));
     }
     resource_matches_tokens(pattern, subject)
 }
@@ -349,7 +363,13 @@ fn resource_matches_tokens(pattern: &Text, subject: &Text) -> Tri {
     match_from(&p, &s, 0, 0, &mut memo)
 }
 
-fn match_from(p: &[Tok], s: &[Tok], i: usize, j: usize, memo: &mut Vec<Option<Tri>>) -> Tri {
+fn match_from(
+    p: &[Tok<'_>],
+    s: &[Tok<'_>],
+    i: usize,
+    j: usize,
+    memo: &mut Vec<Option<Tri>>,
+) -> Tri {
     let idx = i * (s.len() + 1) + j;
     if let Some(t) = memo[idx] {
         return t;
@@ -440,13 +460,13 @@ pub type NameResolver<'a> = &'a dyn Fn(&BucketRef) -> Option<String>;
 
 /// `pattern` with bucket-name holes replaced by literal names where the model knows
 /// them, so `${aws_s3_bucket.b.id}` and `"my-bucket"` compare equal.
-pub fn resolve_names(pattern: &Text, names: NameResolver<'_>) -> Text {
+pub fn resolve_names<'t>(pattern: &'t Text, names: NameResolver<'_>) -> Cow<'t, Text> {
     if pattern
         .holes()
         .iter()
         .all(|h| !matches!(h, Hole::BucketName(_)))
     {
-        return pattern.clone();
+        return Cow::Borrowed(pattern);
     }
     let mut out = Text::default();
     let mut holes = pattern.holes().iter();
@@ -455,15 +475,15 @@ pub fn resolve_names(pattern: &Text, names: NameResolver<'_>) -> Text {
             match holes.next() {
                 Some(Hole::BucketName(b)) => match names(b) {
                     Some(n) => out.push_str(&n),
-                    None => out.push(&Text::hole(Hole::BucketName(b.clone()))),
+                    None => out.push_hole(Hole::BucketName(b.clone())),
                 },
-                Some(h) => out.push(&Text::hole(h.clone())),
-                None => out.push(&Text::hole(Hole::Unknown)),
+                Some(h) => out.push_hole(h.clone()),
+                None => out.push_hole(Hole::Unknown),
             }
         }
         out.push_str(run);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Does `items` (a `Resource`/`NotResource`) cover `subject`?
@@ -970,6 +990,50 @@ mod tests {
             resource_matches(&gov, &BucketIdent::new(Some("x"), &key).objects_arn()),
             Tri::Yes
         );
+    }
+
+    #[test]
+    fn a_partition_hole_matches_as_the_token_path_does() {
+        let arn = |partition: &[Option<&str>], rest: &str| {
+            let mut t = Text::lit("arn:");
+            for p in partition {
+                match p {
+                    Some(lit) => t.push_str(lit),
+                    None => t.push(&Text::hole(Hole::Partition)),
+                }
+            }
+            t.push_str(rest);
+            t
+        };
+        let texts = [
+            arn(&[None], ":s3:::logs"),
+            arn(&[None], ":s3:::logs/*"),
+            arn(&[Some("aws-"), None], ":s3:::log?"),
+            arn(&[Some("aws")], ":s3:::*"),
+            arn(&[Some("aws-cn")], ":s3:::logs"),
+            arn(&[None], ":s3"),
+            Text::lit("*"),
+            Text::lit("arn:aws:s3:::logs/\u{1}any-object"),
+            {
+                let mut t = arn(&[None], ":s3:::");
+                t.push(&Text::hole(Hole::Unknown));
+                t
+            },
+        ];
+        let mut fast = 0;
+        for p in &texts {
+            for s in &texts {
+                if literal_arn(p).is_some() && literal_arn(s).is_some() {
+                    fast += 1;
+                }
+                assert_eq!(
+                    resource_matches(p, s),
+                    resource_matches_tokens(p, s),
+                    "{p:?} against {s:?}"
+                );
+            }
+        }
+        assert_eq!(fast, 64);
     }
 
     #[test]

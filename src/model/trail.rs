@@ -39,7 +39,7 @@ impl S3DataEvents {
         } else {
             let objects = bucket.objects_arn();
             Tri::any(self.prefixes.iter().map(|p| {
-                let mut pattern = super::policy::resolve_names(p, names);
+                let mut pattern = super::policy::resolve_names(p, names).into_owned();
                 pattern.push_str("*");
                 resource_matches(&pattern, &objects)
             }))

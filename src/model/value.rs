@@ -340,8 +340,33 @@ impl Text {
         }));
     }
 
+    /// Appends a literal string: as `push(&Text::lit(s))`, without the copy.
     pub fn push_str(&mut self, s: &str) {
-        self.push(&Text::lit(s));
+        self.unmapped_run();
+        if s.contains(HOLE_CHAR) {
+            self.raw.push_str(&s.replace(HOLE_CHAR, "\u{FFFD}"));
+        } else {
+            self.raw.push_str(s);
+        }
+    }
+
+    /// Appends a hole: as `push(&Text::hole(hole))`, without the copy.
+    pub fn push_hole(&mut self, hole: Hole) {
+        self.unmapped_run();
+        self.raw.push(HOLE_CHAR);
+        self.holes.push(hole);
+    }
+
+    /// Starts a run with no source mapping (see [`Text::push`]).
+    fn unmapped_run(&mut self) {
+        if !self.map.is_empty() {
+            self.map.push(Seg {
+                at: self.raw.len() as u32,
+                file: FileId(u32::MAX),
+                src: 0,
+                exact: false,
+            });
+        }
     }
 
     pub fn concat<'a>(parts: impl IntoIterator<Item = &'a Text>) -> Text {

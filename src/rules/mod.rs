@@ -452,7 +452,7 @@ pub fn check(
         .map(|entry| {
             let mut found = Vec::new();
             if enabled(&entry.doc) {
-                (entry.check)(&cx, &mut found);
+                crate::trace::timed(&entry.doc.code, || (entry.check)(&cx, &mut found));
             } else if FOR_SENSITIVE.contains(&entry.doc.code.as_str())
                 && !sensitive.is_empty()
                 && by_tag(&entry.doc)
