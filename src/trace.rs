@@ -23,14 +23,17 @@ pub fn stage(stage: &str) {
     );
 }
 
-/// Runs `f`, saying how long it took.
+/// Runs `f`, saying how long it took when that is a millisecond or more.
 pub fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     if start().is_none() {
         return f();
     }
     let t = Instant::now();
     let out = f();
-    eprintln!("{:>8.1} ms  {what}", t.elapsed().as_secs_f64() * 1e3);
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    if ms >= 1.0 {
+        eprintln!("{ms:>8.1} ms  {what}");
+    }
     out
 }
 

@@ -118,23 +118,60 @@ pub struct Fragment {
     pub not_created: Vec<NotCreated>,
 }
 
+/// Calls `$m!(field)` for every field of [`Fragment`].
+macro_rules! each_field {
+    ($m:ident) => {
+        $m!(
+            buckets,
+            attachments,
+            account_blocks,
+            trails,
+            metric_filters,
+            alarms,
+            backups,
+            identity_policies,
+            policy_attachments,
+            roles,
+            cloudfront_logs,
+            objects,
+            access_points,
+            invalid,
+            not_created
+        )
+    };
+}
+
 impl Fragment {
+    /// Appends `other`, moving its vectors where this fragment has none.
     pub fn extend(&mut self, other: Fragment) {
-        self.buckets.extend(other.buckets);
-        self.attachments.extend(other.attachments);
-        self.account_blocks.extend(other.account_blocks);
-        self.trails.extend(other.trails);
-        self.metric_filters.extend(other.metric_filters);
-        self.alarms.extend(other.alarms);
-        self.backups.extend(other.backups);
-        self.identity_policies.extend(other.identity_policies);
-        self.policy_attachments.extend(other.policy_attachments);
-        self.roles.extend(other.roles);
-        self.cloudfront_logs.extend(other.cloudfront_logs);
-        self.objects.extend(other.objects);
-        self.access_points.extend(other.access_points);
-        self.invalid.extend(other.invalid);
-        self.not_created.extend(other.not_created);
+        fn append<T>(to: &mut Vec<T>, from: Vec<T>) {
+            if to.capacity() == 0 {
+                *to = from;
+            } else {
+                to.extend(from);
+            }
+        }
+        macro_rules! append_all {
+            ($($f:ident),*) => { $( append(&mut self.$f, other.$f); )* };
+        }
+        each_field!(append_all);
+    }
+
+    /// The fragments one after another, each vector allocated once at its size.
+    pub fn concat(parts: Vec<Fragment>) -> Fragment {
+        let mut out = Fragment::default();
+        macro_rules! reserve_all {
+            ($($f:ident),*) => {
+                $( out.$f.reserve_exact(parts.iter().map(|p| p.$f.len()).sum()); )*
+            };
+        }
+        if parts.len() > 1 {
+            each_field!(reserve_all);
+        }
+        for p in parts {
+            out.extend(p);
+        }
+        out
     }
 }
 

@@ -58,6 +58,22 @@ struct Parser<'a> {
     file: FileId,
     base: usize,
     depth: u32,
+    scratch: Scratch,
+}
+
+/// Where the items of the collections being parsed accumulate, nested ones above
+/// their parent's: each collection is split off when complete, into a vector of
+/// exactly its length. Growing each vector by doubling instead left a third of a
+/// tree's memory in spare capacity, which shrinking afterwards does not give back
+/// (the allocator keeps the freed blocks for their size class).
+#[derive(Default)]
+struct Scratch {
+    attrs: Vec<Attribute>,
+    blocks: Vec<Block>,
+    exprs: Vec<Expr>,
+    entries: Vec<(ObjectKey, Expr)>,
+    ops: Vec<Op>,
+    labels: Vec<String>,
 }
 
 fn is_id_start(c: char) -> bool {
@@ -91,6 +107,7 @@ impl<'a> Parser<'a> {
             file,
             base,
             depth: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -262,8 +279,7 @@ impl<'a> Parser<'a> {
     fn body(&mut self, open: Option<usize>) -> Result<Body> {
         let start = self.i;
         let mut end = start;
-        let mut attrs: Vec<Attribute> = Vec::new();
-        let mut blocks = Vec::new();
+        let (attrs_at, blocks_at) = (self.scratch.attrs.len(), self.scratch.blocks.len());
         loop {
             self.ws()?;
             match self.peek() {
@@ -281,26 +297,29 @@ impl<'a> Parser<'a> {
             };
             self.sp()?;
             if self.peek() == Some(b'=') {
-                if attrs.iter().any(|a| a.key == ident) {
+                if self.scratch.attrs[attrs_at..]
+                    .iter()
+                    .any(|a| a.key == ident)
+                {
                     return self.fail_at(
                         at,
                         format!("attribute `{ident}` is defined twice in the same body"),
                     );
                 }
-                attrs.push(self.attribute(ident, ident_start)?);
+                let attr = self.attribute(ident, ident_start)?;
+                self.scratch.attrs.push(attr);
             } else {
-                blocks.push(self.block(ident, ident_start)?);
+                let block = self.block(ident, ident_start)?;
+                self.scratch.blocks.push(block);
             }
             self.end_of_line()?;
             end = self.i;
         }
         // Sized exactly, as every collection below: a module's tree is held until
         // its roots are evaluated.
-        attrs.shrink_to_fit();
-        blocks.shrink_to_fit();
         Ok(Body {
-            attrs,
-            blocks,
+            attrs: self.scratch.attrs.split_off(attrs_at),
+            blocks: self.scratch.blocks.split_off(blocks_at),
             span: self.span(start, end),
             json: false,
         })
@@ -320,7 +339,7 @@ impl<'a> Parser<'a> {
 
     /// Labels and body of a block, after its type.
     fn block(&mut self, ident: &str, start: usize) -> Result<Block> {
-        let mut labels = Vec::new();
+        let labels_at = self.scratch.labels.len();
         let mut header_end = start + ident.len();
         loop {
             match self.peek() {
@@ -338,16 +357,17 @@ impl<'a> Parser<'a> {
                             );
                         }
                     };
-                    labels.push(value);
+                    self.scratch.labels.push(value);
                 }
                 _ => match self.ident() {
-                    Some((label, _)) => labels.push(label.to_string()),
+                    Some((label, _)) => self.scratch.labels.push(label.to_string()),
                     None => return self.expected("`=`, a block label or `{`"),
                 },
             }
             header_end = self.i;
             self.sp()?;
         }
+        let labels = self.scratch.labels.split_off(labels_at);
         let open = self.i;
         self.i += 1;
         self.enter()?;
@@ -369,7 +389,7 @@ impl<'a> Parser<'a> {
                 let mut attrs = Vec::new();
                 if let Some((key, key_start)) = self.ident() {
                     self.sp()?;
-                    attrs.push(self.attribute(key, key_start)?);
+                    attrs = vec![self.attribute(key, key_start)?];
                     self.sp()?;
                 }
                 Body {
@@ -552,7 +572,7 @@ impl<'a> Parser<'a> {
         start: usize,
         nl: bool,
     ) -> Result<(Expr, Span)> {
-        let mut ops = Vec::new();
+        let ops_at = self.scratch.ops.len();
         loop {
             let save = self.i;
             self.skip(nl)?;
@@ -560,7 +580,7 @@ impl<'a> Parser<'a> {
                 Some(b'.') if !self.at("..") => {
                     self.i += 1;
                     self.ws()?;
-                    ops.push(match self.peek() {
+                    let op = match self.peek() {
                         Some(b'*') => {
                             self.i += 1;
                             Op::AttrSplat
@@ -576,16 +596,18 @@ impl<'a> Parser<'a> {
                             Some((name, _)) => Op::Attr(name.to_string()),
                             None => return self.expected("an attribute name, `*` or an index"),
                         },
-                    });
+                    };
+                    self.scratch.ops.push(op);
                 }
                 Some(b'[') => {
                     self.i += 1;
                     self.ws()?;
                     if self.peek() == Some(b'*') {
                         self.i += 1;
-                        ops.push(Op::FullSplat);
+                        self.scratch.ops.push(Op::FullSplat);
                     } else {
-                        ops.push(Op::Index(Box::new(self.expr(true)?)));
+                        let index = Op::Index(Box::new(self.expr(true)?));
+                        self.scratch.ops.push(index);
                     }
                     self.ws()?;
                     self.expect(b']')?;
@@ -596,10 +618,10 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        if ops.is_empty() {
+        if self.scratch.ops.len() == ops_at {
             return Ok((root, outer));
         }
-        ops.shrink_to_fit();
+        let ops = self.scratch.ops.split_off(ops_at);
         let span = self.span(start, self.i);
         let kind = ExprKind::Traversal(Box::new(root), ops);
         Ok((Expr { kind, span }, span))
@@ -695,11 +717,12 @@ impl<'a> Parser<'a> {
     /// `(a, b, c...)`: the arguments and whether the last one is expanded.
     fn call_args(&mut self) -> Result<(Vec<Expr>, bool)> {
         self.expect(b'(')?;
-        let mut args = Vec::new();
+        let args_at = self.scratch.exprs.len();
         let mut expand = false;
         self.ws()?;
         while self.peek() != Some(b')') {
-            args.push(self.expr(true)?);
+            let arg = self.expr(true)?;
+            self.scratch.exprs.push(arg);
             self.ws()?;
             match self.peek() {
                 Some(b',') => {
@@ -717,8 +740,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect(b')')?;
-        args.shrink_to_fit();
-        Ok((args, expand))
+        Ok((self.scratch.exprs.split_off(args_at), expand))
     }
 
     /// Whether `for` opens the collection just entered.
@@ -740,13 +762,14 @@ impl<'a> Parser<'a> {
         let kind = if self.for_ahead()? {
             self.for_expr(b']')?
         } else {
-            let mut items = Vec::new();
+            let items_at = self.scratch.exprs.len();
             loop {
                 self.ws()?;
                 if self.peek() == Some(b']') {
                     break;
                 }
-                items.push(self.expr(true)?);
+                let item = self.expr(true)?;
+                self.scratch.exprs.push(item);
                 self.ws()?;
                 match self.peek() {
                     Some(b',') => self.i += 1,
@@ -755,8 +778,7 @@ impl<'a> Parser<'a> {
                 }
             }
             self.i += 1;
-            items.shrink_to_fit();
-            ExprKind::Array(items)
+            ExprKind::Array(self.scratch.exprs.split_off(items_at))
         };
         let span = self.span(start, self.i);
         Ok((Expr { kind, span }, span))
@@ -768,7 +790,7 @@ impl<'a> Parser<'a> {
         let kind = if self.for_ahead()? {
             self.for_expr(b'}')?
         } else {
-            let mut entries: Vec<(ObjectKey, Expr)> = Vec::new();
+            let entries_at = self.scratch.entries.len();
             loop {
                 self.ws()?;
                 if self.peek() == Some(b'}') {
@@ -795,11 +817,14 @@ impl<'a> Parser<'a> {
                         span: key.span,
                     }),
                 };
-                if entries.iter().any(|(k, _)| same_key(k, &key)) {
+                if self.scratch.entries[entries_at..]
+                    .iter()
+                    .any(|(k, _)| same_key(k, &key))
+                {
                     let name = &self.s[key_at..key_outer.end as usize - self.base];
                     return self.fail_at(key_at, format!("object key `{name}` is defined twice"));
                 }
-                entries.push((key, value));
+                self.scratch.entries.push((key, value));
                 match self.peek() {
                     Some(b'}') => {
                         self.i += 1;
@@ -812,8 +837,7 @@ impl<'a> Parser<'a> {
                     _ => return self.expected("`,`, a newline or `}`"),
                 }
             }
-            entries.shrink_to_fit();
-            ExprKind::Object(entries)
+            ExprKind::Object(self.scratch.entries.split_off(entries_at))
         };
         let span = self.span(start, self.i);
         Ok((Expr { kind, span }, span))
@@ -1171,6 +1195,7 @@ impl<'a> Parser<'a> {
             file: self.file,
             base: self.base,
             depth: self.depth,
+            scratch: Scratch::default(),
         };
         let (mut pieces, stop) = inner.pieces(Quoting::Raw)?;
         if let Some(kw) = stop {

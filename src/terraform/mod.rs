@@ -115,14 +115,15 @@ pub fn load_root<S: std::hash::BuildHasher + Sync>(
                 (fragment, ev.undecided(), ev.limits())
             })
             .collect();
-        let mut fragment = Fragment::default();
+        let mut fragments = Vec::with_capacity(parts.len());
         let mut undecided = BTreeSet::new();
         let mut limits = BTreeSet::new();
         for (f, u, l) in parts {
-            fragment.extend(f);
+            fragments.push(f);
             undecided.extend(u);
             limits.extend(l);
         }
+        let fragment = Fragment::concat(fragments);
         (fragment, undecided, limits.into_iter().collect::<Vec<_>>())
     };
     let (base, atoms, limits) = run(World {

@@ -109,15 +109,23 @@ impl Module {
             dir,
             ..Module::default()
         };
+        // Sized exactly from the start: a module is held until its roots are
+        // evaluated, and a vector grown by doubling leaves its old blocks behind.
+        let count = |ident: &str| {
+            bodies
+                .iter()
+                .flat_map(|b| &b.blocks)
+                .filter(|b| b.ident == ident)
+                .count()
+        };
+        m.resources.reserve_exact(count("resource"));
+        m.data.reserve_exact(count("data"));
+        m.calls.reserve_exact(count("module"));
         for body in bodies {
             for block in body.blocks {
                 m.add(block);
             }
         }
-        // Sized exactly: a module is held until its roots are evaluated.
-        m.resources.shrink_to_fit();
-        m.data.shrink_to_fit();
-        m.calls.shrink_to_fit();
         m.index = sorted_index(&m.resources);
         m.data_index = sorted_index(&m.data);
         m
