@@ -14,6 +14,7 @@ use crate::source::{FileId, Span};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+use thin_vec::{ThinVec, thin_vec};
 
 /// Every assignment of true/false to the undecidable conditions `atoms` (the
 /// "worlds" a configuration may deploy in), or none when there are none or more
@@ -271,8 +272,10 @@ pub struct Seg {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text {
     raw: String,
-    holes: Vec<Hole>,
-    map: Vec<Seg>,
+    // Thin vectors (one pointer, no allocation while empty): a text is in every
+    // string of the syntax trees and of the evaluated model, and most have no holes.
+    holes: ThinVec<Hole>,
+    map: ThinVec<Seg>,
 }
 
 impl Text {
@@ -280,8 +283,8 @@ impl Text {
     pub fn lit(s: &str) -> Text {
         Text {
             raw: sanitize(s),
-            holes: Vec::new(),
-            map: Vec::new(),
+            holes: ThinVec::new(),
+            map: ThinVec::new(),
         }
     }
 
@@ -290,8 +293,8 @@ impl Text {
         let exact = exact && s.len() == (span.end - span.start) as usize;
         Text {
             raw: sanitize(s),
-            holes: Vec::new(),
-            map: vec![Seg {
+            holes: ThinVec::new(),
+            map: thin_vec![Seg {
                 at: 0,
                 file: span.file,
                 src: span.start,
@@ -303,8 +306,8 @@ impl Text {
     pub fn hole(hole: Hole) -> Text {
         Text {
             raw: HOLE_CHAR.to_string(),
-            holes: vec![hole],
-            map: Vec::new(),
+            holes: thin_vec![hole],
+            map: ThinVec::new(),
         }
     }
 
@@ -432,8 +435,8 @@ impl Text {
         let raw = self.raw[range.clone()].to_string();
         let skipped = self.raw[..range.start].matches(HOLE_CHAR).count();
         let count = raw.matches(HOLE_CHAR).count();
-        let holes = self.holes[skipped..skipped + count].to_vec();
-        let mut map = Vec::new();
+        let holes = ThinVec::from(&self.holes[skipped..skipped + count]);
+        let mut map = ThinVec::new();
         let first = self.map.partition_point(|s| s.at as usize <= range.start);
         if let Some(seg) = first.checked_sub(1).and_then(|i| self.map.get(i)) {
             let delta = range.start - seg.at as usize;

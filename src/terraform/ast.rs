@@ -74,9 +74,10 @@ pub enum ExprKind {
     /// A root name: `var`, `local`, `aws_s3_bucket`, a `for` variable...
     Var(String),
     Traversal(Box<Expr>, Vec<Op>),
+    /// Boxed slices: an expression is as large as its largest kind.
     Call {
-        name: String,
-        args: Vec<Expr>,
+        name: Box<str>,
+        args: Box<[Expr]>,
         expand_final: bool,
     },
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
@@ -168,11 +169,8 @@ impl Expr {
         };
         match &self.kind {
             ExprKind::Template(ps) => parts(ps, f),
-            ExprKind::Array(items) | ExprKind::Call { args: items, .. } => {
-                for i in items {
-                    i.visit(f);
-                }
-            }
+            ExprKind::Array(items) => items.iter().for_each(|i| i.visit(f)),
+            ExprKind::Call { args, .. } => args.iter().for_each(|i| i.visit(f)),
             ExprKind::Object(entries) => {
                 for (k, v) in entries {
                     if let ObjectKey::Expr(k) = k {

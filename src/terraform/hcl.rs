@@ -697,8 +697,8 @@ impl<'a> Parser<'a> {
             }
             let (args, expand_final) = self.call_args()?;
             ExprKind::Call {
-                name: full,
-                args,
+                name: full.into_boxed_str(),
+                args: args.into_boxed_slice(),
                 expand_final,
             }
         } else {
@@ -1367,9 +1367,8 @@ mod tests {
         fn expr(e: &mut Expr) {
             match &mut e.kind {
                 ExprKind::Template(ps) => ps.iter_mut().for_each(part),
-                ExprKind::Array(items) | ExprKind::Call { args: items, .. } => {
-                    items.iter_mut().for_each(expr);
-                }
+                ExprKind::Array(items) => items.iter_mut().for_each(expr),
+                ExprKind::Call { args, .. } => args.iter_mut().for_each(expr),
                 ExprKind::Object(entries) => {
                     for (k, v) in entries {
                         match k {

@@ -172,7 +172,7 @@ impl Converter<'_> {
                 }
                 name.push_str(f.name.name.as_str());
                 ExprKind::Call {
-                    name,
+                    name: name.into(),
                     args: f.args.iter().map(|a| self.expr(a, span)).collect(),
                     expand_final: f.args.expand_final(),
                 }

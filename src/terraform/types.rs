@@ -36,7 +36,7 @@ pub fn parse(e: &Expr, constant: &dyn Fn(&Expr) -> Node) -> Type {
             "bool" => Type::Bool,
             _ => Type::Any,
         },
-        ExprKind::Call { name, args, .. } => match (name.as_str(), args.as_slice()) {
+        ExprKind::Call { name, args, .. } => match (&**name, &**args) {
             ("list", [t]) => Type::List(Box::new(parse(t, constant))),
             ("set", [t]) => Type::Set(Box::new(parse(t, constant))),
             ("map", [t]) => Type::Map(Box::new(parse(t, constant))),
@@ -73,7 +73,7 @@ pub fn parse(e: &Expr, constant: &dyn Fn(&Expr) -> Node) -> Type {
 
 fn attribute(name: String, e: &Expr, constant: &dyn Fn(&Expr) -> Node) -> Attr {
     if let ExprKind::Call { name: f, args, .. } = &e.kind
-        && f == "optional"
+        && &**f == "optional"
         && let Some(t) = args.first()
     {
         return Attr {
