@@ -320,7 +320,8 @@ pub fn terraform(
     let budget = terraform::eval::Budget::new(terraform::eval::SCAN_FUEL);
     let mut seen = BTreeSet::new();
 
-    for batch in batches {
+    let last = batches.len().saturating_sub(1);
+    for (nth, batch) in batches.into_iter().enumerate() {
         let scanned: BTreeSet<String> = batch.into_iter().collect();
 
         crate::trace::stage("batch");
@@ -452,7 +453,13 @@ pub fn terraform(
                 Err(f) => out.findings.push(f),
             }
         }
-        crate::discard(registry);
+        // The next batch's trees replace these: freed first, so that only one
+        // batch's are held. The last batch's are freed while the rules run.
+        if nth == last {
+            crate::discard(registry);
+        } else {
+            drop(registry);
+        }
     }
 
     // What no module that matters called stays unparsed: said once.

@@ -488,18 +488,26 @@ pub fn resolve_names<'t>(pattern: &'t Text, names: NameResolver<'_>) -> Cow<'t, 
 
 /// Does `items` (a `Resource`/`NotResource`) cover `subject`?
 pub fn covers(items: &Items, subject: &Text, names: NameResolver<'_>) -> Tri {
-    let any = Tri::any(
-        items
-            .values
-            .iter()
-            .map(|(p, _)| resource_matches(&resolve_names(p, names), subject)),
-    );
-    let any = if items.unknown {
-        any.or(Tri::Unknown)
-    } else {
-        any
-    };
-    if items.not { !any } else { any }
+    covers_each(items, &[subject], names)
+}
+
+/// Does `items` cover every one of `subjects`? Each pattern's names are resolved
+/// once for all of them.
+pub fn covers_each(items: &Items, subjects: &[&Text], names: NameResolver<'_>) -> Tri {
+    let patterns: Vec<Cow<'_, Text>> = items
+        .values
+        .iter()
+        .map(|(p, _)| resolve_names(p, names))
+        .collect();
+    Tri::all(subjects.iter().map(|subject| {
+        let any = Tri::any(patterns.iter().map(|p| resource_matches(p, subject)));
+        let any = if items.unknown {
+            any.or(Tri::Unknown)
+        } else {
+            any
+        };
+        if items.not { !any } else { any }
+    }))
 }
 
 /// Does the action list cover `action`?
@@ -882,7 +890,7 @@ fn denies_plain_http(st: &Statement, bucket: &BucketIdent, names: NameResolver<'
         if a.unknown { any.or(Tri::Unknown) } else { any }
     });
     let resources = st.resource.as_ref().map_or(Tri::No, |r| {
-        covers(r, &bucket.arn(), names).and(covers(r, &bucket.objects_arn(), names))
+        covers_each(r, &[&bucket.arn(), &bucket.objects_arn()], names)
     });
     let insecure = if st.conditions_unknown {
         Tri::Unknown
