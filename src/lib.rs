@@ -679,8 +679,13 @@ fn merge_instances(findings: Vec<Finding>) -> Vec<Finding> {
     // The names each merged finding holds, so a module with thousands of instances
     // is merged in linear time.
     let mut named: HashSet<(usize, String)> = HashSet::new();
+    // Only findings of one rule at one place can merge: the others are not keyed.
+    let mut at: HashMap<(&'static str, Span), u32> = HashMap::new();
+    for f in &findings {
+        *at.entry((f.code, f.span)).or_default() += 1;
+    }
     for f in findings {
-        let Some(resource) = f.resource.clone() else {
+        let Some(resource) = f.resource.clone().filter(|_| at[&(f.code, f.span)] > 1) else {
             out.push(f);
             continue;
         };
