@@ -229,6 +229,5 @@ pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
             incomplete: scan.incomplete(),
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    super::write_pretty(&report, out)
 }

