@@ -226,6 +226,11 @@ impl BucketRef {
         BucketRef(Arc::from(format!("{scope}#{address}")))
     }
 
+    /// From its identity as [`BucketRef::new`] writes it: `SCOPE#ADDRESS`.
+    pub fn from_id(id: String) -> BucketRef {
+        BucketRef(Arc::from(id))
+    }
+
     /// The resource address part (after the scope).
     pub fn address(&self) -> &str {
         self.0.rsplit_once('#').map_or(&self.0, |(_, a)| a)

@@ -179,11 +179,19 @@ pub enum InstanceKey {
 impl InstanceKey {
     /// `""`, `[0]`, `["key"]`: appended to an address.
     pub fn suffix(&self) -> String {
-        match self {
-            InstanceKey::None => String::new(),
-            InstanceKey::Index(i) => format!("[{i}]"),
-            InstanceKey::Key(k) => format!("[{k:?}]"),
-        }
+        let mut s = String::new();
+        self.write_suffix(&mut s);
+        s
+    }
+
+    /// Appends [`InstanceKey::suffix`] to `out`.
+    pub fn write_suffix(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = match self {
+            InstanceKey::None => Ok(()),
+            InstanceKey::Index(i) => write!(out, "[{i}]"),
+            InstanceKey::Key(k) => write!(out, "[{k:?}]"),
+        };
     }
 
     fn matches(&self, key: &Node) -> bool {
@@ -1190,13 +1198,31 @@ impl<'r> Evaluator<'r> {
 
     /// The model's identity for a bucket instance of this module instance.
     pub fn bucket_ref(&self, res: &Resource, key: &InstanceKey) -> BucketRef {
-        BucketRef::new(&self.place.root, &self.address(res, key))
+        let mut id = String::with_capacity(self.place.root.len() + 64);
+        id.push_str(&self.place.root);
+        id.push('#');
+        self.write_address(res, key, &mut id);
+        BucketRef::from_id(id)
     }
 
     /// The full address of a resource instance: `module.m.aws_s3_bucket.b["k"]`.
     pub fn address(&self, res: &Resource, key: &InstanceKey) -> String {
-        self.place
-            .qualify(&format!("{}{}", res.address(false), key.suffix()))
+        let mut out = String::with_capacity(64);
+        self.write_address(res, key, &mut out);
+        out
+    }
+
+    /// Appends [`Evaluator::address`] to `out`, written once rather than formatted
+    /// in pieces: it is asked for at every reference to a resource.
+    fn write_address(&self, res: &Resource, key: &InstanceKey, out: &mut String) {
+        if !self.place.address.is_empty() {
+            out.push_str(&self.place.address);
+            out.push('.');
+        }
+        out.push_str(res.ty());
+        out.push('.');
+        out.push_str(res.name());
+        key.write_suffix(out);
     }
 
     fn resource_attr(&self, res: &Resource, inst: &Instance, attr: &str, span: Span) -> Eval {
@@ -1275,7 +1301,10 @@ impl<'r> Evaluator<'r> {
         let Some(a) = res.body().attr(attr) else {
             return Ok(Node::unknown(Some(span)));
         };
-        let key = format!("{}{}.{attr}", res.address(data), inst.key.suffix());
+        let mut key = res.address(data);
+        inst.key.write_suffix(&mut key);
+        key.push('.');
+        key.push_str(attr);
         self.cached(key, || self.eval(&a.value, &inst.cx))
     }
 
