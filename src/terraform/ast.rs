@@ -2,6 +2,10 @@
 //! the JSON syntax, every node with its byte span.
 
 use crate::model::value::Text;
+
+/// A name in the tree (block type, label, attribute, variable): held inline up to
+/// 24 bytes, so the many short names of a tree need no allocation each.
+pub type Name = compact_str::CompactString;
 use crate::source::Span;
 use std::borrow::Cow;
 
@@ -17,8 +21,8 @@ pub struct Body {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
-    pub ident: String,
-    pub labels: Vec<String>,
+    pub ident: Name,
+    pub labels: Vec<Name>,
     pub body: Body,
     /// From the block type to the last label: where "this resource" findings point.
     pub header: Span,
@@ -27,7 +31,7 @@ pub struct Block {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
-    pub key: String,
+    pub key: Name,
     pub key_span: Span,
     pub value: Expr,
 }
@@ -72,7 +76,7 @@ pub enum ExprKind {
     Array(Vec<Expr>),
     Object(Vec<(ObjectKey, Expr)>),
     /// A root name: `var`, `local`, `aws_s3_bucket`, a `for` variable...
-    Var(String),
+    Var(Name),
     Traversal(Box<Expr>, Vec<Op>),
     /// Boxed slices: an expression is as large as its largest kind.
     Call {
@@ -89,13 +93,13 @@ pub enum ExprKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObjectKey {
     /// A bare identifier key (`a = 1`), always a literal string.
-    Ident(String, Span),
+    Ident(Name, Span),
     Expr(Expr),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    Attr(String),
+    Attr(Name),
     /// Boxed: most operators are attributes, and an `Op` is a quarter the size.
     Index(Box<Expr>),
     LegacyIndex(u64),
@@ -105,8 +109,8 @@ pub enum Op {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForExpr {
-    pub key_var: Option<String>,
-    pub value_var: String,
+    pub key_var: Option<Name>,
+    pub value_var: Name,
     pub collection: Expr,
     pub key: Option<Expr>,
     pub value: Expr,
@@ -134,8 +138,8 @@ pub struct IfPart {
 /// `%{ for key_var, value_var in collection }body%{ endfor }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForPart {
-    pub key_var: Option<String>,
-    pub value_var: String,
+    pub key_var: Option<Name>,
+    pub value_var: Name,
     pub collection: Expr,
     pub body: Vec<Part>,
 }
@@ -221,7 +225,7 @@ impl Expr {
                 && let ExprKind::Var(root) = &root.kind
                 && let Some(Op::Attr(name)) = ops.first()
             {
-                out.push((root.clone(), name.clone()));
+                out.push((root.to_string(), name.to_string()));
             }
         });
         out
@@ -321,7 +325,7 @@ fn json_blocks(ident: &str, attr: &Attribute) -> Vec<Block> {
             return None;
         };
         Some(Block {
-            ident: ident.to_string(),
+            ident: ident.into(),
             labels: Vec::new(),
             body: object_body(entries, e.span),
             header: attr.key_span,
@@ -341,7 +345,7 @@ pub fn object_body(entries: &[(ObjectKey, Expr)], span: Span) -> Body {
         .iter()
         .filter_map(|(k, v)| {
             let (key, key_span) = match k {
-                ObjectKey::Ident(name, span) => (name.clone(), *span),
+                ObjectKey::Ident(name, span) => (name.to_string(), *span),
                 ObjectKey::Expr(e) => match &e.kind {
                     ExprKind::Str(t) => (t.as_lit()?.to_string(), e.span),
                     _ => return None,
@@ -349,7 +353,7 @@ pub fn object_body(entries: &[(ObjectKey, Expr)], span: Span) -> Body {
             };
             // "//" keys are comments in Terraform's JSON syntax.
             (key != "//").then(|| Attribute {
-                key,
+                key: key.into(),
                 key_span,
                 value: v.clone(),
             })

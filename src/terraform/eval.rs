@@ -485,7 +485,7 @@ impl<'r> Evaluator<'r> {
                 for (k, v) in entries {
                     let key = match k {
                         ObjectKey::Ident(name, s) => Key {
-                            name: name.clone(),
+                            name: name.to_string(),
                             span: Some(*s),
                         },
                         ObjectKey::Expr(x) => {
@@ -981,7 +981,7 @@ impl<'r> Evaluator<'r> {
         let what = match block.labels.as_slice() {
             [ty, name] => self.place.qualify(&format!("{ty}.{name}")),
             [name] => self.place.qualify(&format!("module.{name}")),
-            _ => block.ident.clone(),
+            _ => block.ident.to_string(),
         };
         self.limit(format!(
             "{what} has {n} instances, more than {MAX_INSTANCES}: it is checked once, as an instance with unknown key"
@@ -1182,7 +1182,7 @@ impl<'r> Evaluator<'r> {
         if data && res.ty() == "aws_iam_policy_document" {
             names.push("json".into());
         }
-        names.extend(res.body().attrs.iter().map(|a| a.key.clone()));
+        names.extend(res.body().attrs.iter().map(|a| a.key.to_string()));
         names.dedup();
         let mut entries = Vec::new();
         for name in names {
@@ -1461,14 +1461,14 @@ impl<'r> Evaluator<'r> {
             unknown: false,
         };
         for d in body.blocks("dynamic") {
-            if d.labels.first().map(String::as_str) != Some(ident) {
+            if d.labels.first().map(super::ast::Name::as_str) != Some(ident) {
                 continue;
             }
             let iterator = d
                 .body
                 .attr("iterator")
                 .and_then(|a| match &a.value.kind {
-                    ExprKind::Var(n) => Some(n.clone()),
+                    ExprKind::Var(n) => Some(n.to_string()),
                     _ => None,
                 })
                 .unwrap_or_else(|| ident.to_string());
@@ -1504,7 +1504,7 @@ impl<'r> Evaluator<'r> {
                     None,
                 );
                 let mut block = content.clone().into_owned();
-                block.ident = ident.to_string();
+                block.ident = ident.into();
                 block.header = d.header;
                 out.items.push((Cow::Owned(block), cx.with(&iterator, it)));
             }

@@ -8,8 +8,8 @@
 //! specification; where hcl-edit and Terraform differ we follow Terraform.
 
 use super::ast::{
-    Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ForPart, IfPart, ObjectKey, Op,
-    Part, UnaryOp,
+    Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ForPart, IfPart, Name, ObjectKey,
+    Op, Part, UnaryOp,
 };
 use super::parse::{SyntaxError, literal_text};
 use crate::source::{FileId, Span, char_range};
@@ -73,7 +73,7 @@ struct Scratch {
     exprs: Vec<Expr>,
     entries: Vec<(ObjectKey, Expr)>,
     ops: Vec<Op>,
-    labels: Vec<String>,
+    labels: Vec<Name>,
 }
 
 fn is_id_start(c: char) -> bool {
@@ -331,7 +331,7 @@ impl<'a> Parser<'a> {
         self.sp()?;
         let value = self.expr(false)?;
         Ok(Attribute {
-            key: key.to_string(),
+            key: key.into(),
             key_span: self.span(key_start, key_start + key.len()),
             value,
         })
@@ -357,10 +357,10 @@ impl<'a> Parser<'a> {
                             );
                         }
                     };
-                    self.scratch.labels.push(value);
+                    self.scratch.labels.push(value.into());
                 }
                 _ => match self.ident() {
-                    Some((label, _)) => self.scratch.labels.push(label.to_string()),
+                    Some((label, _)) => self.scratch.labels.push(label.into()),
                     None => return self.expected("`=`, a block label or `{`"),
                 },
             }
@@ -408,7 +408,7 @@ impl<'a> Parser<'a> {
             body.span = span;
         }
         Ok(Block {
-            ident: ident.to_string(),
+            ident: ident.into(),
             labels,
             body,
             header: self.span(start, header_end),
@@ -593,7 +593,7 @@ impl<'a> Parser<'a> {
                             }
                         }
                         _ => match self.ident() {
-                            Some((name, _)) => Op::Attr(name.to_string()),
+                            Some((name, _)) => Op::Attr(name.into()),
                             None => return self.expected("an attribute name, `*` or an index"),
                         },
                     };
@@ -707,7 +707,7 @@ impl<'a> Parser<'a> {
                 "null" => ExprKind::Null,
                 "true" => ExprKind::Bool(true),
                 "false" => ExprKind::Bool(false),
-                _ => ExprKind::Var(name.to_string()),
+                _ => ExprKind::Var(name.into()),
             }
         };
         let span = self.span(start, self.i);
@@ -891,7 +891,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `k, v in coll` (after `for`), up to the next token.
-    fn for_intro(&mut self) -> Result<(Option<String>, String, Expr)> {
+    fn for_intro(&mut self) -> Result<(Option<Name>, Name, Expr)> {
         self.ws()?;
         let (first, _) = self.expect_ident("a variable name")?;
         self.ws()?;
@@ -900,9 +900,9 @@ impl<'a> Parser<'a> {
             self.ws()?;
             let (second, _) = self.expect_ident("a variable name")?;
             self.ws()?;
-            (Some(first.to_string()), second.to_string())
+            (Some(first.into()), second.into())
         } else {
-            (None, first.to_string())
+            (None, first.into())
         };
         if !self.at_keyword("in") {
             return self.expected("`in`");

@@ -62,7 +62,7 @@ impl Converter<'_> {
                 Structure::Attribute(a) => {
                     let key_span = self.span(a.key.span(), span);
                     attrs.push(Attribute {
-                        key: a.key.as_str().to_string(),
+                        key: a.key.as_str().into(),
                         key_span,
                         value: self.expr(&a.value, key_span),
                     });
@@ -81,12 +81,12 @@ impl Converter<'_> {
     fn block(&self, b: &hcl_edit::structure::Block, parent: Span) -> Block {
         let span = self.span(b.span(), parent);
         let ident_span = self.span(b.ident.span(), span);
-        let labels: Vec<String> = b
+        let labels: Vec<super::ast::Name> = b
             .labels
             .iter()
             .map(|l| match l {
-                BlockLabel::Ident(i) => i.as_str().to_string(),
-                BlockLabel::String(s) => s.value().clone(),
+                BlockLabel::Ident(i) => i.as_str().into(),
+                BlockLabel::String(s) => s.value().as_str().into(),
             })
             .collect();
         let header_end = b
@@ -100,7 +100,7 @@ impl Converter<'_> {
         };
         let body_span = self.span(b.body.span(), span);
         Block {
-            ident: b.ident.as_str().to_string(),
+            ident: b.ident.as_str().into(),
             labels,
             body: self.body(&b.body, body_span),
             header,
@@ -145,7 +145,7 @@ impl Converter<'_> {
                     .map(|(k, v)| {
                         let key = match k {
                             hcl_edit::expr::ObjectKey::Ident(i) => {
-                                ObjectKey::Ident(i.as_str().to_string(), self.span(i.span(), span))
+                                ObjectKey::Ident(i.as_str().into(), self.span(i.span(), span))
                             }
                             hcl_edit::expr::ObjectKey::Expression(x) => {
                                 ObjectKey::Expr(self.expr(x, span))
@@ -158,7 +158,7 @@ impl Converter<'_> {
             Expression::StringTemplate(t) => ExprKind::Template(self.template(t, span)),
             Expression::HeredocTemplate(h) => ExprKind::Template(self.template(&h.template, span)),
             Expression::Parenthesis(p) => return self.expr(p.inner(), span),
-            Expression::Variable(v) => ExprKind::Var(v.as_str().to_string()),
+            Expression::Variable(v) => ExprKind::Var(v.as_str().into()),
             Expression::Conditional(c) => ExprKind::Conditional(
                 Box::new(self.expr(&c.cond_expr, span)),
                 Box::new(self.expr(&c.true_expr, span)),
@@ -184,7 +184,7 @@ impl Converter<'_> {
                     .map(|op| match op.value() {
                         TraversalOperator::AttrSplat(_) => Op::AttrSplat,
                         TraversalOperator::FullSplat(_) => Op::FullSplat,
-                        TraversalOperator::GetAttr(i) => Op::Attr(i.as_str().to_string()),
+                        TraversalOperator::GetAttr(i) => Op::Attr(i.as_str().into()),
                         TraversalOperator::Index(x) => Op::Index(Box::new(self.expr(x, span))),
                         TraversalOperator::LegacyIndex(i) => Op::LegacyIndex(*i.value()),
                     })
@@ -221,8 +221,8 @@ impl Converter<'_> {
                 )
             }
             Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
-                key_var: f.intro.key_var.as_ref().map(|k| k.as_str().to_string()),
-                value_var: f.intro.value_var.as_str().to_string(),
+                key_var: f.intro.key_var.as_ref().map(|k| k.as_str().into()),
+                value_var: f.intro.value_var.as_str().into(),
                 collection: self.expr(&f.intro.collection_expr, span),
                 key: f.key_expr.as_ref().map(|k| self.expr(k, span)),
                 value: self.expr(&f.value_expr, span),
@@ -252,8 +252,8 @@ impl Converter<'_> {
                             .unwrap_or_default(),
                     })),
                     Directive::For(d) => Part::For(Box::new(ForPart {
-                        key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
-                        value_var: d.for_expr.value_var.as_str().to_string(),
+                        key_var: d.for_expr.key_var.as_ref().map(|k| k.as_str().into()),
+                        value_var: d.for_expr.value_var.as_str().into(),
                         collection: self.expr(&d.for_expr.collection_expr, parent),
                         body: self.template(&d.for_expr.template, parent),
                     })),

@@ -64,7 +64,7 @@ pub fn root_inputs(module: &Module, tfvars: &[&Body], cli: &CliVars) -> HashMap<
     for body in tfvars {
         for attr in &body.attrs {
             if declared(&attr.key).is_some() {
-                out.insert(attr.key.clone(), constant(&attr.value));
+                out.insert(attr.key.to_string(), constant(&attr.value));
             }
         }
     }

@@ -136,20 +136,20 @@ impl Module {
             ("resource", [_, _]) => self.resources.push(Resource { block }),
             ("data", [_, _]) => self.data.push(Resource { block }),
             ("variable", [name]) => {
-                self.variables.insert(name.clone(), Variable { block });
+                self.variables.insert(name.to_string(), Variable { block });
             }
             ("locals", []) => {
                 for attr in block.body.attrs {
-                    self.locals.insert(attr.key, attr.value);
+                    self.locals.insert(attr.key.into(), attr.value);
                 }
             }
             ("output", [name]) => {
                 if let Some(value) = block.body.attr("value") {
-                    self.outputs.insert(name.clone(), value.value.clone());
+                    self.outputs.insert(name.to_string(), value.value.clone());
                 }
             }
             ("module", [name]) => self.calls.push(ModuleCall {
-                name: name.clone(),
+                name: name.to_string(),
                 block,
             }),
             _ => {}

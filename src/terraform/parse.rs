@@ -86,7 +86,7 @@ fn parse_json(file: FileId, text: &str) -> Result<Body, SyntaxError> {
             "//" => continue,
             _ => {
                 attrs.push(Attribute {
-                    key: key.name.clone(),
+                    key: key.name.as_str().into(),
                     key_span,
                     value: json_expr(value, root_span),
                 });
@@ -138,8 +138,8 @@ fn json_blocks(
         // The innermost label's key (`"exports": {`) stands for the block.
         let header = prefix.last().map_or(header, |(_, s)| *s);
         out.push(Block {
-            ident: ident.to_string(),
-            labels: prefix.iter().map(|(l, _)| l.clone()).collect(),
+            ident: ident.into(),
+            labels: prefix.iter().map(|(l, _)| l.as_str().into()).collect(),
             body,
             header,
             span,
@@ -172,7 +172,7 @@ fn json_expr(node: &Node, parent: Span) -> Expr {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        ObjectKey::Ident(k.name.clone(), k.span.unwrap_or(span)),
+                        ObjectKey::Ident(k.name.as_str().into(), k.span.unwrap_or(span)),
                         json_expr(v, span),
                     )
                 })

@@ -52,10 +52,10 @@ pub fn parse(e: &Expr, constant: &dyn Fn(&Expr) -> Node) -> Type {
                         .iter()
                         .filter_map(|(k, v)| {
                             let name = match k {
-                                ObjectKey::Ident(n, _) => n.clone(),
+                                ObjectKey::Ident(n, _) => n.to_string(),
                                 ObjectKey::Expr(x) => match &x.kind {
                                     ExprKind::Str(t) => t.as_lit()?.to_string(),
-                                    ExprKind::Var(n) => n.clone(),
+                                    ExprKind::Var(n) => n.to_string(),
                                     _ => return None,
                                 },
                             };
