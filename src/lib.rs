@@ -606,8 +606,8 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         }
     }
     discard(model);
-    // After suppression: a comment above one module call covers its instances only.
     trace::stage("suppressed");
+    // After suppression: a comment above one module call covers its instances only.
     let mut findings = merge_instances(findings);
     trace::stage("merged instances");
     // The configuration's per-path ignores and severity overrides.

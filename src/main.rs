@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = bucketlint::cli::Cli::parse();
-    let c = bucketlint::cli::run(cli);
+    let status = bucketlint::cli::run(cli);
     bucketlint::trace::stage("end");
-    ExitCode::from(c)
+    ExitCode::from(status)
 }
 
 // Parsing allocates many small nodes from several threads; glibc's allocator spends

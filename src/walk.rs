@@ -362,7 +362,7 @@ mod tests {
     }
 
     /// A tree on either side of [`SEQUENTIAL_ENTRIES`] (walked on one thread, or
-    /// again in parallel) yields each file once, with ignore files and notices.
+    /// again in parallel) yields each file once, and respects ignore files.
     #[test]
     fn small_and_large_trees_walk_alike() {
         for files in [10, SEQUENTIAL_ENTRIES * 2] {

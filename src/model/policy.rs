@@ -327,7 +327,7 @@ fn normalize_arn(mut toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
 }
 
 /// [`normalize_arn`] of a literal.
-fn normalize_arn_str(s: &str) -> std::borrow::Cow<'_, str> {
+fn normalize_arn_str(s: &str) -> Cow<'_, str> {
     match s.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
         Some((partition, rest)) if partition != "aws" => format!("arn:aws:{rest}").into(),
         _ => s.into(),
@@ -337,7 +337,7 @@ fn normalize_arn_str(s: &str) -> std::borrow::Cow<'_, str> {
 /// [`normalize_arn`] of a text that is literal once its ARN partition is replaced
 /// (`arn:${data.aws_partition.current.partition}:s3:::logs`, the ARN Terraform
 /// gives a bucket): `None` when other holes remain.
-fn literal_arn(t: &Text) -> Option<std::borrow::Cow<'_, str>> {
+fn literal_arn(t: &Text) -> Option<Cow<'_, str>> {
     if let Some(lit) = t.as_lit() {
         return Some(normalize_arn_str(lit));
     }

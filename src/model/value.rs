@@ -223,11 +223,16 @@ pub struct BucketRef(pub Arc<str>);
 
 impl BucketRef {
     pub fn new(scope: &str, address: &str) -> BucketRef {
-        BucketRef(Arc::from(format!("{scope}#{address}")))
+        BucketRef::written(scope, |out| out.push_str(address))
     }
 
-    /// From its identity as [`BucketRef::new`] writes it: `SCOPE#ADDRESS`.
-    pub fn from_id(id: String) -> BucketRef {
+    /// [`BucketRef::new`] with the address written in place by `address`, with no
+    /// string of its own.
+    pub fn written(scope: &str, address: impl FnOnce(&mut String)) -> BucketRef {
+        let mut id = String::with_capacity(scope.len() + 64);
+        id.push_str(scope);
+        id.push('#');
+        address(&mut id);
         BucketRef(Arc::from(id))
     }
 
@@ -331,14 +336,8 @@ impl Text {
     /// Appends `other`, keeping holes and source mapping.
     pub fn push(&mut self, other: &Text) {
         let base = self.raw.len() as u32;
-        // A run without mapping must not inherit the previous run's mapping.
-        if other.map.first().is_none_or(|s| s.at != 0) && !self.map.is_empty() {
-            self.map.push(Seg {
-                at: base,
-                file: FileId(u32::MAX),
-                src: 0,
-                exact: false,
-            });
+        if other.map.first().is_none_or(|s| s.at != 0) {
+            self.unmapped_run();
         }
         self.raw.push_str(&other.raw);
         self.holes.extend(other.holes.iter().cloned());
@@ -351,11 +350,7 @@ impl Text {
     /// Appends a literal string: as `push(&Text::lit(s))`, without the copy.
     pub fn push_str(&mut self, s: &str) {
         self.unmapped_run();
-        if s.contains(HOLE_CHAR) {
-            self.raw.push_str(&s.replace(HOLE_CHAR, "\u{FFFD}"));
-        } else {
-            self.raw.push_str(s);
-        }
+        push_sanitized(&mut self.raw, s);
     }
 
     /// Appends a hole: as `push(&Text::hole(hole))`, without the copy.
@@ -365,7 +360,7 @@ impl Text {
         self.holes.push(hole);
     }
 
-    /// Starts a run with no source mapping (see [`Text::push`]).
+    /// Starts a run with no source mapping: it must not inherit the previous run's.
     fn unmapped_run(&mut self) {
         if !self.map.is_empty() {
             self.map.push(Seg {
@@ -470,10 +465,17 @@ impl Text {
 
 /// Replaces the hole marker in untrusted literal text (same UTF-8 length).
 fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_sanitized(&mut out, s);
+    out
+}
+
+/// Appends `s` to `out`, sanitized as [`sanitize`] does.
+fn push_sanitized(out: &mut String, s: &str) {
     if s.contains(HOLE_CHAR) {
-        s.replace(HOLE_CHAR, "\u{FFFD}")
+        out.push_str(&s.replace(HOLE_CHAR, "\u{FFFD}"));
     } else {
-        s.to_string()
+        out.push_str(s);
     }
 }
 

@@ -2,12 +2,12 @@
 //! the JSON syntax, every node with its byte span.
 
 use crate::model::value::Text;
+use crate::source::Span;
+use std::borrow::Cow;
 
 /// A name in the tree (block type, label, attribute, variable): held inline up to
 /// 24 bytes, so the many short names of a tree need no allocation each.
 pub type Name = compact_str::CompactString;
-use crate::source::Span;
-use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
@@ -345,15 +345,15 @@ pub fn object_body(entries: &[(ObjectKey, Expr)], span: Span) -> Body {
         .iter()
         .filter_map(|(k, v)| {
             let (key, key_span) = match k {
-                ObjectKey::Ident(name, span) => (name.to_string(), *span),
+                ObjectKey::Ident(name, span) => (name.clone(), *span),
                 ObjectKey::Expr(e) => match &e.kind {
-                    ExprKind::Str(t) => (t.as_lit()?.to_string(), e.span),
+                    ExprKind::Str(t) => (Name::from(t.as_lit()?), e.span),
                     _ => return None,
                 },
             };
             // "//" keys are comments in Terraform's JSON syntax.
             (key != "//").then(|| Attribute {
-                key: key.into(),
+                key,
                 key_span,
                 value: v.clone(),
             })

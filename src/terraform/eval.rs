@@ -1198,11 +1198,7 @@ impl<'r> Evaluator<'r> {
 
     /// The model's identity for a bucket instance of this module instance.
     pub fn bucket_ref(&self, res: &Resource, key: &InstanceKey) -> BucketRef {
-        let mut id = String::with_capacity(self.place.root.len() + 64);
-        id.push_str(&self.place.root);
-        id.push('#');
-        self.write_address(res, key, &mut id);
-        BucketRef::from_id(id)
+        BucketRef::written(&self.place.root, |out| self.write_address(res, key, out))
     }
 
     /// The full address of a resource instance: `module.m.aws_s3_bucket.b["k"]`.

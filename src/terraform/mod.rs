@@ -91,12 +91,12 @@ pub fn load_root<S: std::hash::BuildHasher + Sync>(
         return Deployment::default();
     };
     let slices = slices(module);
-    // One allowance per evaluation of the deployment, shared by its slices.
     // Each slice of the root's blocks on its own evaluator: evaluators are not shared
     // between threads, and a slice evaluates again only what it shares with another
     // (variables, locals, a referenced resource). Concatenated in block order, the
     // slices give the fragment one evaluator would.
     let run = |world: World| {
+        // One allowance per evaluation of the deployment, shared by its slices.
         let allowance = eval::Allowance::new(budget);
         let parts: Vec<_> = slices
             .par_iter()
@@ -188,13 +188,9 @@ mod tests {
         let registry = big_root();
         let module = registry.get("big").unwrap();
         let slices = slices(module);
-        // One allowance per evaluation of the deployment, shared by its slices.
         assert!(slices.len() > 1, "{slices:?}");
         assert_eq!(slices.first().unwrap().start, 0);
-        assert_eq!(
-            slices.last().unwrap().end,
-            module.resources.len() + module.calls.len()
-        );
+        assert_eq!(slices.last().unwrap().end, module.units().end);
         assert!(slices.windows(2).all(|w| w[0].end == w[1].start));
 
         let budget = eval::Budget::new(eval::SCAN_FUEL);
@@ -207,7 +203,7 @@ mod tests {
             Vec::new(),
             eval::Allowance::new(&budget),
         );
-        let whole = s3::load(&ev, 0..module.resources.len() + module.calls.len());
+        let whole = s3::load(&ev, module.units());
         assert_eq!(whole.buckets.len(), 1503);
         assert_eq!(format!("{:?}", sliced.base), format!("{whole:?}"));
         // The undecided `var.env == "prod"` gives two worlds, evaluated in slices too.

@@ -164,6 +164,12 @@ impl Module {
         find(&self.data, &self.data_index, ty, name)
     }
 
+    /// The blocks a deployment reads, numbered: its resources, then its module
+    /// calls (see `s3::load`).
+    pub fn units(&self) -> std::ops::Range<usize> {
+        0..self.resources.len() + self.calls.len()
+    }
+
     pub fn call(&self, name: &str) -> Option<&ModuleCall> {
         self.calls.iter().find(|c| c.name == name)
     }

@@ -126,8 +126,7 @@ fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
                 out.not_created.push(not_created(ev, &call.block, &address));
             }
             for (_, child) in children {
-                let all = 0..child.module.resources.len() + child.module.calls.len();
-                load_units(child, all, out);
+                load_units(child, child.module.units(), out);
             }
         }
     }
