@@ -55,10 +55,10 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
         }
         let reader = Reader { r, res };
         match res.ty {
-            "AWS::S3::Bucket" => out.buckets.push(reader.bucket()),
+            "AWS::S3::Bucket" => out.buckets.push(Box::new(reader.bucket())),
             "AWS::S3::BucketPolicy" => {
                 if let Some(a) = reader.bucket_policy(&mut out.invalid) {
-                    out.attachments.push(a);
+                    out.attachments.push(Box::new(a));
                 }
             }
             "AWS::CloudTrail::Trail" => out.trails.push(reader.trail()),

@@ -99,8 +99,8 @@ pub struct NotCreated {
 /// Everything one front end read from one module or template.
 #[derive(Debug, Default, Clone)]
 pub struct Fragment {
-    pub buckets: Vec<Bucket>,
-    pub attachments: Vec<Attachment>,
+    pub buckets: Vec<Box<Bucket>>,
+    pub attachments: Vec<Box<Attachment>>,
     pub account_blocks: Vec<AccountPublicAccessBlock>,
     pub trails: Vec<Trail>,
     pub metric_filters: Vec<MetricFilter>,
@@ -178,7 +178,7 @@ impl Fragment {
 /// The scanned set after joining: buckets with their configuration merged.
 #[derive(Debug, Default)]
 pub struct Model {
-    pub buckets: Vec<Bucket>,
+    pub buckets: Vec<Box<Bucket>>,
     pub account_blocks: Vec<AccountPublicAccessBlock>,
     pub trails: Vec<Trail>,
     pub metric_filters: Vec<MetricFilter>,
@@ -241,7 +241,7 @@ impl Model {
         }
 
         // The buckets a target designates, preferring those of `scope` for names.
-        let resolve = |target: &Target, scope: &str, buckets: &[Bucket]| -> Vec<usize> {
+        let resolve = |target: &Target, scope: &str, buckets: &[Box<Bucket>]| -> Vec<usize> {
             match target {
                 Target::Ref(k) => by_key.get(k).copied().into_iter().collect(),
                 Target::Name(n) => {
@@ -298,7 +298,7 @@ impl Model {
                     let key = BucketRef::new(&att.scope, &via.address);
                     let mut b = Bucket::external(key, att.origin, &via, name);
                     b.call_sites.clone_from(&att.call_sites);
-                    buckets.push(b);
+                    buckets.push(Box::new(b));
                     buckets.len() - 1
                 });
                 buckets[i].attach(att.part);

@@ -75,7 +75,7 @@ fn check(
 }
 
 /// Validates the enumerated settings of every bucket.
-pub fn buckets(buckets: &mut [Bucket]) -> Vec<Invalid> {
+pub fn buckets(buckets: &mut [Box<Bucket>]) -> Vec<Invalid> {
     let mut out = Vec::new();
     for b in buckets.iter_mut() {
         let (address, scope) = (b.address.clone(), b.key.scope().to_string());

@@ -385,7 +385,7 @@ impl<'a> Context<'a> {
                 p.value
                     .document
                     .iter()
-                    .flat_map(move |d| d.statements.iter().map(move |st| (b, p, st)))
+                    .flat_map(move |d| d.statements.iter().map(move |st| (&**b, p, st)))
             })
         })
     }
@@ -397,7 +397,7 @@ impl<'a> Context<'a> {
         self.model.buckets.iter().flat_map(|b| {
             b.encryption
                 .iter()
-                .flat_map(move |e| e.value.rules.iter().map(move |r| (b, r)))
+                .flat_map(move |e| e.value.rules.iter().map(move |r| (&**b, r)))
         })
     }
 }

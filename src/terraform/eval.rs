@@ -1318,6 +1318,14 @@ impl<'r> Evaluator<'r> {
         out
     }
 
+    /// Drops the cached instances of module call `name` (once their resources are
+    /// read, so that a large deployment holds one module's values at a time); a later
+    /// reference to the call's outputs instantiates it again, with the same result.
+    pub fn forget_children(&self, name: &str) {
+        let gone = self.children.borrow_mut().remove(name);
+        drop(gone);
+    }
+
     fn instantiate(&self, name: &str) -> Children<'r> {
         let Some(call) = self.module.call(name) else {
             return Children::Unavailable;

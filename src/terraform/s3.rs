@@ -72,7 +72,7 @@ fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
                 cx: &inst.cx,
             };
             match res.ty() {
-                "aws_s3_bucket" => out.buckets.push(r.bucket()),
+                "aws_s3_bucket" => out.buckets.push(Box::new(r.bucket())),
                 "aws_s3_account_public_access_block" => {
                     out.account_blocks.push(AccountPublicAccessBlock {
                         scope: scope.clone(),
@@ -107,13 +107,13 @@ fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
                 }
                 ty => {
                     if let Some(part) = r.split_part(ty, &mut out.invalid) {
-                        out.attachments.push(Attachment {
+                        out.attachments.push(Box::new(Attachment {
                             target: r.checked_target(&mut out.invalid),
                             scope: scope.clone(),
                             part,
                             origin: Origin::Terraform,
                             call_sites: ev.place.call_sites.clone(),
-                        });
+                        }));
                     }
                 }
             }
@@ -129,6 +129,7 @@ fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
                 load_units(child, child.module.units(), out);
             }
         }
+        ev.forget_children(&call.name);
     }
 }
 
