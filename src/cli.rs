@@ -148,6 +148,20 @@ pub struct CheckArgs {
     /// need not exist; its name says how to parse the buffer.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Apply the safe fixes to the files, scan again, and report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Apply unsafe fixes too (they may need a person: a key to choose, a public
+    /// website they would close). Implies `--fix` unless `--diff` is given.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and write nothing; exit 1 when there is
+    /// a diff.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 /// What to scan and how: shared by `check` and `baseline`.
@@ -435,6 +449,7 @@ pub fn options(
         assume_created: args.assume_created,
         parse_all: args.parse_all,
         overlays: std::sync::Arc::default(),
+        fixes: false,
     };
     Ok((options, fail_on))
 }
@@ -448,9 +463,11 @@ fn prepare_and_scan(
     fail_on: Option<FailOn>,
     pre_commit: bool,
     overlays: HashMap<PathBuf, Vec<u8>>,
+    fixes: bool,
 ) -> Result<(Scan, FailOn), String> {
     let (mut options, fail_on) = options(args, fail_on, loaded)?;
     options.overlays = std::sync::Arc::new(overlays);
+    options.fixes = fixes;
     let mut scan = if pre_commit {
         // The hook passes every staged file: the configuration's `exclude` still
         // applies to them.
@@ -635,7 +652,7 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
     let recorded = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
         let file = baseline_file(args.output.as_ref(), &loaded)?
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
-        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false, HashMap::new())?;
+        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false, HashMap::new(), false)?;
         let text = baseline::record(&scan, &file);
         write_report(&file, |w| w.write_all(text.as_bytes()))?;
         Ok((scan, file))
@@ -701,6 +718,14 @@ fn check(args: &CheckArgs) -> u8 {
         .into_iter()
         .map(|(p, bytes)| (crate::source::absolute(&p), bytes))
         .collect();
+    let fixing = args.fix || args.unsafe_fixes || args.diff;
+    if fixing && !overlays.is_empty() {
+        eprintln!("error: --fix and --diff work on files, not on standard input");
+        return EXIT_ERROR;
+    }
+    // SARIF carries the fixes too.
+    let fixes = fixing || outputs.iter().any(|o| matches!(o.format, Format::Sarif));
+    let mut session = crate::fix::Session::default();
     let scanned = load_config(args.scan.config.as_ref(), &paths).and_then(|loaded| {
         // Read the baseline first: a typo in its name should not cost a scan.
         let file = baseline_file(args.baseline.as_ref(), &loaded)?;
@@ -709,19 +734,66 @@ fn check(args: &CheckArgs) -> u8 {
             paths,
             ..args.scan.clone()
         };
-        let (scan, fail_on) =
-            prepare_and_scan(&scan_args, &loaded, args.fail_on, args.pre_commit, overlays)?;
-        Ok((scan, fail_on, file.zip(entries)))
+        let roots = crate::fix::roots(&scan_args.paths);
+        let allowed = |p: &std::path::Path| crate::fix::confined(p, &roots);
+        let mut overlays = overlays;
+        let mut passes = 0;
+        loop {
+            let (mut scan, fail_on) = prepare_and_scan(
+                &scan_args,
+                &loaded,
+                args.fail_on,
+                args.pre_commit,
+                overlays,
+                fixes,
+            )?;
+            if let (Some(file), Some(entries)) = (&file, &entries) {
+                // Findings recorded in the baseline are not fixed.
+                baseline::compare(&mut scan, entries, file);
+            }
+            passes += 1;
+            let again = fixing
+                && passes < crate::fix::MAX_PASSES
+                && (session.restore_broken(&scan)
+                    || session.apply(&scan, args.unsafe_fixes, &allowed) > 0);
+            if !again {
+                if fixing && passes == crate::fix::MAX_PASSES {
+                    session.notes.push(format!(
+                        "fixes were still applying after {passes} scans; stopped"
+                    ));
+                }
+                return Ok((scan, fail_on));
+            }
+            overlays = session.overlays();
+        }
     });
-    let (mut scan, fail_on, known) = match scanned {
+    let (mut scan, fail_on) = match scanned {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
     };
-    if let Some((file, entries)) = known {
-        baseline::compare(&mut scan, &entries, &file);
+    for note in &session.notes {
+        eprintln!("warning: {note}");
+    }
+    if args.diff {
+        let diff = session.diff();
+        print!("{diff}");
+        return if diff.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        };
+    }
+    if fixing {
+        match session.write() {
+            Ok(files) => eprintln!("{} in {files} file(s)", session.summary()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
+        }
     }
     if let Some(changed) = changed {
         scan.annotate = Some(changed.file_ids(&scan));
@@ -961,6 +1033,15 @@ pub fn rule_doc(doc: &RuleDoc) -> String {
         doc.explanation.trim()
     );
     let _ = writeln!(s, "Remediation:\n{}", doc.remediation.trim());
+    let _ = writeln!(
+        s,
+        "\nAutomatic fix: {}{}",
+        doc.fix.as_str(),
+        doc.fix_detail
+            .as_deref()
+            .map(|d| format!(" ({})", d.trim()))
+            .unwrap_or_default()
+    );
     if !doc.compliance.is_empty() {
         let _ = writeln!(s, "\nCompliance:");
         for (framework, controls) in &doc.compliance {
@@ -999,6 +1080,8 @@ fn rules_json() -> String {
                 "remediation": d.remediation.trim(),
                 "compliance": d.compliance,
                 "not_expressible": d.not_expressible,
+                "fix": d.fix,
+                "fix_detail": d.fix_detail,
                 "help_uri": d.help_uri(),
             })
         })

@@ -93,6 +93,36 @@ pub struct Finding {
     /// Compared with a baseline (`--baseline`): new, or recorded there (then it is
     /// kept in JSON and SARIF and leaves the terminal reports and exit status).
     pub baseline: Option<crate::baseline::State>,
+    /// The edits that remedy it, when the rule can write them.
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Whether a fix may be applied without a person looking (ruff's model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Changes nothing the deployment does beyond what the finding is about.
+    Safe,
+    /// May need a decision (a key to choose, a public website it would close):
+    /// applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// Text edits that remedy a finding, applied together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What it does, for people (`set block_public_acls = true`).
+    pub title: String,
+    /// Non-overlapping replacements of byte ranges (empty for an insertion).
+    pub edits: Vec<Edit>,
+}
+
+/// Replaces the bytes of `span` with `text`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
 }
 
 /// Why and where a finding was suppressed.
@@ -128,7 +158,14 @@ impl Finding {
             scope: None,
             suppressed: None,
             baseline: None,
+            fix: None,
         }
+    }
+
+    #[must_use]
+    pub fn fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix.map(Box::new);
+        self
     }
 
     #[must_use]

@@ -9,7 +9,9 @@ pub mod baseline;
 pub mod cli;
 pub mod cloudformation;
 pub mod config;
+pub mod edit;
 pub mod finding;
+pub mod fix;
 pub mod focus;
 pub mod fuzz;
 pub mod json;
@@ -181,6 +183,9 @@ pub struct Options {
     /// Unsaved buffers (an editor's, `--stdin-filename`'s) by absolute path: read
     /// instead of the file on disk, and scanned even where no file exists yet.
     pub overlays: Overlays,
+    /// Findings carry the edits that fix them (`--fix`, `--diff`, SARIF, the
+    /// language server): the files with fixable findings are parsed again for them.
+    pub fixes: bool,
 }
 
 /// Unsaved buffers by absolute path (see [`Options::overlays`]).
@@ -567,7 +572,9 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
 
     let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
     let checked = with_pool(|| {
-        let mut checked = rules::check(&model, &options.settings, &enabled, &by_tag);
+        let fixer = options.fixes.then(|| edit::Fixer::new(&sources));
+        let mut checked =
+            rules::check(&model, &options.settings, &enabled, &by_tag, fixer.as_ref());
         for w in &worlds {
             decide_worlds(&mut checked, w, options, &enabled);
         }
@@ -749,7 +756,7 @@ fn decide_worlds(
             let exists = model.addresses();
             model.assume_account_block = options.assume_account_block;
             let by_tag = |d: &rules::RuleDoc| options.selection.by_classification(d);
-            let found = rules::check(&model, &options.settings, enabled, &by_tag)
+            let found = rules::check(&model, &options.settings, enabled, &by_tag, None)
                 .into_iter()
                 .filter(|x| x.scope.as_deref() == Some(worlds.scope.as_str()))
                 .collect();

@@ -11,7 +11,7 @@ const END: &str = "<!-- rules:end -->";
 
 fn table() -> String {
     let mut t = String::from(
-        "| code | name | severity | default | what it finds |\n|---|---|---|---|---|\n",
+        "| code | name | severity | default | fix | what it finds |\n|---|---|---|---|---|---|\n",
     );
     for e in rules::catalog() {
         let d = &e.doc;
@@ -22,8 +22,11 @@ fn table() -> String {
         let default = if d.is_default() { "on" } else { "opt-in" };
         let _ = writeln!(
             t,
-            "| {} | `{}` | {sev} | {default} | {} |",
-            d.code, d.name, d.summary
+            "| {} | `{}` | {sev} | {default} | {} | {} |",
+            d.code,
+            d.name,
+            d.fix.as_str(),
+            d.summary
         );
     }
     t

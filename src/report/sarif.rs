@@ -71,8 +71,45 @@ struct SarifResult<'a> {
     suppressions: Vec<SarifSuppression<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    /// The finding's fix, when fixes were computed (`--fix`, or a SARIF report).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: MessageRef<'a>,
+    artifact_changes: Vec<ArtifactChange>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    /// `safe` or `unsafe` (applied by `--fix`, or only with `--unsafe-fixes`).
+    applicability: crate::finding::Applicability,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    /// Where start and end are equal, an insertion point.
+    deleted_region: Region,
+    inserted_content: InsertedContent,
+}
+
+#[derive(Serialize)]
+struct InsertedContent {
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -175,6 +212,41 @@ fn physical(scan: &Scan, span: Span) -> Physical {
             end_line: at.end.line,
             end_column: at.end.utf16_column,
         }),
+    }
+}
+
+/// A fix as SARIF `artifactChanges`: one per file, its replacements in order.
+fn sarif_fix<'a>(scan: &Scan, fix: &'a crate::finding::Fix) -> SarifFix<'a> {
+    let mut changes: Vec<ArtifactChange> = Vec::new();
+    let mut files: Vec<crate::source::FileId> = Vec::new();
+    for e in &fix.edits {
+        let Physical {
+            artifact_location,
+            region,
+        } = physical(scan, e.span);
+        let replacement = Replacement {
+            deleted_region: region.expect("physical locations have a region"),
+            inserted_content: InsertedContent {
+                text: e.text.clone(),
+            },
+        };
+        match files.iter().position(|f| *f == e.span.file) {
+            Some(i) => changes[i].replacements.push(replacement),
+            None => {
+                files.push(e.span.file);
+                changes.push(ArtifactChange {
+                    artifact_location,
+                    replacements: vec![replacement],
+                });
+            }
+        }
+    }
+    SarifFix {
+        description: MessageRef { text: &fix.title },
+        artifact_changes: changes,
+        properties: FixProperties {
+            applicability: fix.applicability,
+        },
     }
 }
 
@@ -330,6 +402,7 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
             )
             .collect(),
         baseline_state: f.baseline.map(baseline::State::as_str),
+        fixes: f.fix.iter().map(|x| sarif_fix(scan, x)).collect(),
         kind: None,
         properties: Some(Properties {
             severity: f.severity,
@@ -361,6 +434,7 @@ fn absent<'a>(scan: &'a Scan, a: &'a baseline::Absent) -> SarifResult<'a> {
         rule_id: &e.code,
         rule_index: rule_index(&e.code),
         kind: Some("pass"),
+        fixes: Vec::new(),
         level: "none",
         message: Message {
             text: format!("{} ({})", super::stale_message(e), in_baseline(scan)),

@@ -1,7 +1,7 @@
 //! BL113: object ownership keeps ACLs enabled (`ObjectWriter`, `BucketOwnerPreferred`).
 
 use super::{Context, Rule, bucket_finding, fix};
-use crate::finding::Finding;
+use crate::finding::{Applicability, Finding};
 
 pub const RULE: Rule = Rule {
     doc: rule_doc!("acls_enabled"),
@@ -36,6 +36,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label("ACLs stay enabled")
             .related(rule.origin(), "the value comes from here")
+            .fix(cx.fix_with(|fx| {
+                // Unsafe: access granted through ACLs stops working.
+                let edit = fx.replace_value(
+                    rule.span()?,
+                    rule.origin(),
+                    &["ObjectWriter", "BucketOwnerPreferred"],
+                    "BucketOwnerEnforced",
+                )?;
+                Some(crate::edit::fix(
+                    Applicability::Unsafe,
+                    "enforce bucket-owner object ownership (disables ACLs)",
+                    vec![edit],
+                ))
+            }))
             .help(fix(
                 b,
                 "set `object_ownership = \"BucketOwnerEnforced\"` in the `aws_s3_bucket_ownership_controls` rule, after moving any access granted by ACLs into the bucket policy",

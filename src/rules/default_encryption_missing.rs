@@ -1,8 +1,11 @@
 //! BL201: no default server-side encryption is declared.
 
 use super::{About, Context, Rule, severity};
-use crate::finding::Finding;
-use crate::model::bucket::{Origin, PartKind};
+use crate::edit::cloudformation::{V, map, s};
+use crate::edit::terraform::{attr, block, string};
+use crate::edit::{Fixer, fix};
+use crate::finding::{Applicability, Finding, Fix};
+use crate::model::bucket::{Bucket, Origin, PartKind};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
@@ -35,7 +38,47 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label("no default encryption declared")
             .help(help)
+            .fix(cx.fix_bucket(b, |fx| add_encryption(fx, b)))
             .about(b),
         );
     }
+}
+
+/// Default encryption with SSE-S3, which S3 applies anyway: stating it changes
+/// nothing the bucket does (SSE-KMS needs a key chosen, so it is BL202's unsafe fix).
+fn add_encryption(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
+    let rule = || {
+        block(
+            "rule",
+            vec![block(
+                "apply_server_side_encryption_by_default",
+                vec![attr("sse_algorithm", string("AES256"))],
+            )],
+        )
+    };
+    let edit = match b.origin {
+        Origin::Terraform => fx.tf_configure(
+            b.decl,
+            "aws_s3_bucket_server_side_encryption_configuration",
+            vec![rule()],
+            Some(block("server_side_encryption_configuration", vec![rule()])),
+        )?,
+        Origin::CloudFormation => fx.cfn_set(
+            b.decl,
+            &["BucketEncryption"],
+            &[],
+            map([(
+                "ServerSideEncryptionConfiguration",
+                V::List(vec![map([(
+                    "ServerSideEncryptionByDefault",
+                    map([("SSEAlgorithm", s("AES256"))]),
+                )])]),
+            )]),
+        )?,
+    };
+    Some(fix(
+        Applicability::Safe,
+        "declare default encryption (SSE-S3)",
+        vec![edit],
+    ))
 }

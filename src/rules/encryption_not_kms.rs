@@ -1,7 +1,7 @@
 //! BL202: default encryption is not SSE-KMS.
 
 use super::{Context, Rule, bucket_finding, fix};
-use crate::finding::Finding;
+use crate::finding::{Applicability, Finding};
 use crate::model::bucket::PartKind;
 use crate::model::value::Tri;
 
@@ -67,7 +67,22 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 )
                 .label("not SSE-KMS")
                 .related(rule.algorithm.origin(), "the value comes from here")
-                .help(help),
+                .help(help)
+                .fix(cx.fix_with(|fx| {
+                    // Unsafe: the AWS managed key until a customer-managed one is
+                    // chosen, and readers in other accounts lose access.
+                    let edit = fx.replace_value(
+                        rule.algorithm.span()?,
+                        rule.algorithm.origin(),
+                        &["AES256"],
+                        "aws:kms",
+                    )?;
+                    Some(crate::edit::fix(
+                        Applicability::Unsafe,
+                        "use SSE-KMS (then choose a customer-managed key)",
+                        vec![edit],
+                    ))
+                })),
             );
         }
     }

@@ -1,7 +1,8 @@
 //! BL407: Terraform `force_destroy = true`.
 
 use super::{Context, Rule, bucket_finding};
-use crate::finding::Finding;
+use crate::edit::fix;
+use crate::finding::{Applicability, Finding};
 
 pub const RULE: Rule = Rule {
     doc: rule_doc!("force_destroy_enabled"),
@@ -25,7 +26,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label("objects deleted with the bucket")
             .related(b.force_destroy.origin(), "the value comes from here")
-            .help("remove `force_destroy` (it defaults to false) outside throwaway environments, so that destroying a non-empty bucket fails"),
+            .help("remove `force_destroy` (it defaults to false) outside throwaway environments, so that destroying a non-empty bucket fails")
+            .fix(cx.fix_with(|fx| {
+                let edit = fx.replace_value(
+                    b.force_destroy.span()?,
+                    b.force_destroy.origin(),
+                    &["true"],
+                    "false",
+                )?;
+                Some(fix(Applicability::Safe, "set `force_destroy = false`", vec![edit]))
+            })),
         );
     }
 }

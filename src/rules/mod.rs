@@ -116,9 +116,32 @@ pub struct Context<'a> {
     /// Is the rule with this code running too? Two rules that would report one
     /// cause (no encryption: BL201 and BL202) leave it to one.
     pub running: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Set when fixes were asked for (`--fix`, `--diff`, SARIF, the language server).
+    pub fixer: Option<&'a crate::edit::Fixer<'a>>,
 }
 
 impl Context<'_> {
+    /// The fix `make` writes, when fixes were asked for (only then is it called).
+    pub fn fix_with(
+        &self,
+        make: impl FnOnce(&crate::edit::Fixer<'_>) -> Option<crate::finding::Fix>,
+    ) -> Option<crate::finding::Fix> {
+        self.fixer.and_then(make)
+    }
+
+    /// [`Context::fix_with`] for a fix written into the bucket's own declaration:
+    /// none for a bucket declared elsewhere.
+    pub fn fix_bucket(
+        &self,
+        b: &Bucket,
+        make: impl FnOnce(&crate::edit::Fixer<'_>) -> Option<crate::finding::Fix>,
+    ) -> Option<crate::finding::Fix> {
+        if b.external {
+            return None;
+        }
+        self.fix_with(make)
+    }
+
     pub fn classification(&self, b: &Bucket) -> Option<Classification> {
         let value = b.tag(&self.settings.classification_tag)?;
         let is = |list: &[String]| list.iter().any(|v| v.eq_ignore_ascii_case(value.trim()));
@@ -203,6 +226,29 @@ pub enum Default {
     OptIn,
 }
 
+/// Whether a rule's findings come with a fix (`fix` in its TOML): `sometimes` when
+/// only some can be fixed (a value written elsewhere is not, see `fix_detail`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, std::default::Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    Always,
+    Sometimes,
+    #[default]
+    Never,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::Always => "always",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Never => "never",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExampleKind {
@@ -263,6 +309,11 @@ pub struct RuleDoc {
     /// with the reason: no bad example is required there.
     #[serde(default)]
     pub not_expressible: BTreeMap<String, String>,
+    /// Whether its findings come with a fix, and what the fix does.
+    #[serde(default)]
+    pub fix: FixAvailability,
+    #[serde(default)]
+    pub fix_detail: Option<String>,
     /// The examples, as JSON: parsed by [`RuleDoc::examples`] when asked for.
     #[serde(skip)]
     examples_json: &'static str,
@@ -432,6 +483,7 @@ pub fn check(
     settings: &Settings,
     enabled: &(dyn Fn(&RuleDoc) -> bool + Sync),
     by_tag: &(dyn Fn(&RuleDoc) -> bool + Sync),
+    fixer: Option<&crate::edit::Fixer<'_>>,
 ) -> Vec<Finding> {
     use rayon::prelude::*;
     let running = |code: &str| find(code).is_some_and(|e| enabled(&e.doc));
@@ -439,6 +491,7 @@ pub fn check(
         model,
         settings,
         running: &running,
+        fixer,
     };
     let sensitive: std::collections::HashSet<(String, &str)> = model
         .buckets

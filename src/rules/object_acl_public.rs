@@ -1,6 +1,6 @@
 //! BL114: an object resource uploaded with a public ACL.
 
-use super::public_exposure::{acl_public_grants, acls_disabled};
+use super::public_exposure::{acl_public_grants, acls_disabled, private_acl_fix};
 use super::{Context, Rule, severity};
 use crate::finding::{Finding, Severity};
 use crate::model::bucket::PabFlag;
@@ -56,6 +56,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .label(format!("{} can {access} this object", g.who))
             .help("remove the `acl` (objects inherit the bucket's access; ACLs are disabled on new buckets), and publish through a bucket policy or CloudFront if the object must be public")
             .related(g.origin, "the value comes from here")
+            .fix(cx.fix_with(|fx| private_acl_fix(fx, &g)))
             .resource(o.address.clone());
             f.scope = Some(o.scope.clone());
             for site in &o.call_sites {

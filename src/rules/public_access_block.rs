@@ -1,9 +1,58 @@
 //! Shared check of BL101–BL104: one public access block setting that is not true.
 
+use super::public_exposure::{public_grants, public_statements};
 use super::{About, Context, severity};
-use crate::finding::Finding;
-use crate::model::bucket::{Origin, PabFlag};
+use crate::edit::cloudformation::V;
+use crate::edit::terraform::attr;
+use crate::edit::{Fixer, fix};
+use crate::finding::{Applicability, Finding, Fix};
+use crate::model::bucket::{Attached, Bucket, Origin, PabFlag, PartKind, PublicAccessBlock};
 use crate::model::value::Tri;
+
+/// How safe it is to block public access on `b`. None when the configuration
+/// grants public access itself (a public ACL grant or policy statement): blocking
+/// would make it inert or make the apply fail, so the grant is the thing to fix
+/// first (BL110, BL120). Unsafe with a website, which the block may close.
+pub fn block_applicability(b: &Bucket) -> Option<Applicability> {
+    if !public_grants(b).is_empty() || !public_statements(b).is_empty() {
+        None
+    } else if b.has(PartKind::Website) {
+        Some(Applicability::Unsafe)
+    } else {
+        Some(Applicability::Safe)
+    }
+}
+
+/// Sets `flag` true in the bucket's public access block: where it is written false
+/// (or at that value's origin), or added where it is left out.
+fn flag_fix(
+    fx: &Fixer<'_>,
+    b: &Bucket,
+    pab: &Attached<PublicAccessBlock>,
+    flag: PabFlag,
+) -> Option<Fix> {
+    let name = flag.name(b.origin);
+    let applicability = block_applicability(b)?;
+    let value = pab.value.flag(flag);
+    let edit = match (value.span(), b.origin) {
+        (Some(span), _) => fx.replace_value(span, value.origin(), &["false"], "true")?,
+        (None, Origin::Terraform) => {
+            let block = fx.tf_block(pab.via.as_ref()?.decl)?;
+            fx.tf_insert(block, &[attr(name, "true")])
+        }
+        (None, Origin::CloudFormation) => fx.cfn_set(
+            b.decl,
+            &["PublicAccessBlockConfiguration", name],
+            &[],
+            V::Bool(true),
+        )?,
+    };
+    Some(fix(
+        applicability,
+        format!("set `{name}` to true"),
+        vec![edit],
+    ))
+}
 
 /// Reports buckets whose public access block exists but leaves `flag` off, unless the
 /// account-level block sets it. `effect` says what that exposes.
@@ -53,6 +102,7 @@ pub fn check_flag(
             Finding::new(code, severity(code), span, message)
                 .label(label)
                 .help(help)
+                .fix(cx.fix_with(|fx| flag_fix(fx, b, pab, flag)))
                 .related(value.origin(), "the value comes from here")
                 .related(
                     (pab.span != span).then_some(pab.span),

@@ -1,9 +1,13 @@
 //! BL100: a bucket with no bucket-level public access block, and no account-level
 //! block that sets all four settings.
 
+use super::public_access_block::block_applicability;
 use super::{About, Context, Rule, severity};
-use crate::finding::Finding;
-use crate::model::bucket::{Origin, PabFlag, PartKind};
+use crate::edit::cloudformation::V;
+use crate::edit::terraform::attr;
+use crate::edit::{Fixer, fix};
+use crate::finding::{Finding, Fix};
+use crate::model::bucket::{Bucket, Origin, PabFlag, PartKind};
 use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
@@ -40,6 +44,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .label("no public access block for this bucket")
         .help(help)
+        .fix(cx.fix_bucket(b, |fx| add_block(fx, b)))
         .about(b);
         for a in cx.model.account_blocks_for(b) {
             f = f.related(
@@ -49,4 +54,36 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// A public access block with the four settings true.
+fn add_block(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
+    let applicability = block_applicability(b)?;
+    let edit = match b.origin {
+        Origin::Terraform => fx.tf_configure(
+            b.decl,
+            "aws_s3_bucket_public_access_block",
+            PabFlag::ALL
+                .iter()
+                .map(|f| attr(f.terraform_name(), "true"))
+                .collect(),
+            None,
+        )?,
+        Origin::CloudFormation => fx.cfn_set(
+            b.decl,
+            &["PublicAccessBlockConfiguration"],
+            &[],
+            V::Map(
+                PabFlag::ALL
+                    .iter()
+                    .map(|f| (f.cloudformation_name().to_string(), V::Bool(true)))
+                    .collect(),
+            ),
+        )?,
+    };
+    Some(fix(
+        applicability,
+        "add a public access block with all four settings true",
+        vec![edit],
+    ))
 }

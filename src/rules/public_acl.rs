@@ -1,6 +1,6 @@
 //! BL110: the bucket ACL grants access to everyone or to any authenticated AWS user.
 
-use super::public_exposure::public_grants;
+use super::public_exposure::{private_acl_fix, public_grants};
 use super::{About, Context, Rule, fix, severity};
 use crate::finding::{Finding, Severity};
 use crate::model::bucket::PabFlag;
@@ -45,6 +45,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "remove the public `AccessControl` (or set `OwnershipControls` to `BucketOwnerEnforced` to disable ACLs) and grant access through a bucket policy to named principals or CloudFront origin access control",
             ))
             .related(g.origin, "the value comes from here")
+            .fix(cx.fix_with(|fx| private_acl_fix(fx, &g)))
             .about(b);
             if let Some(pab) = &b.public_access_block {
                 f = f.related(

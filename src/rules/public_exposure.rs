@@ -2,6 +2,8 @@
 //! public groups and policy statements AWS considers public, before the public
 //! access block is taken into account.
 
+use crate::edit::{Fixer, fix};
+use crate::finding::{Applicability, Fix};
 use crate::model::bucket::{Acl, Attached, Bucket, BucketPolicy};
 use crate::model::policy::{Statement, statement_allows_write, statement_is_public};
 use crate::model::value::Tri;
@@ -30,6 +32,33 @@ fn canned_exposure(acl: &str) -> Option<(&'static str, bool)> {
         "authenticated-read" => Some(("any authenticated AWS user", false)),
         _ => None,
     }
+}
+
+/// The public grant `g` taken away: a canned ACL made private (Terraform
+/// `private`, CloudFormation `Private`), a `grant` block removed. Unsafe: whoever
+/// reads through the public ACL loses access.
+pub fn private_acl_fix(fx: &Fixer<'_>, g: &PublicGrant) -> Option<Fix> {
+    let span = g.span;
+    let canned = fx
+        .replace_value(
+            span,
+            g.origin,
+            &["public-read", "public-read-write", "authenticated-read"],
+            "private",
+        )
+        .or_else(|| {
+            fx.replace_value(
+                span,
+                g.origin,
+                &["PublicRead", "PublicReadWrite", "AuthenticatedRead"],
+                "Private",
+            )
+        });
+    let (title, edit) = match canned {
+        Some(edit) => ("make the canned ACL private", edit),
+        None => ("remove the public grant", fx.delete_block(span, "grant")?),
+    };
+    Some(fix(Applicability::Unsafe, title, vec![edit]))
 }
 
 /// The public group a grantee URI names, if any.

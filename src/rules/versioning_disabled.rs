@@ -1,9 +1,13 @@
 //! BL401: versioning is not `Enabled`.
 
 use super::{About, Context, Rule, severity};
-use crate::finding::Finding;
-use crate::model::bucket::{Origin, PartKind, VersioningStatus};
+use crate::edit::cloudformation::s;
+use crate::edit::terraform::{attr, block, string};
+use crate::edit::{Fixer, fix};
+use crate::finding::{Applicability, Finding, Fix};
+use crate::model::bucket::{Bucket, Origin, PartKind, VersioningStatus};
 use crate::model::value::Tri;
+use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     doc: rule_doc!("versioning_disabled"),
@@ -28,7 +32,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     b.subject()
                 ),
             )
-            .label("versioning not configured"),
+            .label("versioning not configured")
+            .fix(cx.fix_bucket(b, |fx| add_versioning(fx, b))),
             None => continue,
             Some(v) => {
                 let status = &v.value.status;
@@ -48,8 +53,42 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 )
                 .label(format!("versioning {word} here"))
                 .related(status.origin(), "the value comes from here")
+                .fix(cx.fix_with(|fx| enable(fx, status.span()?, status.origin())))
             }
         };
         out.push(finding.help(help).about(b));
     }
+}
+
+const TITLE: &str = "enable versioning";
+
+/// Versioning configured, and enabled.
+fn add_versioning(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
+    let edit = match b.origin {
+        Origin::Terraform => fx.tf_configure(
+            b.decl,
+            "aws_s3_bucket_versioning",
+            vec![block(
+                "versioning_configuration",
+                vec![attr("status", string("Enabled"))],
+            )],
+            Some(block("versioning", vec![attr("enabled", "true")])),
+        )?,
+        Origin::CloudFormation => fx.cfn_set(
+            b.decl,
+            &["VersioningConfiguration", "Status"],
+            &[],
+            s("Enabled"),
+        )?,
+    };
+    Some(fix(Applicability::Safe, TITLE, vec![edit]))
+}
+
+/// The status written at `span` (`Suspended`, or v3's `enabled = false`), or at its
+/// origin, made enabled.
+fn enable(fx: &Fixer<'_>, span: Span, origin: Option<Span>) -> Option<Fix> {
+    let edit = fx
+        .replace_value(span, origin, &["Suspended", "Disabled"], "Enabled")
+        .or_else(|| fx.replace_value(span, origin, &["false"], "true"))?;
+    Some(fix(Applicability::Safe, TITLE, vec![edit]))
 }

@@ -1,0 +1,390 @@
+//! CloudFormation edits in JSON and YAML: set a resource property, replacing a literal
+//! or inserting what is missing, in the style around it (block or flow mapping,
+//! indentation, the file's line breaks). Values written with intrinsics are left
+//! alone.
+
+use super::{Fixer, indent_at, line_end, newline};
+use crate::cloudformation::parse::{Format, parse, sniff};
+use crate::finding::Edit;
+use crate::model::value::{Node, NodeKind};
+use crate::source::{FileId, Span};
+
+/// A value to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    Bool(bool),
+    Str(String),
+    Map(Vec<(String, V)>),
+    List(Vec<V>),
+}
+
+/// A string value.
+pub fn s(text: &str) -> V {
+    V::Str(text.into())
+}
+
+/// A mapping of `entries`.
+pub fn map<const N: usize>(entries: [(&str, V); N]) -> V {
+    V::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+impl V {
+    /// The scalar as written bare (for [`Fixer::replace_literal`]).
+    fn bare(&self) -> Option<String> {
+        match self {
+            V::Bool(b) => Some(b.to_string()),
+            V::Str(s) => Some(s.clone()),
+            V::Map(_) | V::List(_) => None,
+        }
+    }
+
+    /// On one line: JSON, which is also YAML flow style.
+    fn flow(&self) -> String {
+        match self {
+            V::Bool(b) => b.to_string(),
+            V::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+            V::Map(entries) => {
+                let items: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", V::Str(k.clone()).flow(), v.flow()))
+                    .collect();
+                format!("{{{}}}", items.join(", "))
+            }
+            V::List(items) => {
+                let items: Vec<String> = items.iter().map(V::flow).collect();
+                format!("[{}]", items.join(", "))
+            }
+        }
+    }
+
+    /// JSON over lines, the first at the current position, nested ones at `indent`
+    /// plus `step`.
+    fn json(&self, indent: &str, step: &str, nl: &str) -> String {
+        let inner = format!("{indent}{step}");
+        match self {
+            V::Map(entries) if !entries.is_empty() => {
+                let items: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{inner}{}: {}",
+                            V::Str(k.clone()).flow(),
+                            v.json(&inner, step, nl)
+                        )
+                    })
+                    .collect();
+                format!("{{{nl}{}{nl}{indent}}}", items.join(&format!(",{nl}")))
+            }
+            V::List(items) if !items.is_empty() => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|v| format!("{inner}{}", v.json(&inner, step, nl)))
+                    .collect();
+                format!("[{nl}{}{nl}{indent}]", items.join(&format!(",{nl}")))
+            }
+            _ => self.flow(),
+        }
+    }
+
+    /// A YAML block-style entry `key: value` at `indent`.
+    fn yaml_entry(&self, key: &str, indent: &str, step: &str, nl: &str) -> String {
+        match self {
+            V::Map(entries) if !entries.is_empty() => {
+                let inner = format!("{indent}{step}");
+                let items: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| v.yaml_entry(k, &inner, step, nl))
+                    .collect();
+                format!("{indent}{key}:{nl}{}", items.join(nl))
+            }
+            V::List(items) if !items.is_empty() => {
+                let inner = format!("{indent}{step}");
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|v| {
+                        // `- ` then the item's first line; the rest two columns in.
+                        let deeper = format!("{inner}  ");
+                        match v {
+                            V::Map(entries) if !entries.is_empty() => {
+                                let lines: Vec<String> = entries
+                                    .iter()
+                                    .map(|(k, v)| v.yaml_entry(k, &deeper, step, nl))
+                                    .collect();
+                                format!("{inner}- {}", &lines.join(nl)[deeper.len()..])
+                            }
+                            _ => format!("{inner}- {}", v.yaml_scalar()),
+                        }
+                    })
+                    .collect();
+                format!("{indent}{key}:{nl}{}", items.join(nl))
+            }
+            _ => format!("{indent}{key}: {}", self.yaml_scalar()),
+        }
+    }
+
+    fn yaml_scalar(&self) -> String {
+        match self {
+            V::Str(s) if is_plain(s) => s.clone(),
+            other => other.flow(),
+        }
+    }
+}
+
+/// A string YAML reads back as the same string without quotes.
+fn is_plain(s: &str) -> bool {
+    let reserved = [
+        "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
+    ];
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !s.starts_with(['-', '.'])
+        && s.parse::<f64>().is_err()
+        && !reserved.iter().any(|r| r.eq_ignore_ascii_case(s))
+}
+
+/// Is this mapping an intrinsic function (`Ref`, `Fn::If`, `!Sub` and the like)?
+fn intrinsic(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            entries.len() == 1
+                && entries.first().is_some_and(|(k, _)| {
+                    k.name == "Ref" || k.name.starts_with("Fn::") || k.name == "Condition"
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Where the text of a value ends: its last scalar (a block collection's own end
+/// may lie on a later line).
+fn value_end(node: &Node) -> Option<usize> {
+    match &node.kind {
+        NodeKind::Map(entries) if !entries.is_empty() && !intrinsic(node) => {
+            value_end(&entries.last()?.1)
+        }
+        NodeKind::List(items) if !items.is_empty() => value_end(items.last()?),
+        _ => node.span.map(|s| s.end as usize),
+    }
+}
+
+impl Fixer<'_> {
+    /// The template's documents, when it parses.
+    fn template(&self, file: FileId) -> Option<&Node> {
+        let slot = self.templates.get(file.0 as usize)?;
+        slot.get_or_init(|| {
+            let text = self.text(file);
+            let mut docs = parse(file, text, sniff(text)).ok()?.documents;
+            // One tree for every document (a template has one).
+            Some(Node::new(NodeKind::List(std::mem::take(&mut docs)), None))
+        })
+        .as_ref()
+    }
+
+    /// The resource whose logical ID is written at `decl`.
+    pub fn cfn_resource(&self, decl: Span) -> Option<&Node> {
+        if !self.editable(decl.file) {
+            return None;
+        }
+        let NodeKind::List(docs) = &self.template(decl.file)?.kind else {
+            return None;
+        };
+        docs.iter()
+            .filter_map(|d| d.get("Resources"))
+            .filter_map(|r| match &r.kind {
+                NodeKind::Map(entries) => Some(entries),
+                _ => None,
+            })
+            .flatten()
+            .find(|(k, _)| k.span == Some(decl))
+            .map(|(_, v)| v)
+            .filter(|v| matches!(v.kind, NodeKind::Map(_)) && !intrinsic(v))
+    }
+
+    /// Sets `Properties.<path>` of the resource declared at `decl` to `value`: a literal
+    /// in `old` is replaced, what is missing inserted; a value written with an
+    /// intrinsic (or any other way) is left alone.
+    pub fn cfn_set(&self, decl: Span, path: &[&str], old: &[&str], value: V) -> Option<Edit> {
+        let resource = self.cfn_resource(decl)?;
+        let full: Vec<&str> = std::iter::once("Properties")
+            .chain(path.iter().copied())
+            .collect();
+        let mut cur = resource;
+        for (i, key) in full.iter().enumerate() {
+            match cur.get(key) {
+                Some(found) if i + 1 == full.len() => {
+                    return match found.kind {
+                        NodeKind::Map(_) | NodeKind::List(_) => None,
+                        _ => self.replace_literal(found.span?, old, &value.bare()?),
+                    };
+                }
+                Some(found) if matches!(found.kind, NodeKind::Map(_)) && !intrinsic(found) => {
+                    cur = found;
+                }
+                Some(_) => return None,
+                None => {
+                    let nested = full[i + 1..]
+                        .iter()
+                        .rev()
+                        .fold(value, |v, k| V::Map(vec![((*k).to_string(), v)]));
+                    return self.cfn_insert(cur, key, &nested, decl);
+                }
+            }
+        }
+        None
+    }
+
+    /// Inserts `key: value` into the mapping `map`.
+    fn cfn_insert(&self, map: &Node, key: &str, value: &V, decl: Span) -> Option<Edit> {
+        let file = decl.file;
+        let text = self.text(file);
+        let nl = newline(text);
+        let json = matches!(sniff(text), Format::Json);
+        let NodeKind::Map(entries) = &map.kind else {
+            return None;
+        };
+        let step = indent_step(text, decl);
+        let Some((_, last_value)) = entries.last() else {
+            // An empty mapping: `{}` (JSON, YAML flow).
+            let span = map.span?;
+            let written = text.get(span.range())?;
+            if written.trim() != "{}" {
+                return None;
+            }
+            let entry = format!("{}: {}", V::Str(key.into()).flow(), value.flow());
+            return Some(Edit {
+                span,
+                text: format!("{{{entry}}}"),
+            });
+        };
+        let first_key = entries.first()?.0.span?;
+        let start = map.span.map_or(first_key.start, |s| s.start) as usize;
+        let flow = json || text[start..].starts_with('{');
+        // After the last value: in flow style its closing bracket, in block style
+        // its last scalar (a block collection's own span may end on a later line).
+        let end = if flow {
+            last_value.span?.end as usize
+        } else {
+            value_end(last_value)?
+        };
+        let one_line = !text[start..end].contains('\n');
+        let indent = indent_at(text, first_key.start as usize);
+        let (at, inserted) = if flow && one_line {
+            let k = if json {
+                V::Str(key.into()).flow()
+            } else {
+                key.to_string()
+            };
+            (end, format!(", {k}: {}", value.flow()))
+        } else if flow {
+            let k = V::Str(key.into()).flow();
+            (
+                end,
+                format!(",{nl}{indent}{k}: {}", value.json(indent, &step, nl)),
+            )
+        } else {
+            (
+                line_end(text, end),
+                format!("{nl}{}", value.yaml_entry(key, indent, &step, nl)),
+            )
+        };
+        Some(Edit {
+            span: Span::new(file, at..at),
+            text: inserted,
+        })
+    }
+}
+
+impl Fixer<'_> {
+    /// Is the parameter default written at `origin` read once (one `Ref` or `${NAME}`
+    /// in the template)?
+    pub(super) fn cfn_used_once(&self, origin: Span) -> bool {
+        let Some(NodeKind::List(docs)) = self.template(origin.file).map(|t| &t.kind) else {
+            return false;
+        };
+        let name = docs
+            .iter()
+            .filter_map(|d| match &d.get("Parameters")?.kind {
+                NodeKind::Map(entries) => Some(entries),
+                _ => None,
+            })
+            .flatten()
+            .find(|(_, p)| p.get("Default").is_some_and(|d| d.span == Some(origin)))
+            .map(|(k, _)| k.name.clone());
+        let Some(name) = name else {
+            return false;
+        };
+        let mut uses = 0;
+        let mut stack: Vec<&Node> = docs.iter().collect();
+        while let Some(n) = stack.pop() {
+            match &n.kind {
+                NodeKind::Map(entries) => {
+                    for (k, v) in entries {
+                        if k.name == "Ref" && v.as_str() == Some(name.as_str()) {
+                            uses += 1;
+                        }
+                        stack.push(v);
+                    }
+                }
+                NodeKind::List(items) => stack.extend(items),
+                NodeKind::Str(t) => {
+                    uses += t.raw().matches(&format!("${{{name}}}")).count();
+                }
+                _ => {}
+            }
+        }
+        uses == 1
+    }
+}
+
+/// The file's indentation step: how much deeper a resource's keys are than its
+/// logical ID (2 when that cannot be told).
+fn indent_step(text: &str, decl: Span) -> String {
+    let id = indent_at(text, decl.start as usize).len();
+    let after = line_end(text, decl.start as usize);
+    let next = text[after..]
+        .lines()
+        .skip(1)
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let step = next
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .filter(|&n| n > id)
+        .map_or(2, |n| n - id);
+    " ".repeat(step.min(8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_in_yaml_and_json() {
+        let v = map([
+            ("BlockPublicAcls", V::Bool(true)),
+            (
+                "Rules",
+                V::List(vec![map([
+                    ("SSEAlgorithm", s("AES256")),
+                    ("Key", s("true")),
+                ])]),
+            ),
+        ]);
+        assert_eq!(
+            v.yaml_entry("P", "  ", "  ", "\n"),
+            "  P:\n    BlockPublicAcls: true\n    Rules:\n      - SSEAlgorithm: AES256\n        Key: \"true\""
+        );
+        assert_eq!(
+            v.json("  ", "  ", "\n"),
+            "{\n    \"BlockPublicAcls\": true,\n    \"Rules\": [\n      {\n        \"SSEAlgorithm\": \"AES256\",\n        \"Key\": \"true\"\n      }\n    ]\n  }"
+        );
+        assert_eq!(
+            v.flow(),
+            "{\"BlockPublicAcls\": true, \"Rules\": [{\"SSEAlgorithm\": \"AES256\", \"Key\": \"true\"}]}"
+        );
+    }
+}

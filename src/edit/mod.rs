@@ -1,0 +1,188 @@
+//! Edits that remedy findings, written against the source text: everything else in
+//! the file (comments, blank lines, order, alignment, quoting, intrinsic forms) stays
+//! as its author wrote it. Rules ask a [`Fixer`] for edits while they report; the
+//! `fix` surface applies them.
+
+pub mod cloudformation;
+pub mod terraform;
+
+use crate::finding::{Applicability, Edit, Fix};
+use crate::model::value::Node;
+use crate::source::{FileId, Sources, Span};
+use crate::terraform::ast::Body;
+use std::sync::OnceLock;
+
+/// Reads the scanned files for the rules' fixes: each file is parsed again (once,
+/// on first use) for the positions a fix needs and the model does not keep.
+pub struct Fixer<'a> {
+    sources: &'a Sources,
+    hcl: Vec<OnceLock<Option<Body>>>,
+    templates: Vec<OnceLock<Option<Node>>>,
+}
+
+impl<'a> Fixer<'a> {
+    pub fn new(sources: &'a Sources) -> Fixer<'a> {
+        Fixer {
+            sources,
+            hcl: (0..sources.len()).map(|_| OnceLock::new()).collect(),
+            templates: (0..sources.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    pub fn text(&self, file: FileId) -> &'a str {
+        &self.sources.get(file).text
+    }
+
+    /// A fix may edit the file: not a module `terraform init` installed (edited there,
+    /// it is overwritten by the next `init`, and it is not the author's code).
+    pub fn editable(&self, file: FileId) -> bool {
+        let path = &self.sources.get(file).path;
+        !path.components().any(|c| c.as_os_str() == ".terraform")
+    }
+
+    /// Replaces the literal at `span` with `new` (bare, quoted the way the old value
+    /// was) when its text, unquoted and compared case-insensitively, is one of `old`: a value written anywhere else
+    /// (a variable, a parameter, an expression) is not this fix's to change.
+    pub fn replace_literal(&self, span: Span, old: &[&str], new: &str) -> Option<Edit> {
+        if !self.editable(span.file) {
+            return None;
+        }
+        let written = self.text(span.file).get(span.range())?;
+        let bare = unquote(written)?;
+        if !old.iter().any(|o| o.eq_ignore_ascii_case(bare)) {
+            return None;
+        }
+        // Keep the author's quoting: `"Suspended"` becomes `"Enabled"`, `false` `true`.
+        let text = match written.as_bytes()[0] {
+            q @ (b'"' | b'\'') => format!("{}{new}{}", q as char, q as char),
+            _ => new.to_string(),
+        };
+        Some(Edit { span, text })
+    }
+}
+
+impl Fixer<'_> {
+    /// [`Fixer::replace_literal`] where the value was written: at `span`, or at its
+    /// `origin` (a variable default, a local, a tfvars value, a parameter default)
+    /// when that origin is used only there; a shared origin is not this fix's to
+    /// change.
+    pub fn replace_value(
+        &self,
+        span: Span,
+        origin: Option<Span>,
+        old: &[&str],
+        new: &str,
+    ) -> Option<Edit> {
+        match origin {
+            None => self.replace_literal(span, old, new),
+            Some(o) if self.used_once(o) => self.replace_literal(o, old, new),
+            Some(_) => None,
+        }
+    }
+
+    /// Is the value written at `origin` read in one place only?
+    fn used_once(&self, origin: Span) -> bool {
+        let path = &self.sources.get(origin.file).path;
+        let tfvars = path.extension().is_some_and(|e| e == "tfvars");
+        if path.extension().is_some_and(|e| e == "tf") || tfvars {
+            self.tf_used_once(origin, tfvars)
+        } else {
+            self.cfn_used_once(origin)
+        }
+    }
+
+    /// Deletes the block at `span` when it is a literal `ident { ... }` block (not
+    /// a `dynamic` one), with its line when it has the line to itself.
+    pub fn delete_block(&self, span: Span, ident: &str) -> Option<Edit> {
+        if !self.editable(span.file) {
+            return None;
+        }
+        let text = self.text(span.file);
+        let written = text.get(span.range())?;
+        let rest = written.strip_prefix(ident)?;
+        if !rest.trim_start().starts_with('{') || !written.ends_with('}') {
+            return None;
+        }
+        let (start, end) = (span.start as usize, span.end as usize);
+        let line = line_start(text, start);
+        let stop = line_end(text, end);
+        let range = if text[line..start].trim().is_empty() && text[end..stop].trim().is_empty() {
+            line..(stop + 1).min(text.len())
+        } else {
+            start..end
+        };
+        Some(Edit {
+            span: Span::new(span.file, range),
+            text: String::new(),
+        })
+    }
+}
+
+/// The text of a scalar without its quotes, when it has no escapes.
+fn unquote(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let inner = match s.as_bytes().first()? {
+        q @ (b'"' | b'\'') if s.len() >= 2 && s.as_bytes()[s.len() - 1] == *q => &s[1..s.len() - 1],
+        b'"' | b'\'' => return None,
+        _ => s,
+    };
+    (!inner.contains(['\\', '$', '%', '"', '\''])).then_some(inner)
+}
+
+/// A fix of one or more edits.
+pub fn fix(applicability: Applicability, title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+    Fix {
+        applicability,
+        title: title.into(),
+        edits,
+    }
+}
+
+/// The start of the line holding byte `at`.
+pub(crate) fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The end of the line holding byte `at` (its `\n`, or the end of the text).
+pub(crate) fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i)
+}
+
+/// The whitespace that starts the line holding byte `at`.
+pub(crate) fn indent_at(text: &str, at: usize) -> &str {
+    let start = line_start(text, at);
+    let line = &text[start..line_end(text, start)];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// The line break the file uses (`\r\n` or `\n`).
+pub(crate) fn newline(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unquote_takes_plain_and_quoted_scalars_only() {
+        assert_eq!(unquote("false"), Some("false"));
+        assert_eq!(unquote("\"Suspended\""), Some("Suspended"));
+        assert_eq!(unquote("'x'"), Some("x"));
+        assert_eq!(unquote("\"a${b}\""), None);
+        assert_eq!(unquote("\"a"), None);
+    }
+
+    #[test]
+    fn lines_and_indents() {
+        let t = "a\n  b = 1\r\n";
+        assert_eq!(line_start(t, 5), 2);
+        assert_eq!(line_end(t, 5), 10);
+        assert_eq!(indent_at(t, 5), "  ");
+        assert_eq!(newline(t), "\n");
+        assert_eq!(newline("x\r\ny"), "\r\n");
+    }
+}

@@ -1,0 +1,230 @@
+//! `check --fix`, `--unsafe-fixes` and `--diff`: the findings' fixes applied to the
+//! files' text, and the scan run again on the result (as unsaved buffers), until no
+//! fix applies. Nothing is written until the last pass, and then only to regular
+//! files inside the scanned paths.
+
+use crate::Scan;
+use crate::finding::{Applicability, Edit, Fix};
+use crate::source::absolute;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Scans after which fixing stops, whatever is left: each pass applies every fix
+/// that does not overlap another, so real files need two or three.
+pub const MAX_PASSES: usize = 10;
+
+/// A file the fixes changed.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub display: String,
+    pub original: String,
+    pub text: String,
+    /// Its text before the last pass, to go back to if that pass broke it.
+    before_pass: String,
+}
+
+/// The fixes applied so far, over passes.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// By absolute path.
+    pub files: BTreeMap<PathBuf, Changed>,
+    /// Findings fixed, by rule.
+    pub fixed: BTreeMap<&'static str, usize>,
+    /// What was not done, and why, for the user.
+    pub notes: Vec<String>,
+    /// Files a fix made unparseable: restored, and not fixed further.
+    frozen: BTreeSet<PathBuf>,
+    /// Files that did not parse before any fix.
+    broken_before: Option<BTreeSet<PathBuf>>,
+}
+
+impl Session {
+    /// Puts back the files the last pass left unparseable (the scan of that pass
+    /// reports a parse error that was not there before); true if any was.
+    pub fn restore_broken(&mut self, scan: &Scan) -> bool {
+        let broken = parse_errors(scan);
+        let before = self.broken_before.get_or_insert_with(|| broken.clone());
+        let mut restored = false;
+        for path in broken.difference(before) {
+            if let Some(c) = self.files.get_mut(path) {
+                c.text.clone_from(&c.before_pass);
+                self.frozen.insert(path.clone());
+                self.notes.push(format!(
+                    "{}: a fix made the file unparseable, so it was not applied (please report this)",
+                    c.display
+                ));
+                restored = true;
+            }
+        }
+        restored
+    }
+
+    /// Applies to the texts every fix of `scan` that `allowed` admits, in file order,
+    /// skipping those that overlap one already taken (the next pass gets them).
+    /// Returns how many findings it fixed.
+    pub fn apply(
+        &mut self,
+        scan: &Scan,
+        unsafe_fixes: bool,
+        allowed: &dyn Fn(&Path) -> bool,
+    ) -> usize {
+        let mut taken: HashMap<u32, Vec<&Edit>> = HashMap::new();
+        let mut fixes: Vec<(&'static str, &Fix)> = scan
+            .reported()
+            .filter_map(|f| Some((f.code, f.fix.as_deref()?)))
+            .filter(|(_, fix)| {
+                !fix.edits.is_empty() && (fix.applicability == Applicability::Safe || unsafe_fixes)
+            })
+            .collect();
+        fixes.sort_by(|a, b| a.1.edits.first().cmp(&b.1.edits.first()));
+        let mut applied = 0;
+        let mut seen: Vec<&[Edit]> = Vec::new();
+        for (code, fix) in fixes {
+            // The same edits for another finding (two instances of a module): done.
+            if seen.contains(&fix.edits.as_slice()) {
+                *self.fixed.entry(code).or_default() += 1;
+                applied += 1;
+                continue;
+            }
+            let ok = fix.edits.iter().all(|e| {
+                let path = absolute(&scan.sources.get(e.span.file).path);
+                !self.frozen.contains(&path)
+                    && allowed(&path)
+                    && taken
+                        .get(&e.span.file.0)
+                        .is_none_or(|t| t.iter().all(|o| !overlap(o, e)))
+            });
+            if !ok {
+                continue;
+            }
+            for e in &fix.edits {
+                taken.entry(e.span.file.0).or_default().push(e);
+            }
+            seen.push(&fix.edits);
+            *self.fixed.entry(code).or_default() += 1;
+            applied += 1;
+        }
+        for (file, mut edits) in taken {
+            let source = scan.sources.get(crate::source::FileId(file));
+            let path = absolute(&source.path);
+            let changed = self.files.entry(path).or_insert_with(|| Changed {
+                display: source.display.clone(),
+                original: source.text.clone(),
+                text: source.text.clone(),
+                before_pass: String::new(),
+            });
+            changed.before_pass.clone_from(&source.text);
+            let mut text = source.text.clone();
+            edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+            for e in edits {
+                text.replace_range(e.span.range(), &e.text);
+            }
+            changed.text = text;
+        }
+        applied
+    }
+
+    /// The fixed texts, as the unsaved buffers of the next scan.
+    pub fn overlays(&self) -> HashMap<PathBuf, Vec<u8>> {
+        self.files
+            .iter()
+            .map(|(p, c)| (p.clone(), c.text.clone().into_bytes()))
+            .collect()
+    }
+
+    /// The files whose text differs from what was read.
+    pub fn changed(&self) -> impl Iterator<Item = (&PathBuf, &Changed)> {
+        self.files.iter().filter(|(_, c)| c.text != c.original)
+    }
+
+    /// A unified diff of every changed file (`a/PATH`, `b/PATH`).
+    pub fn diff(&self) -> String {
+        let mut out = String::new();
+        for (_, c) in self.changed() {
+            let diff = similar::TextDiff::from_lines(&c.original, &c.text);
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{}", c.display), &format!("b/{}", c.display))
+                    .to_string(),
+            );
+        }
+        out
+    }
+
+    /// Writes the changed files in place (each through a temporary file renamed
+    /// over it, keeping its permissions); the number written.
+    pub fn write(&self) -> Result<usize, String> {
+        let mut n = 0;
+        for (path, c) in self.changed() {
+            write_atomic(path, &c.text).map_err(|e| format!("cannot write {}: {e}", c.display))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// "12 fixed (BL100 x3, BL401 x9)".
+    pub fn summary(&self) -> String {
+        let total: usize = self.fixed.values().sum();
+        let by_rule: Vec<String> = self
+            .fixed
+            .iter()
+            .map(|(code, n)| format!("{code} x{n}"))
+            .collect();
+        format!("{total} fixed ({})", by_rule.join(", "))
+    }
+}
+
+/// Do two edits touch the same bytes (or insert at one point)?
+fn overlap(a: &Edit, b: &Edit) -> bool {
+    a.span.start <= b.span.end && b.span.start <= a.span.end
+}
+
+/// The files of `scan` with a parse error, by absolute path.
+fn parse_errors(scan: &Scan) -> BTreeSet<PathBuf> {
+    scan.findings
+        .iter()
+        .filter(|f| f.code == crate::rules::parse_error::CODE)
+        .map(|f| absolute(&scan.sources.get(f.span.file).path))
+        .collect()
+}
+
+/// May a fix write `path`? A regular file (not a symbolic link, which may lead
+/// anywhere) inside one of `roots` (canonical).
+pub fn confined(path: &Path, roots: &[PathBuf]) -> bool {
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+    regular
+        && path
+            .canonicalize()
+            .is_ok_and(|real| roots.iter().any(|r| real.starts_with(r)))
+}
+
+/// The canonical directories the scanned `paths` name (a file's directory).
+pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let real = p.canonicalize().ok()?;
+            Some(if real.is_file() {
+                real.parent()?.to_path_buf()
+            } else {
+                real
+            })
+        })
+        .collect()
+}
+
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.bucketlint-{}.tmp", std::process::id()));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let result = std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::set_permissions(&tmp, permissions))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
