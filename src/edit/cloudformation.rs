@@ -301,6 +301,33 @@ impl Fixer<'_> {
 }
 
 impl Fixer<'_> {
+    /// The span of the default of the parameter that the `Ref` at `span` names.
+    pub(super) fn cfn_parameter_default(&self, span: Span) -> Option<Span> {
+        let path = &self.sources.get(span.file).path;
+        if path.extension().is_some_and(|e| e == "tf" || e == "tfvars") {
+            return None;
+        }
+        let NodeKind::List(docs) = &self.template(span.file)?.kind else {
+            return None;
+        };
+        let mut stack: Vec<&Node> = docs.iter().collect();
+        let mut name = None;
+        while let Some(n) = stack.pop() {
+            if n.span == Some(span) {
+                name = n.get("Ref").and_then(Node::as_str);
+                break;
+            }
+            match &n.kind {
+                NodeKind::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+                NodeKind::List(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+        let name = name?;
+        docs.iter()
+            .find_map(|d| d.get("Parameters")?.get(name)?.get("Default")?.span)
+    }
+
     /// Is the parameter default written at `origin` read once (one `Ref` or `${NAME}`
     /// in the template)?
     pub(super) fn cfn_used_once(&self, origin: Span) -> bool {

@@ -73,6 +73,8 @@ impl Fixer<'_> {
         old: &[&str],
         new: &str,
     ) -> Option<Edit> {
+        // A CloudFormation `Ref` to a parameter: its default is the origin.
+        let origin = origin.or_else(|| self.cfn_parameter_default(span));
         match origin {
             None => self.replace_literal(span, old, new),
             Some(o) if self.used_once(o) => self.replace_literal(o, old, new),

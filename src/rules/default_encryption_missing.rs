@@ -38,21 +38,28 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label("no default encryption declared")
             .help(help)
-            .fix(cx.fix_bucket(b, |fx| add_encryption(fx, b)))
+            .fix(cx.fix_bucket(b, |fx| {
+                add_encryption(fx, b, "AES256", Applicability::Safe)
+            }))
             .about(b),
         );
     }
 }
 
-/// Default encryption with SSE-S3, which S3 applies anyway: stating it changes
-/// nothing the bucket does (SSE-KMS needs a key chosen, so it is BL202's unsafe fix).
-fn add_encryption(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
+/// Default encryption with `algorithm`. SSE-S3 (`AES256`) is what S3 applies
+/// anyway, so stating it is safe; SSE-KMS needs a key chosen (BL202's unsafe fix).
+pub fn add_encryption(
+    fx: &Fixer<'_>,
+    b: &Bucket,
+    algorithm: &str,
+    applicability: Applicability,
+) -> Option<Fix> {
     let rule = || {
         block(
             "rule",
             vec![block(
                 "apply_server_side_encryption_by_default",
-                vec![attr("sse_algorithm", string("AES256"))],
+                vec![attr("sse_algorithm", string(algorithm))],
             )],
         )
     };
@@ -71,14 +78,15 @@ fn add_encryption(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
                 "ServerSideEncryptionConfiguration",
                 V::List(vec![map([(
                     "ServerSideEncryptionByDefault",
-                    map([("SSEAlgorithm", s("AES256"))]),
+                    map([("SSEAlgorithm", s(algorithm))]),
                 )])]),
             )]),
         )?,
     };
-    Some(fix(
-        Applicability::Safe,
-        "declare default encryption (SSE-S3)",
-        vec![edit],
-    ))
+    let title = if algorithm == "AES256" {
+        "declare default encryption (SSE-S3)"
+    } else {
+        "declare default encryption with SSE-KMS (then choose a customer-managed key)"
+    };
+    Some(fix(applicability, title, vec![edit]))
 }

@@ -40,7 +40,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .label("SSE-S3 by default")
-                    .help(help),
+                    .help(help)
+                    .fix(cx.fix_bucket(b, |fx| {
+                        super::default_encryption_missing::add_encryption(
+                            fx,
+                            b,
+                            "aws:kms",
+                            Applicability::Unsafe,
+                        )
+                    })),
                 );
             }
             continue;
