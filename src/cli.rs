@@ -736,9 +736,7 @@ fn check(args: &CheckArgs) -> u8 {
         };
         let roots = crate::fix::roots(&scan_args.paths);
         let allowed = |p: &std::path::Path| crate::fix::confined(p, &roots);
-        let mut overlays = overlays;
-        let mut passes = 0;
-        loop {
+        let scan = |overlays| {
             let (mut scan, fail_on) = prepare_and_scan(
                 &scan_args,
                 &loaded,
@@ -751,20 +749,12 @@ fn check(args: &CheckArgs) -> u8 {
                 // Findings recorded in the baseline are not fixed.
                 baseline::compare(&mut scan, entries, file);
             }
-            passes += 1;
-            let again = fixing
-                && passes < crate::fix::MAX_PASSES
-                && (session.restore_broken(&scan)
-                    || session.apply(&scan, args.unsafe_fixes, &allowed) > 0);
-            if !again {
-                if fixing && passes == crate::fix::MAX_PASSES {
-                    session.notes.push(format!(
-                        "fixes were still applying after {passes} scans; stopped"
-                    ));
-                }
-                return Ok((scan, fail_on));
-            }
-            overlays = session.overlays();
+            Ok((scan, fail_on))
+        };
+        if fixing {
+            session.run(overlays, args.unsafe_fixes, &allowed, scan)
+        } else {
+            scan(overlays)
         }
     });
     let (mut scan, fail_on) = match scanned {

@@ -39,6 +39,37 @@ pub struct Session {
 }
 
 impl Session {
+    /// Scans with `scan` (given the fixed texts as unsaved buffers, over `overlays`),
+    /// applies the fixes, and scans again until none applies or [`MAX_PASSES`]; the
+    /// last scan. Only files `allowed` admits are changed.
+    pub fn run<T>(
+        &mut self,
+        overlays: HashMap<PathBuf, Vec<u8>>,
+        unsafe_fixes: bool,
+        allowed: &dyn Fn(&Path) -> bool,
+        mut scan: impl FnMut(HashMap<PathBuf, Vec<u8>>) -> Result<(Scan, T), String>,
+    ) -> Result<(Scan, T), String> {
+        let mut buffers = overlays.clone();
+        let mut pass = 0;
+        loop {
+            pass += 1;
+            let (scanned, extra) = scan(buffers)?;
+            let again = pass < MAX_PASSES
+                && (self.restore_broken(&scanned)
+                    || self.apply(&scanned, unsafe_fixes, allowed) > 0);
+            if !again {
+                if pass == MAX_PASSES {
+                    self.notes.push(format!(
+                        "fixes were still applying after {pass} scans; stopped"
+                    ));
+                }
+                return Ok((scanned, extra));
+            }
+            buffers = overlays.clone();
+            buffers.extend(self.overlays());
+        }
+    }
+
     /// Puts back the files the last pass left unparseable (the scan of that pass
     /// reports a parse error that was not there before); true if any was.
     pub fn restore_broken(&mut self, scan: &Scan) -> bool {
