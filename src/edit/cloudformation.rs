@@ -16,6 +16,10 @@ pub enum V {
     Str(String),
     Map(Vec<(String, V)>),
     List(Vec<V>),
+    /// `Fn::Sub` of a string.
+    Sub(String),
+    /// `Ref` to a logical ID or parameter.
+    Ref(String),
 }
 
 /// A string value.
@@ -39,7 +43,7 @@ impl V {
         match self {
             V::Bool(b) => Some(b.to_string()),
             V::Str(s) => Some(s.clone()),
-            V::Map(_) | V::List(_) => None,
+            V::Map(_) | V::List(_) | V::Sub(_) | V::Ref(_) => None,
         }
     }
 
@@ -59,6 +63,8 @@ impl V {
                 let items: Vec<String> = items.iter().map(V::flow).collect();
                 format!("[{}]", items.join(", "))
             }
+            V::Sub(text) => format!("{{\"Fn::Sub\": {}}}", V::Str(text.clone()).flow()),
+            V::Ref(id) => format!("{{\"Ref\": {}}}", V::Str(id.clone()).flow()),
         }
     }
 
@@ -106,20 +112,7 @@ impl V {
                 let inner = format!("{indent}{step}");
                 let items: Vec<String> = items
                     .iter()
-                    .map(|v| {
-                        // `- ` then the item's first line; the rest two columns in.
-                        let deeper = format!("{inner}  ");
-                        match v {
-                            V::Map(entries) if !entries.is_empty() => {
-                                let lines: Vec<String> = entries
-                                    .iter()
-                                    .map(|(k, v)| v.yaml_entry(k, &deeper, step, nl))
-                                    .collect();
-                                format!("{inner}- {}", &lines.join(nl)[deeper.len()..])
-                            }
-                            _ => format!("{inner}- {}", v.yaml_scalar()),
-                        }
-                    })
+                    .map(|v| v.yaml_item(&inner, step, nl))
                     .collect();
                 format!("{indent}{key}:{nl}{}", items.join(nl))
             }
@@ -130,21 +123,39 @@ impl V {
     fn yaml_scalar(&self) -> String {
         match self {
             V::Str(s) if is_plain(s) => s.clone(),
+            V::Sub(text) => format!("!Sub '{}'", text.replace('\'', "''")),
+            V::Ref(id) => format!("!Ref {id}"),
             other => other.flow(),
+        }
+    }
+
+    /// A YAML block sequence item `- value` at `indent`.
+    fn yaml_item(&self, indent: &str, step: &str, nl: &str) -> String {
+        let deeper = format!("{indent}  ");
+        match self {
+            V::Map(entries) if !entries.is_empty() => {
+                let lines: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| v.yaml_entry(k, &deeper, step, nl))
+                    .collect();
+                format!("{indent}- {}", &lines.join(nl)[deeper.len()..])
+            }
+            _ => format!("{indent}- {}", self.yaml_scalar()),
         }
     }
 }
 
-/// A string YAML reads back as the same string without quotes.
+/// A string YAML reads back as the same string without quotes: no indicator
+/// first, no `: ` or ` #`, nothing YAML 1.1 reads as a boolean, number or date.
 fn is_plain(s: &str) -> bool {
     let reserved = [
         "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n",
     ];
     !s.is_empty()
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && !s.starts_with(['-', '.'])
-        && s.parse::<f64>().is_err()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '*'))
+        && !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '.' | ':' | '*'))
+        && !s.ends_with(':')
         && !reserved.iter().any(|r| r.eq_ignore_ascii_case(s))
 }
 
@@ -237,6 +248,73 @@ impl Fixer<'_> {
             }
         }
         None
+    }
+
+    /// Appends `item` to the sequence `list` of the template holding `decl`, in its
+    /// style (block or flow, indentation).
+    pub fn cfn_append(&self, list: &Node, item: &V, decl: Span) -> Option<Edit> {
+        let file = decl.file;
+        let text = self.text(file);
+        let nl = newline(text);
+        let NodeKind::List(items) = &list.kind else {
+            return None;
+        };
+        let last = items.last()?;
+        let first = items.first()?.span?;
+        let span = list.span?;
+        let json = matches!(sniff(text), Format::Json);
+        let flow = json || text[span.start as usize..].starts_with('[');
+        let step = indent_step(text, decl);
+        let (at, inserted) = if flow {
+            let end = last.span?.end as usize;
+            if text[span.start as usize..end].contains('\n') {
+                let indent = indent_at(text, first.start as usize);
+                (
+                    end,
+                    format!(",{nl}{indent}{}", item.json(indent, &step, nl)),
+                )
+            } else {
+                (end, format!(", {}", item.flow()))
+            }
+        } else {
+            // The column of the first item's `- `.
+            let dash = text[..first.start as usize].rfind('-')?;
+            let column = dash - super::line_start(text, dash);
+            let indent = " ".repeat(column);
+            let end = value_end(last)?;
+            (
+                line_end(text, end),
+                format!("{nl}{}", item.yaml_item(&indent, &step, nl)),
+            )
+        };
+        Some(Edit {
+            span: Span::new(file, at..at),
+            text: inserted,
+        })
+    }
+
+    /// A new resource `id` (when no resource has that ID) after the others of the
+    /// template holding `decl`.
+    pub fn cfn_add_resource(&self, decl: Span, id: &str, resource: &V) -> Option<Edit> {
+        if !self.editable(decl.file) {
+            return None;
+        }
+        let NodeKind::List(docs) = &self.template(decl.file)?.kind else {
+            return None;
+        };
+        let resources = docs.iter().find_map(|d| {
+            let r = d.get("Resources")?;
+            match &r.kind {
+                NodeKind::Map(entries) if entries.iter().any(|(k, _)| k.span == Some(decl)) => {
+                    Some(r)
+                }
+                _ => None,
+            }
+        })?;
+        if resources.get(id).is_some() {
+            return None;
+        }
+        self.cfn_insert(resources, id, resource, decl)
     }
 
     /// Inserts `key: value` into the mapping `map`.
@@ -388,6 +466,33 @@ fn indent_step(text: &str, decl: Span) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_scalars_are_only_those_yaml_reads_back() {
+        for plain in [
+            "Enabled",
+            "AWS::S3::BucketPolicy",
+            "aws:SecureTransport",
+            "s3:*",
+            "a-b.c/d",
+        ] {
+            assert!(is_plain(plain), "{plain}");
+        }
+        for quoted in [
+            "*",
+            "true",
+            "No",
+            "2012-10-17",
+            "1.5",
+            "a: b",
+            "a:",
+            "",
+            "-x",
+            "a #b",
+        ] {
+            assert!(!is_plain(quoted), "{quoted}");
+        }
+    }
 
     #[test]
     fn values_in_yaml_and_json() {

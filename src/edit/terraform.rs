@@ -48,6 +48,8 @@ pub fn render(items: &[Hcl], indent: &str, nl: &str) -> String {
                     .collect();
                 let width = group.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
                 for (n, v) in &group {
+                    // A value over lines (a policy) takes the file's line breaks.
+                    let v = v.replace('\n', nl);
                     lines.push(format!("{indent}{n:<width$} = {v}"));
                 }
                 i += group.len();
@@ -169,6 +171,23 @@ impl Fixer<'_> {
         block.body.blocks.iter().rev().find(|b| b.ident == name)
     }
 
+    /// The `data "ty" "name"` block in `file`.
+    pub fn tf_data_block(
+        &self,
+        ty: &str,
+        name: &str,
+        file: crate::source::FileId,
+    ) -> Option<&Block> {
+        if !self.editable(file) {
+            return None;
+        }
+        self.hcl(file)?.blocks.iter().find(|b| {
+            b.ident == "data"
+                && b.labels.first().is_some_and(|l| l == ty)
+                && b.labels.get(1).is_some_and(|l| l == name)
+        })
+    }
+
     /// Was the bucket written for provider v3 (settings as inline blocks)? Then its
     /// fixes are inline blocks too; otherwise separate resources.
     pub fn tf_inline_style(&self, bucket: &Block) -> bool {
@@ -196,7 +215,7 @@ impl Fixer<'_> {
         &self,
         decl: Span,
         ty: &str,
-        items: Vec<Hcl>,
+        items: impl FnOnce(&str) -> Vec<Hcl>,
         inline: Option<Hcl>,
     ) -> Option<Edit> {
         let bucket = self.tf_block(decl).filter(|b| {
@@ -209,28 +228,34 @@ impl Fixer<'_> {
     }
 
     /// A new resource of type `ty` after the bucket `bucket`, named after it and
-    /// targeting it (with the bucket's `count` or `for_each`), holding `items`.
+    /// targeting it (with the bucket's `count` or `for_each`), holding `items` (given
+    /// how it refers to the bucket: `aws_s3_bucket.b`, `each.value`).
     /// None when the module already has a resource of that type and name.
-    pub fn tf_resource_for(&self, bucket: &Block, ty: &str, items: Vec<Hcl>) -> Option<Edit> {
+    pub fn tf_resource_for(
+        &self,
+        bucket: &Block,
+        ty: &str,
+        items: impl FnOnce(&str) -> Vec<Hcl>,
+    ) -> Option<Edit> {
         let name = bucket.labels.get(1)?;
         if self.tf_resource_exists(bucket.header, ty, name) {
             return None;
         }
         let text = self.text(bucket.header.file);
-        let mut body = Vec::with_capacity(items.len() + 2);
-        if let Some(count) = bucket.body.attr("count") {
+        let mut body = Vec::new();
+        // The bucket as the new resource refers to it, one instance per instance.
+        let reference = if let Some(count) = bucket.body.attr("count") {
             let written = text.get(count.value.span.range())?;
             body.push(attr("count", written));
-            body.push(attr(
-                "bucket",
-                format!("aws_s3_bucket.{name}[count.index].id"),
-            ));
+            format!("aws_s3_bucket.{name}[count.index]")
         } else if bucket.body.attr("for_each").is_some() {
             body.push(attr("for_each", format!("aws_s3_bucket.{name}")));
-            body.push(attr("bucket", "each.value.id"));
+            "each.value".to_string()
         } else {
-            body.push(attr("bucket", format!("aws_s3_bucket.{name}.id")));
-        }
+            format!("aws_s3_bucket.{name}")
+        };
+        body.push(attr("bucket", format!("{reference}.id")));
+        let items = items(&reference);
         body.extend(items);
         let nl = newline(text);
         let indent = indent_at(text, bucket.header.start as usize);

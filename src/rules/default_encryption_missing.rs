@@ -67,7 +67,7 @@ pub fn add_encryption(
         Origin::Terraform => fx.tf_configure(
             b.decl,
             "aws_s3_bucket_server_side_encryption_configuration",
-            vec![rule()],
+            |_| vec![rule()],
             Some(block("server_side_encryption_configuration", vec![rule()])),
         )?,
         Origin::CloudFormation => fx.cfn_set(

@@ -63,10 +63,12 @@ fn add_block(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
         Origin::Terraform => fx.tf_configure(
             b.decl,
             "aws_s3_bucket_public_access_block",
-            PabFlag::ALL
-                .iter()
-                .map(|f| attr(f.terraform_name(), "true"))
-                .collect(),
+            |_| {
+                PabFlag::ALL
+                    .iter()
+                    .map(|f| attr(f.terraform_name(), "true"))
+                    .collect()
+            },
             None,
         )?,
         Origin::CloudFormation => fx.cfn_set(

@@ -68,10 +68,12 @@ fn add_versioning(fx: &Fixer<'_>, b: &Bucket) -> Option<Fix> {
         Origin::Terraform => fx.tf_configure(
             b.decl,
             "aws_s3_bucket_versioning",
-            vec![block(
-                "versioning_configuration",
-                vec![attr("status", string("Enabled"))],
-            )],
+            |_| {
+                vec![block(
+                    "versioning_configuration",
+                    vec![attr("status", string("Enabled"))],
+                )]
+            },
             Some(block("versioning", vec![attr("enabled", "true")])),
         )?,
         Origin::CloudFormation => fx.cfn_set(
