@@ -530,6 +530,8 @@ pub fn scan_buffers(
     let loaded = load_config(None, &args.paths)?;
     let (mut options, _) = options(&args, None, &loaded)?;
     options.overlays = overlays;
+    // Fixes become code actions.
+    options.fixes = true;
     // Module sources may be read anywhere in the workspace, as from the directory
     // a `check` runs in.
     let dirs = named.iter().filter_map(|p| p.parent());

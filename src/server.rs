@@ -4,7 +4,7 @@
 //! buffer's module; its findings become diagnostics, hovers and code actions.
 
 use crate::cli;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Fix, Severity};
 use crate::rules;
 use crate::source::{Sources, Span, absolute};
 use crate::walk::FileKind;
@@ -131,6 +131,8 @@ struct Published {
     code: &'static str,
     /// The resource address or logical ID.
     resource: Option<String>,
+    /// Its fix as a code action, when it has one.
+    fix: Option<lsp::CodeAction>,
 }
 
 struct State {
@@ -345,6 +347,10 @@ impl State {
                         range: d.range,
                         code: f.code,
                         resource: f.resource.clone(),
+                        fix: f
+                            .fix
+                            .as_deref()
+                            .and_then(|x| fix_action(x, &scan.sources, &d)),
                     });
                     diagnostics.push(d);
                 }
@@ -424,7 +430,12 @@ impl State {
             .iter()
             .filter(|x| x.range.start <= r.end && r.start <= x.range.end)
             .filter(|x| seen.insert((x.code, x.range.start.line)))
-            .filter_map(|x| suppress_action(&uri, doc, x))
+            .flat_map(|x| {
+                x.fix
+                    .clone()
+                    .into_iter()
+                    .chain(suppress_action(&uri, doc, x))
+            })
             .map(lsp::CodeActionOrCommand::CodeAction)
             .collect();
         serde_json::to_value(actions).unwrap_or(Value::Null)
@@ -518,6 +529,35 @@ fn hover_text(code: &str) -> Option<String> {
 /// "Suppress BLxxx here": a comment line above the finding's line, indented as it
 /// is, with a reason to write; in a JSON template, an entry in the resource's
 /// `Metadata`. Terraform JSON has neither: no action there.
+/// The code action that applies `fix` (the same edits as `check --fix`), for the
+/// diagnostic `d`; preferred when the fix is safe.
+fn fix_action(fix: &Fix, sources: &Sources, d: &lsp::Diagnostic) -> Option<lsp::CodeAction> {
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for e in &fix.edits {
+        let uri = path_to_uri(&absolute(&sources.get(e.span.file).path))?;
+        changes.entry(uri).or_default().push(lsp::TextEdit {
+            range: range(e.span, sources),
+            new_text: e.text.clone(),
+        });
+    }
+    let safe = fix.applicability == Applicability::Safe;
+    Some(lsp::CodeAction {
+        title: if safe {
+            format!("Fix: {}", fix.title)
+        } else {
+            format!("Fix (unsafe, review it): {}", fix.title)
+        },
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![d.clone()]),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..lsp::WorkspaceEdit::default()
+        }),
+        is_preferred: Some(safe),
+        ..lsp::CodeAction::default()
+    })
+}
+
 fn suppress_action(uri: &lsp::Uri, doc: &Doc, p: &Published) -> Option<lsp::CodeAction> {
     let edit = match FileKind::of(&doc.path)? {
         FileKind::TerraformJson => return None,

@@ -80,7 +80,16 @@ fn unsaved_buffers_get_diagnostics_hovers_and_quick_fixes() {
             "context": { "diagnostics": d },
         }),
     );
-    let edit = &actions[0]["edit"]["changes"][&main][0];
+    // First the fix (unsafe: it takes the public access away), then the suppression.
+    assert_eq!(
+        actions[0]["title"], "Fix (unsafe, review it): make the canned ACL private",
+        "{actions}"
+    );
+    assert_eq!(actions[0]["isPreferred"], false);
+    let fix = &actions[0]["edit"]["changes"][&main][0];
+    assert_eq!(fix["newText"], "\"private\"", "{actions}");
+    assert_eq!(fix["range"]["start"], json!({ "line": 2, "character": 11 }));
+    let edit = &actions[1]["edit"]["changes"][&main][0];
     assert_eq!(
         edit["newText"], "  # bucketlint:ignore BL110 reason: \n",
         "{actions}"
@@ -208,20 +217,26 @@ fn findings_in_called_modules_show_at_the_call() {
 }
 
 /// Inserts `edit` (an LSP text edit at one position, ASCII text) into `text`.
+/// `text` with an LSP text edit applied (ASCII text: columns are bytes).
 fn apply(text: &str, edit: &Value) -> String {
-    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
-    let col = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
-    let at = text
-        .split_inclusive('\n')
-        .take(line)
-        .map(str::len)
-        .sum::<usize>()
-        + col;
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let col = p["character"].as_u64().unwrap() as usize;
+        text.split_inclusive('\n')
+            .take(line)
+            .map(str::len)
+            .sum::<usize>()
+            + col
+    };
+    let (start, end) = (
+        offset(&edit["range"]["start"]),
+        offset(&edit["range"]["end"]),
+    );
     format!(
         "{}{}{}",
-        &text[..at],
+        &text[..start],
         edit["newText"].as_str().unwrap(),
-        &text[at..]
+        &text[end..]
     )
 }
 
@@ -257,11 +272,45 @@ fn json_templates_are_suppressed_through_metadata() {
             "textDocument/codeAction",
             &json!({ "textDocument": { "uri": uri }, "range": d[0]["range"], "context": { "diagnostics": d } }),
         );
-        let fixed = apply(text, &actions[0]["edit"]["changes"][&uri][0]);
+        let suppress = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().starts_with("Suppress"))
+            .unwrap();
+        let fixed = apply(text, &suppress["edit"]["changes"][&uri][0]);
         assert!(serde_json::from_str::<Value>(&fixed).is_ok(), "{fixed}");
         c.change(&uri, version + 1, &fixed);
         c.diagnostics(&uri, <[Value]>::is_empty);
     }
+    assert!(c.shutdown().success());
+}
+
+/// A safe fix is the preferred quick fix, and applying it clears the diagnostic.
+#[test]
+fn fixes_are_code_actions() {
+    let dir = common::project(&[]);
+    let root = dir.path().canonicalize().unwrap();
+    let uri = format!("file://{}/stack.yaml", root.display());
+    let mut c = Client::start(
+        env!("CARGO_BIN_EXE_bucketlint"),
+        &root,
+        &json!({ "select": ["BL401"] }),
+    );
+    let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration:\n        Status: Suspended\n";
+    c.open(&uri, "yaml", text);
+    let d = c.diagnostics(&uri, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["BL401"]);
+    let actions = c.request(
+        "textDocument/codeAction",
+        &json!({ "textDocument": { "uri": uri }, "range": d[0]["range"], "context": { "diagnostics": d } }),
+    );
+    assert_eq!(actions[0]["title"], "Fix: enable versioning", "{actions}");
+    assert_eq!(actions[0]["isPreferred"], true);
+    let fixed = apply(text, &actions[0]["edit"]["changes"][&uri][0]);
+    assert!(fixed.ends_with("Status: Enabled\n"), "{fixed}");
+    c.change(&uri, 2, &fixed);
+    c.diagnostics(&uri, <[Value]>::is_empty);
     assert!(c.shutdown().success());
 }
 
