@@ -96,6 +96,7 @@ impl FailOn {
 }
 
 #[derive(Debug, Default, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // command-line switches
 pub struct CheckArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
@@ -754,7 +755,7 @@ fn check(args: &CheckArgs) -> u8 {
             Ok((scan, fail_on))
         };
         if fixing {
-            session.run(overlays, args.unsafe_fixes, &allowed, scan)
+            session.run(&overlays, args.unsafe_fixes, &allowed, scan)
         } else {
             scan(overlays)
         }

@@ -44,13 +44,14 @@ impl Session {
     /// last scan. Only files `allowed` admits are changed.
     pub fn run<T>(
         &mut self,
-        overlays: HashMap<PathBuf, Vec<u8>>,
+        overlays: &HashMap<PathBuf, Vec<u8>>,
         unsafe_fixes: bool,
         allowed: &dyn Fn(&Path) -> bool,
         mut scan: impl FnMut(HashMap<PathBuf, Vec<u8>>) -> Result<(Scan, T), String>,
     ) -> Result<(Scan, T), String> {
         let mut buffers = overlays.clone();
         let mut pass = 0;
+        #[allow(clippy::assigning_clones)] // the previous buffers moved into `scan`
         loop {
             pass += 1;
             let (scanned, extra) = scan(buffers)?;
@@ -146,6 +147,9 @@ impl Session {
             });
             changed.before_pass.clone_from(&source.text);
             let mut text = source.text.clone();
+            // From the end, so offsets stay valid; insertions at one point end up in
+            // the order they were taken (the sort is stable).
+            edits.reverse();
             edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
             for e in edits {
                 text.replace_range(e.span.range(), &e.text);
@@ -207,9 +211,25 @@ impl Session {
     }
 }
 
-/// Do two edits touch the same bytes (or insert at one point)?
+/// Do two edits conflict? When they touch the same bytes, or one inserts at the
+/// other's boundary. Two insertions at one point do not, unless they begin the same
+/// way (two fixes each adding `Properties:` to a resource): side by side, they add
+/// independent entries (the policies of two buckets after the last resource).
 fn overlap(a: &Edit, b: &Edit) -> bool {
+    let insertion = |e: &Edit| e.span.start == e.span.end;
+    if insertion(a) && insertion(b) && a.span.start == b.span.start {
+        return head(&a.text) == head(&b.text);
+    }
     a.span.start <= b.span.end && b.span.start <= a.span.end
+}
+
+/// The first line of an inserted text with content, without indentation or a
+/// leading comma.
+fn head(text: &str) -> &str {
+    text.lines()
+        .map(|l| l.trim().trim_start_matches(',').trim())
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
 }
 
 /// The files of `scan` with a parse error, by absolute path.
@@ -258,4 +278,41 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn edit(range: std::ops::Range<usize>, text: &str) -> Edit {
+        Edit {
+            span: crate::source::Span::new(FileId(0), range),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn insertions_at_one_point_conflict_only_when_they_begin_alike() {
+        let policy = |id: &str| {
+            edit(
+                10..10,
+                &format!("\n  {id}:\n    Type: AWS::S3::BucketPolicy"),
+            )
+        };
+        assert!(!overlap(&policy("A"), &policy("B")));
+        assert!(overlap(&policy("A"), &policy("A")));
+        let props = |key: &str| {
+            edit(
+                10..10,
+                &format!(",\n      \"Properties\": {{\"{key}\": 1}}"),
+            )
+        };
+        assert!(overlap(&props("X"), &props("Y")));
+        // An insertion at the boundary of a replacement, or inside it, conflicts.
+        assert!(overlap(&edit(10..10, "x"), &edit(5..10, "y")));
+        assert!(overlap(&edit(7..7, "x"), &edit(5..10, "y")));
+        assert!(!overlap(&edit(11..11, "x"), &edit(5..10, "y")));
+        assert!(overlap(&edit(5..8, "x"), &edit(7..9, "y")));
+    }
 }

@@ -154,6 +154,7 @@ pub enum ScanError {
 
 /// Options of one scan.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent switches of the command line
 pub struct Options {
     pub selection: Selection,
     /// Classification tag and values, owned accounts.

@@ -531,6 +531,7 @@ fn hover_text(code: &str) -> Option<String> {
 /// `Metadata`. Terraform JSON has neither: no action there.
 /// The code action that applies `fix` (the same edits as `check --fix`), for the
 /// diagnostic `d`; preferred when the fix is safe.
+#[allow(clippy::mutable_key_type)] // lsp-types keys workspace edits by `Uri`
 fn fix_action(fix: &Fix, sources: &Sources, d: &lsp::Diagnostic) -> Option<lsp::CodeAction> {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for e in &fix.edits {

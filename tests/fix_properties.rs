@@ -255,7 +255,7 @@ fn fix(files: Vec<(&str, String)>) -> (Vec<String>, Vec<String>, HashMap<PathBuf
         .collect();
     let mut session = Session::default();
     let (scan, ()) = session
-        .run(HashMap::new(), true, &|_| true, |buffers| {
+        .run(&HashMap::new(), true, &|_| true, |buffers| {
             let inputs = originals
                 .iter()
                 .map(|(path, text)| Input {

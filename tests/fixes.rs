@@ -8,6 +8,7 @@ mod common;
 use bucketlint::rules::{self, ExampleFormat, ExampleKind, FixAvailability};
 use common::{bucketlint_in, project};
 use std::collections::BTreeSet;
+use std::fmt::Write;
 use std::path::Path;
 
 /// Findings a fix may reveal: BL201's fix states SSE-S3, which BL202 (not SSE-KMS)
@@ -132,12 +133,12 @@ fn every_fixable_rule_fixes_its_bad_examples() {
             {
                 let (status, diff, _) = run(dir.path(), &diff_args);
                 assert!(status == 0 && diff.is_empty(), "{label}: {diff}");
-                diffs.push_str(&format!("# {label}\nno fix: {why}\n\n"));
+                let _ = write!(diffs, "# {label}\nno fix: {why}\n\n");
                 continue;
             }
             let (status, diff, stderr) = run(dir.path(), &diff_args);
             assert_eq!(status, 1, "{label}: --diff shows no fix\n{stderr}");
-            diffs.push_str(&format!("# {label}\n{diff}\n"));
+            let _ = write!(diffs, "# {label}\n{diff}\n");
             let (_, _, stderr) = run(dir.path(), &fix_args);
             assert!(stderr.contains("fixed"), "{label}: {stderr}");
 
@@ -188,4 +189,113 @@ fn every_fixable_rule_fixes_its_bad_examples() {
         );
         eprintln!("cfn-lint accepts the {} fixed templates", files.len());
     }
+}
+
+/// SARIF carries the fixes as `artifactChanges`: valid against the 2.1.0 schema, and
+/// applying its replacements gives the file `--fix` writes.
+#[test]
+fn sarif_fixes_are_the_edits_fix_applies() {
+    let text = "resource \"aws_s3_bucket\" \"b\" {\n  bucket        = \"x\"\n  force_destroy = true\n}\n\nresource \"aws_s3_bucket_public_access_block\" \"b\" {\n  bucket            = aws_s3_bucket.b.id\n  block_public_acls = false\n}\n";
+    let dir = project(&[("main.tf", text)]);
+    let (_, sarif, _) = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "sarif",
+            "--select",
+            "BL101,BL102,BL407",
+        ],
+    );
+    common::assert_valid_sarif(&sarif);
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "{sarif}");
+    // (line, column) to byte offset; the text is ASCII, so UTF-16 columns are bytes.
+    let offset = |line: u64, column: u64| {
+        text.split_inclusive('\n')
+            .take(line as usize - 1)
+            .map(str::len)
+            .sum::<usize>()
+            + column as usize
+            - 1
+    };
+    let mut edits = Vec::new();
+    for r in results {
+        let fix = &r["fixes"][0];
+        assert_eq!(fix["properties"]["applicability"], "safe", "{r}");
+        let change = &fix["artifactChanges"][0];
+        assert_eq!(change["artifactLocation"]["uri"], "main.tf");
+        for rep in change["replacements"].as_array().unwrap() {
+            let region = &rep["deletedRegion"];
+            let start = offset(
+                region["startLine"].as_u64().unwrap(),
+                region["startColumn"].as_u64().unwrap(),
+            );
+            let end = offset(
+                region["endLine"].as_u64().unwrap(),
+                region["endColumn"].as_u64().unwrap(),
+            );
+            edits.push((
+                start,
+                end,
+                rep["insertedContent"]["text"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    edits.sort();
+    let mut applied = text.to_string();
+    for (start, end, new) in edits.iter().rev() {
+        applied.replace_range(start..end, new);
+    }
+    let (status, _, stderr) = run(
+        dir.path(),
+        &["check", ".", "--fix", "--select", "BL101,BL102,BL407"],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stderr.contains("3 fixed"), "{stderr}");
+    let fixed = std::fs::read_to_string(dir.path().join("main.tf")).unwrap();
+    assert_eq!(applied, fixed);
+    assert!(
+        fixed.contains("  block_public_acls  = true\n  ignore_public_acls = true\n"),
+        "{fixed}"
+    );
+}
+
+/// A fix never writes through a symbolic link (it may lead anywhere) nor into
+/// `.terraform/`, and `--diff` writes nothing.
+#[test]
+fn fixes_stay_inside_the_scanned_files() {
+    let bad =
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket        = \"x\"\n  force_destroy = true\n}\n";
+    let outside = project(&[("target.tf", bad)]);
+    let dir = project(&[("main.tf", bad), (".terraform/modules/m/main.tf", bad)]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path().join("target.tf"), dir.path().join("link.tf"))
+        .unwrap();
+    let (status, diff, _) = run(dir.path(), &["check", ".", "--diff", "--select", "BL407"]);
+    assert_eq!(status, 1);
+    assert!(
+        diff.contains("+++ b/main.tf") && !diff.contains("link.tf"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.tf")).unwrap(),
+        bad
+    );
+    run(dir.path(), &["check", ".", "--fix", "--select", "BL407"]);
+    assert!(
+        std::fs::read_to_string(dir.path().join("main.tf"))
+            .unwrap()
+            .contains("force_destroy = false")
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("target.tf")).unwrap(),
+        bad
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".terraform/modules/m/main.tf")).unwrap(),
+        bad
+    );
 }

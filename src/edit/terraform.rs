@@ -102,18 +102,9 @@ impl Fixer<'_> {
         (b.header == header).then_some(b)
     }
 
-    /// Sets attribute `name` of `block` to `value`: a literal in `old` is replaced, an
-    /// absent attribute added; any other value (an expression) is left alone.
-    pub fn tf_set(&self, block: &Block, name: &str, old: &[&str], value: &str) -> Option<Edit> {
-        match block.body.attr(name) {
-            Some(a) => self.replace_literal(a.value.span, old, value.trim_matches('"')),
-            None => Some(self.tf_insert(block, &[attr(name, value)])),
-        }
-    }
-
     /// Inserts `items` at the end of `block`'s body: attributes after its last
     /// attribute (aligned with it), blocks after everything.
-    pub fn tf_insert(&self, block: &Block, items: &[Hcl]) -> Edit {
+    pub fn tf_insert(&self, block: &Block, items: &[Hcl]) -> Vec<Edit> {
         let file = block.header.file;
         let text = self.text(file);
         let nl = newline(text);
@@ -131,44 +122,44 @@ impl Fixer<'_> {
         } else {
             last_item
         };
-        match after.or(last_item) {
-            Some((key, end)) => {
-                let indent = indent_at(text, key.start as usize);
-                let mut rendered = render(items, indent, nl);
-                // Aligned with the attribute above, as `terraform fmt` would.
-                if let (Some(a), [Hcl::Attr(n, v)]) = (last_attr.filter(|_| only_attrs), items) {
-                    let (key_end, value_start) =
-                        (a.key_span.end as usize, a.value.span.start as usize);
-                    let line = super::line_start(text, a.key_span.start as usize);
-                    if let Some(eq) = text[key_end..value_start].find('=') {
-                        let column = key_end + eq - line;
-                        let width = column.saturating_sub(indent.len() + 1).max(n.len());
-                        rendered = format!("{indent}{n:<width$} = {v}");
-                    }
-                }
-                let at = line_end(text, end);
-                Edit {
-                    span: Span::new(file, at..at),
-                    text: format!("{nl}{rendered}"),
-                }
-            }
-            None => {
-                // An empty body: `{}` or `{` and `}` on their own lines.
-                let indent = indent_at(text, block.header.start as usize);
-                let (header_end, end) = (block.header.end as usize, block.span.end as usize);
-                let open = header_end + text[header_end..end].find('{').unwrap_or_default();
-                let inner = format!("{indent}  ");
-                Edit {
-                    span: Span::new(file, open..end),
-                    text: format!("{{{nl}{}{nl}{indent}}}", render(items, &inner, nl)),
-                }
+        let Some((key, end)) = after.or(last_item) else {
+            // An empty body: `{}` or `{` and `}` on their own lines.
+            let indent = indent_at(text, block.header.start as usize);
+            let (header_end, end) = (block.header.end as usize, block.span.end as usize);
+            let open = header_end + text[header_end..end].find('{').unwrap_or_default();
+            let inner = format!("{indent}  ");
+            return vec![Edit {
+                span: Span::new(file, open..end),
+                text: format!("{{{nl}{}{nl}{indent}}}", render(items, &inner, nl)),
+            }];
+        };
+        let indent = indent_at(text, key.start as usize);
+        let at = line_end(text, end);
+        let mut edits = Vec::new();
+        let mut rendered = render(items, indent, nl);
+        // One attribute after another: aligned with its group as `terraform fmt`
+        // aligns it, the group realigned when the new name is longer.
+        if let (Some(last), [Hcl::Attr(n, v)]) = (last_attr.filter(|_| only_attrs), items) {
+            let group = aligned_group(text, body, last);
+            let column = group.iter().map(|g| g.eq - g.line).max().unwrap_or(0);
+            let width = column.saturating_sub(indent.len() + 1).max(n.len());
+            rendered = format!("{indent}{n:<width$} = {v}");
+            let target = indent.len() + width + 1;
+            // Only a longer name moves the others; their own alignment stays as written.
+            let widened = target > column;
+            for g in group.iter().filter(|g| widened && g.eq - g.line != target) {
+                let pad = target.saturating_sub(g.key_end - g.line).max(1);
+                edits.push(Edit {
+                    span: Span::new(file, g.key_end..g.eq),
+                    text: " ".repeat(pad),
+                });
             }
         }
-    }
-
-    /// The nested block `name` of `block` (the last, as Terraform reads one).
-    pub fn tf_nested<'b>(&self, block: &'b Block, name: &str) -> Option<&'b Block> {
-        block.body.blocks.iter().rev().find(|b| b.ident == name)
+        edits.push(Edit {
+            span: Span::new(file, at..at),
+            text: format!("{nl}{rendered}"),
+        });
+        edits
     }
 
     /// The `data "ty" "name"` block in `file`.
@@ -222,7 +213,10 @@ impl Fixer<'_> {
             b.ident == "resource" && b.labels.first().is_some_and(|l| l == "aws_s3_bucket")
         })?;
         match inline {
-            Some(inline) if self.tf_inline_style(bucket) => Some(self.tf_insert(bucket, &[inline])),
+            Some(inline) if self.tf_inline_style(bucket) => {
+                let mut edits = self.tf_insert(bucket, &[inline]);
+                (edits.len() == 1).then(|| edits.remove(0))
+            }
             _ => self.tf_resource_for(bucket, ty, items),
         }
     }
@@ -338,6 +332,50 @@ impl Fixer<'_> {
                     && b.labels.get(1).is_some_and(|l| l == name)
             })
     }
+}
+
+/// An attribute line of an alignment group: byte offsets of its line, the end of its
+/// key and its `=`.
+struct Aligned {
+    line: usize,
+    key_end: usize,
+    eq: usize,
+}
+
+/// The attributes `terraform fmt` aligns with `last`: the one-line attributes on the
+/// lines just above it, without a blank line, comment or block between.
+fn aligned_group(text: &str, body: &Body, last: &crate::terraform::ast::Attribute) -> Vec<Aligned> {
+    let mut attrs: Vec<_> = body.attrs.iter().collect();
+    attrs.sort_by_key(|a| a.key_span.start);
+    let one_line = |a: &crate::terraform::ast::Attribute| {
+        let line = super::line_start(text, a.key_span.start as usize);
+        let key_end = a.key_span.end as usize;
+        let eq = key_end + text[key_end..a.value.span.start as usize].find('=')?;
+        (!text[line..a.value.span.end as usize].contains('\n')).then_some(Aligned {
+            line,
+            key_end,
+            eq,
+        })
+    };
+    let Some(i) = attrs.iter().position(|a| std::ptr::eq(*a, last)) else {
+        return Vec::new();
+    };
+    let mut group = Vec::new();
+    let mut next_line = None;
+    for a in attrs[..=i].iter().rev() {
+        let Some(g) = one_line(a) else {
+            break;
+        };
+        // Directly above the previous one: its line ends where that one's starts.
+        if let Some(next) = next_line
+            && line_end(text, g.line) + 1 != next
+        {
+            break;
+        }
+        next_line = Some(g.line);
+        group.push(g);
+    }
+    group
 }
 
 /// How many times `reference` (`var.acl`) appears in `text` as a whole name.

@@ -230,15 +230,14 @@ fn sarif_fix<'a>(scan: &Scan, fix: &'a crate::finding::Fix) -> SarifFix<'a> {
                 text: e.text.clone(),
             },
         };
-        match files.iter().position(|f| *f == e.span.file) {
-            Some(i) => changes[i].replacements.push(replacement),
-            None => {
-                files.push(e.span.file);
-                changes.push(ArtifactChange {
-                    artifact_location,
-                    replacements: vec![replacement],
-                });
-            }
+        if let Some(i) = files.iter().position(|f| *f == e.span.file) {
+            changes[i].replacements.push(replacement);
+        } else {
+            files.push(e.span.file);
+            changes.push(ArtifactChange {
+                artifact_location,
+                replacements: vec![replacement],
+            });
         }
     }
     SarifFix {

@@ -34,24 +34,20 @@ fn flag_fix(
     let name = flag.name(b.origin);
     let applicability = block_applicability(b)?;
     let value = pab.value.flag(flag);
-    let edit = match (value.span(), b.origin) {
-        (Some(span), _) => fx.replace_value(span, value.origin(), &["false"], "true")?,
+    let edits = match (value.span(), b.origin) {
+        (Some(span), _) => vec![fx.replace_value(span, value.origin(), &["false"], "true")?],
         (None, Origin::Terraform) => {
             let block = fx.tf_block(pab.via.as_ref()?.decl)?;
             fx.tf_insert(block, &[attr(name, "true")])
         }
-        (None, Origin::CloudFormation) => fx.cfn_set(
+        (None, Origin::CloudFormation) => vec![fx.cfn_set(
             b.decl,
             &["PublicAccessBlockConfiguration", name],
             &[],
             V::Bool(true),
-        )?,
+        )?],
     };
-    Some(fix(
-        applicability,
-        format!("set `{name}` to true"),
-        vec![edit],
-    ))
+    Some(fix(applicability, format!("set `{name}` to true"), edits))
 }
 
 /// Reports buckets whose public access block exists but leaves `flag` off, unless the

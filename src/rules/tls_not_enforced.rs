@@ -231,7 +231,7 @@ fn tf_add_statement(fx: &Fixer<'_>, policy: &Attached<BucketPolicy>) -> Option<E
                 .strip_prefix("data.aws_iam_policy_document.")?
                 .strip_suffix(".json")?;
             let doc = fx.tf_data_block("aws_iam_policy_document", name, resource.header.file)?;
-            Some(fx.tf_insert(
+            fx.tf_insert(
                 doc,
                 &[block(
                     "statement",
@@ -254,7 +254,8 @@ fn tf_add_statement(fx: &Fixer<'_>, policy: &Attached<BucketPolicy>) -> Option<E
                         ),
                     ],
                 )],
-            ))
+            )
+            .pop()
         }
         _ => None,
     }
