@@ -223,13 +223,15 @@ fn overlap(a: &Edit, b: &Edit) -> bool {
     a.span.start <= b.span.end && b.span.start <= a.span.end
 }
 
-/// The first line of an inserted text with content, without indentation or a
-/// leading comma.
+/// What an inserted text begins with: the key, attribute or block header of its
+/// first line with content (up to a `:`, `=` or `{`).
 fn head(text: &str) -> &str {
-    text.lines()
+    let line = text
+        .lines()
         .map(|l| l.trim().trim_start_matches(',').trim())
         .find(|l| !l.is_empty())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    line.split([':', '=', '{']).next().unwrap_or_default().trim()
 }
 
 /// The files of `scan` with a parse error, by absolute path.
