@@ -231,7 +231,10 @@ fn head(text: &str) -> &str {
         .map(|l| l.trim().trim_start_matches(',').trim())
         .find(|l| !l.is_empty())
         .unwrap_or_default();
-    line.split([':', '=', '{']).next().unwrap_or_default().trim()
+    line.split([':', '=', '{'])
+        .next()
+        .unwrap_or_default()
+        .trim()
 }
 
 /// The files of `scan` with a parse error, by absolute path.

@@ -199,6 +199,9 @@ fn yaml(buckets: &[Bucket]) -> String {
             }
         }
     }
+    // Last, a block scalar (its span runs on to the next key), then
+    // `Outputs`: what is added after the last resource must stay in `Resources`.
+    s.push_str("  Notes:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Type: String\n      Value: |\n        a note\n\nOutputs:\n  Name:\n    Value: !Ref B0\n");
     s
 }
 

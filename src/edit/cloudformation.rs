@@ -184,6 +184,12 @@ fn value_end(node: &Node) -> Option<usize> {
     }
 }
 
+/// The end of the text's content at or before `end`: a block scalar's span takes in
+/// the line breaks after it, up to the next key.
+fn content_end(text: &str, end: usize) -> usize {
+    text[..end].trim_end().len()
+}
+
 impl Fixer<'_> {
     /// The template's documents, when it parses.
     fn template(&self, file: FileId) -> Option<&Node> {
@@ -281,7 +287,7 @@ impl Fixer<'_> {
             let dash = text[..first.start as usize].rfind('-')?;
             let column = dash - super::line_start(text, dash);
             let indent = " ".repeat(column);
-            let end = value_end(last)?;
+            let end = content_end(text, value_end(last)?);
             (
                 line_end(text, end),
                 format!("{nl}{}", item.yaml_item(&indent, &step, nl)),
@@ -348,7 +354,7 @@ impl Fixer<'_> {
         let end = if flow {
             last_value.span?.end as usize
         } else {
-            value_end(last_value)?
+            content_end(text, value_end(last_value)?)
         };
         let one_line = !text[start..end].contains('\n');
         let indent = indent_at(text, first_key.start as usize);
