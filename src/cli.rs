@@ -770,6 +770,16 @@ fn check(args: &CheckArgs) -> u8 {
     for note in &session.notes {
         eprintln!("warning: {note}");
     }
+    if fixing {
+        // What a person still has to do, said once (a long list is cut).
+        let left = crate::fix::left_over(&scan, args.unsafe_fixes);
+        for line in left.iter().take(20) {
+            eprintln!("note: {line}");
+        }
+        if left.len() > 20 {
+            eprintln!("note: and {} more", left.len() - 20);
+        }
+    }
     if args.diff {
         let diff = session.diff();
         print!("{diff}");

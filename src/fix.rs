@@ -211,6 +211,58 @@ impl Session {
     }
 }
 
+/// What is left for a person after fixing, one line each: findings whose fix is
+/// unsafe (when unsafe fixes were not asked for), and findings of rules with fixes
+/// that have none here, with why.
+pub fn left_over(scan: &Scan, unsafe_fixes: bool) -> Vec<String> {
+    let mut unsafe_left = 0;
+    let mut out = Vec::new();
+    for f in scan.reported() {
+        match f.fix.as_deref() {
+            Some(fix) if fix.applicability == Applicability::Unsafe && !unsafe_fixes => {
+                unsafe_left += 1;
+            }
+            Some(_) => {}
+            None => {
+                let has_fixes = crate::rules::find(f.code)
+                    .is_some_and(|e| e.doc.fix != crate::rules::FixAvailability::Never);
+                if !has_fixes {
+                    continue;
+                }
+                let at = |span: crate::source::Span| {
+                    let file = scan.sources.get(span.file);
+                    format!(
+                        "{}:{}",
+                        file.display,
+                        file.position(span.start as usize).line
+                    )
+                };
+                let why = match f
+                    .related
+                    .iter()
+                    .find(|r| r.message == "the value comes from here")
+                {
+                    Some(r) => format!(
+                        "its value is written at {}, which is read in more than one place (or by a module call): change it there",
+                        at(r.span)
+                    ),
+                    None => format!(
+                        "no automatic fix for this case (`bucketlint rule {}`)",
+                        f.code
+                    ),
+                };
+                out.push(format!("{}: {} not fixed: {why}", at(f.span), f.code));
+            }
+        }
+    }
+    if unsafe_left > 0 {
+        out.push(format!(
+            "{unsafe_left} more finding(s) have unsafe fixes: review them with `--unsafe-fixes --diff`"
+        ));
+    }
+    out
+}
+
 /// Do two edits conflict? When they touch the same bytes, or one inserts at the
 /// other's boundary. Two insertions at one point do not, unless they begin the same
 /// way (two fixes each adding `Properties:` to a resource): side by side, they add

@@ -143,6 +143,13 @@ fn every_fixable_rule_fixes_its_bad_examples() {
             assert!(stderr.contains("fixed"), "{label}: {stderr}");
 
             let fixed = std::fs::read_to_string(dir.path().join(name)).unwrap();
+            // A second, independent parser agrees the fixed Terraform is valid HCL.
+            if name == "main.tf" {
+                assert!(
+                    hcl_edit::parser::parse_body(&fixed).is_ok(),
+                    "{label}: hcl-edit rejects the fixed file:\n{fixed}"
+                );
+            }
             let after = findings(dir.path(), &select);
             assert!(
                 findings(dir.path(), only).is_empty() && after.iter().all(|f| f.0 != "BL001"),
@@ -297,5 +304,30 @@ fn fixes_stay_inside_the_scanned_files() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".terraform/modules/m/main.tf")).unwrap(),
         bad
+    );
+}
+
+/// A value written once and read once is fixed where it is written; a value read in
+/// two places is not this fix's to change, and the run says why.
+#[test]
+fn values_are_fixed_at_their_origin_only_when_read_once() {
+    let once = "variable \"fd\" {\n  default = true\n}\n\nresource \"aws_s3_bucket\" \"a\" {\n  bucket        = \"a\"\n  force_destroy = var.fd\n}\n";
+    let dir = project(&[("main.tf", once)]);
+    let (status, diff, _) = run(dir.path(), &["check", ".", "--diff", "--select", "BL407"]);
+    assert_eq!(status, 1);
+    assert!(
+        diff.contains("-  default = true\n+  default = false\n"),
+        "{diff}"
+    );
+
+    let twice = format!(
+        "{once}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket        = \"b\"\n  force_destroy = var.fd\n}}\n"
+    );
+    let dir = project(&[("main.tf", &twice)]);
+    let (status, diff, stderr) = run(dir.path(), &["check", ".", "--diff", "--select", "BL407"]);
+    assert_eq!((status, diff.as_str()), (0, ""));
+    assert!(
+        stderr.contains("main.tf:7: BL407 not fixed: its value is written at main.tf:2, which is read in more than one place"),
+        "{stderr}"
     );
 }
