@@ -119,9 +119,19 @@ impl Session {
                 continue;
             }
             let ok = fix.edits.iter().all(|e| {
-                let path = absolute(&scan.sources.get(e.span.file).path);
+                let source = scan.sources.get(e.span.file);
+                let path = absolute(&source.path);
+                if !allowed(&path) {
+                    let note = format!(
+                        "{}: not fixed: outside the scanned paths, or not a regular file",
+                        source.display
+                    );
+                    if !self.notes.contains(&note) {
+                        self.notes.push(note);
+                    }
+                    return false;
+                }
                 !self.frozen.contains(&path)
-                    && allowed(&path)
                     && taken
                         .get(&e.span.file.0)
                         .is_none_or(|t| t.iter().all(|o| !overlap(o, e)))

@@ -331,3 +331,29 @@ fn values_are_fixed_at_their_origin_only_when_read_once() {
         "{stderr}"
     );
 }
+
+/// A module outside the scanned paths is read (its findings are reported where the
+/// root calls it) but not written: the run says so.
+#[test]
+fn modules_outside_the_scanned_paths_are_not_fixed() {
+    let module = "variable \"name\" {}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket        = var.name\n  force_destroy = true\n}\n";
+    let dir = project(&[
+        (
+            "root/main.tf",
+            "module \"m\" {\n  source = \"../modules/m\"\n  name   = \"x\"\n}\n",
+        ),
+        ("modules/m/main.tf", module),
+    ]);
+    let (status, diff, stderr) = run(dir.path(), &["check", "root", "--fix", "--select", "BL407"]);
+    assert_eq!(status, 1, "{diff}{stderr}");
+    assert!(
+        stderr.contains(
+            "modules/m/main.tf: not fixed: outside the scanned paths, or not a regular file"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("modules/m/main.tf")).unwrap(),
+        module
+    );
+}
