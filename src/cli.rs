@@ -25,7 +25,8 @@ pub const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "bucketlint",
-    version,
+    // The version and, when known, the commit (see build.rs).
+    version = env!("BUCKETLINT_VERSION"),
     about = "Offline security scanner for Amazon S3 in Terraform and CloudFormation",
     long_about = None,
     after_help = "Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage error or a file that could not be parsed."

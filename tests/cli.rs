@@ -272,3 +272,37 @@ fn an_empty_directory_says_nothing_was_scanned() {
             "no Terraform or CloudFormation files found",
         ));
 }
+
+/// `--version` says the version and the commit the binary was built from (in a git
+/// work tree; a source archive has no commit to say), and SARIF's rule links point
+/// at that version's tag.
+#[test]
+fn version_and_provenance() {
+    let out = bucketlint().arg("--version").output().unwrap();
+    let line = String::from_utf8(out.stdout).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let expected = match head {
+        Some(commit) => format!("bucketlint {version} (commit {commit})\n"),
+        None => format!("bucketlint {version}\n"),
+    };
+    assert_eq!(line, expected);
+
+    let dir = project(&[("main.tf", PUBLIC)]);
+    let out = bucketlint()
+        .args(["check", dir.path().to_str().unwrap(), "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["version"], version);
+    assert_eq!(driver["semanticVersion"], version);
+    let uri = driver["rules"][0]["helpUri"].as_str().unwrap();
+    assert!(uri.contains(&format!("/blob/v{version}/rules/")), "{uri}");
+}

@@ -357,3 +357,23 @@ fn modules_outside_the_scanned_paths_are_not_fixed() {
         module
     );
 }
+
+/// BL210 in a heredoc policy: the statement is appended to its JSON, indented like
+/// the others, with the bucket's ARN interpolated; the result denies plain HTTP.
+#[test]
+fn tls_statement_is_added_to_a_heredoc_policy() {
+    let text = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n\nresource \"aws_s3_bucket_policy\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  policy = <<EOF\n{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"},\n      \"Action\": \"s3:GetObject\",\n      \"Resource\": \"${aws_s3_bucket.b.arn}/*\"\n    }\n  ]\n}\nEOF\n}\n";
+    let dir = project(&[("main.tf", text)]);
+    let (status, diff, stderr) = run(dir.path(), &["check", ".", "--fix", "--select", "BL210"]);
+    assert_eq!(status, 0, "{diff}{stderr}");
+    let fixed = std::fs::read_to_string(dir.path().join("main.tf")).unwrap();
+    assert!(
+        fixed.contains("    },\n    {\n      \"Sid\": \"DenyInsecureTransport\",\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("\"Resource\": [\n        \"${aws_s3_bucket.b.arn}\",\n        \"${aws_s3_bucket.b.arn}/*\"\n      ],"),
+        "{fixed}"
+    );
+    assert!(hcl_edit::parser::parse_body(&fixed).is_ok(), "{fixed}");
+}

@@ -69,8 +69,8 @@ impl V {
     }
 
     /// JSON over lines, the first at the current position, nested ones at `indent`
-    /// plus `step`.
-    fn json(&self, indent: &str, step: &str, nl: &str) -> String {
+    /// plus `step` (also for JSON outside a template: a Terraform heredoc).
+    pub fn json(&self, indent: &str, step: &str, nl: &str) -> String {
         let inner = format!("{indent}{step}");
         match self {
             V::Map(entries) if !entries.is_empty() => {

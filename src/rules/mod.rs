@@ -343,10 +343,13 @@ impl RuleDoc {
     }
 
     /// Where the documentation lives, for SARIF `helpUri` and the text report.
+    /// The rule's documentation as of this version's release tag, so that a report
+    /// links to the rule it was judged by.
     pub fn help_uri(&self) -> String {
         format!(
-            "{}/blob/main/rules/{}.toml",
+            "{}/blob/v{}/rules/{}.toml",
             env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
             self.name.replace('-', "_")
         )
     }

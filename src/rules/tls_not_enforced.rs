@@ -224,6 +224,9 @@ fn tf_add_statement(fx: &Fixer<'_>, policy: &Attached<BucketPolicy>) -> Option<E
                 text: format!(", {{{nl}{body}{nl}{base_indent}}}"),
             })
         }
+        ExprKind::Template(_) | ExprKind::Str(_) if text[value.span.range()].starts_with("<<") => {
+            heredoc_statement(fx, value.span, &arn)
+        }
         ExprKind::Traversal(..) => {
             // `data.aws_iam_policy_document.NAME.json`, declared in the same file.
             let written = text.get(value.span.range())?;
@@ -274,4 +277,49 @@ fn cfn_add_statement(fx: &Fixer<'_>, policy: &Attached<BucketPolicy>) -> Option<
     };
     let list = props.get("PolicyDocument")?.get("Statement")?;
     fx.cfn_append(list, &cfn_statement(&name), decl)
+}
+
+/// The statement appended to a heredoc's JSON document (`policy = <<EOF ... EOF`),
+/// with the bucket's ARN interpolated; a heredoc with template directives is left
+/// alone.
+fn heredoc_statement(fx: &Fixer<'_>, span: crate::source::Span, arn: &str) -> Option<Edit> {
+    let text = fx.text(span.file);
+    let heredoc = &text[span.range()];
+    // The content: after the opening line, up to the closing delimiter's line.
+    let open = heredoc.find('\n')? + 1;
+    let close = heredoc.trim_end().rfind('\n')? + 1;
+    let content = heredoc.get(open..close)?;
+    if content.contains("%{") {
+        return None;
+    }
+    let base = span.start as usize + open;
+    let doc = crate::json::parse(content, crate::json::Origin::File(span.file)).ok()?;
+    let list = doc.node.get("Statement")?;
+    let NodeKind::List(items) = &list.kind else {
+        return None;
+    };
+    let last = items.last()?.span?;
+    let first = items.first()?.span?;
+    let nl = crate::edit::newline(text);
+    let indent = crate::edit::indent_at(content, first.start as usize);
+    let step = "  ";
+    let statement = map([
+        ("Sid", s(SID)),
+        ("Effect", s("Deny")),
+        ("Principal", s("*")),
+        ("Action", s("s3:*")),
+        (
+            "Resource",
+            V::List(vec![s(&format!("${{{arn}}}")), s(&format!("${{{arn}}}/*"))]),
+        ),
+        (
+            "Condition",
+            map([("Bool", map([("aws:SecureTransport", s("false"))]))]),
+        ),
+    ]);
+    let at = base + last.end as usize;
+    Some(Edit {
+        span: crate::source::Span::new(span.file, at..at),
+        text: format!(",{nl}{indent}{}", statement.json(indent, step, nl)),
+    })
 }
