@@ -236,7 +236,13 @@ fn run_step(script: &str, repo: &Path, env: &[(&str, &str)], path: &str) -> Step
         .env("GITHUB_OUTPUT", &output)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_PATH", runner.path().join("path"))
-        .env("RUNNER_TEMP", runner.path());
+        .env("RUNNER_TEMP", runner.path())
+        // Never the real tool cache; never the network (no release is served here).
+        .env("RUNNER_TOOL_CACHE", runner.path())
+        .env(
+            "BUCKETLINT_DOWNLOAD_URL",
+            "file:///nonexistent/bucketlint-releases",
+        );
     for (k, v) in input_defaults() {
         cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
     }
@@ -424,13 +430,30 @@ fn the_prepare_step_skips_the_build_when_bucketlint_is_on_path() {
         &format!("{cargo_dir}:/usr/bin:/bin"),
     );
     assert_eq!(step.code, 0, "{}", step.stdout);
-    assert_eq!(step.outputs["build"], "true");
+    // No release binary could be fetched: it plans a build from source, cached by the
+    // exact commit of the action (a tag or branch may move).
     assert!(
-        step.outputs["cache-key"].starts_with("bucketlint-Linux-X64-v1.2.3-rustc_"),
+        step.stdout.contains("no release binary at"),
+        "{}",
+        step.stdout
+    );
+    assert_eq!(step.outputs["build"], "true");
+    let commit = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "v1.2.3".to_string(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        );
+    assert!(
+        step.outputs["cache-key"].starts_with(&format!("bucketlint-Linux-X64-{commit}-rustc_")),
         "{:?}",
         step.outputs
     );
-    assert!(step.outputs["root"].ends_with("bucketlint/v1.2.3"));
+    assert!(step.outputs["root"].ends_with(&format!("bucketlint/{commit}")));
     // skip-install without a binary is a clear error.
     let step = run_step(
         "prepare.sh",
@@ -444,6 +467,94 @@ fn the_prepare_step_skips_the_build_when_bucketlint_is_on_path() {
         "{}",
         step.stdout
     );
+}
+
+/// A release is downloaded (here served from a directory, as `file:` URLs), its
+/// SHA-256 checked, and used without a build; a binary that does not match its
+/// checksum is refused.
+#[test]
+fn the_prepare_step_downloads_a_verified_release() {
+    if !have("bash") || !have("curl") || !have("tar") || !have("sha256sum") {
+        eprintln!("skipped: bash, curl, tar and sha256sum are needed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("releases/v9.9.9");
+    std::fs::create_dir_all(&release).unwrap();
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_bucketlint"),
+        dir.path().join("bucketlint"),
+    )
+    .unwrap();
+    let archive = "bucketlint-x86_64-unknown-linux-musl.tar.gz";
+    let sh = |script: &str| {
+        let out = Command::new("sh")
+            .args(["-c", script])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    sh(&format!("tar -czf releases/v9.9.9/{archive} bucketlint"));
+    sh(&format!(
+        "cd releases/v9.9.9 && sha256sum {archive} > {archive}.sha256"
+    ));
+    let url = format!("file://{}", dir.path().join("releases").display());
+    let cache = dir.path().join("cache");
+    let cache_dir = cache.display().to_string();
+    let env = [
+        ("ACTION_REF", "v9.9.9"),
+        ("RUNNER_OS_NAME", "Linux"),
+        ("RUNNER_ARCH_NAME", "X64"),
+        ("BUCKETLINT_DOWNLOAD_URL", url.as_str()),
+        ("RUNNER_TOOL_CACHE", cache_dir.as_str()),
+    ];
+    // No cargo on PATH: success means nothing was built.
+    let step = run_step("prepare.sh", dir.path(), &env, "/usr/bin:/bin");
+    assert_eq!(step.code, 0, "{}", step.stdout);
+    assert_eq!(step.outputs["build"], "false");
+    assert!(
+        step.stdout
+            .contains("bucketlint 9.9.9 for x86_64-unknown-linux-musl: downloaded, SHA-256 "),
+        "{}",
+        step.stdout
+    );
+    let exe = cache.join("bucketlint/v9.9.9-x86_64-unknown-linux-musl/bin/bucketlint");
+    let out = Command::new(&exe).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("bucketlint "));
+
+    // The `version` input wins over the ref, and must be a version.
+    let step = run_step(
+        "prepare.sh",
+        dir.path(),
+        &[
+            ("INPUT_VERSION", "latest"),
+            ("RUNNER_TOOL_CACHE", cache_dir.as_str()),
+        ],
+        "/usr/bin:/bin",
+    );
+    assert_eq!(step.code, 1);
+    assert!(
+        step.stdout.contains("is not a release version"),
+        "{}",
+        step.stdout
+    );
+
+    // A tampered archive is refused, never run and never built around.
+    std::fs::remove_dir_all(&cache).unwrap();
+    sh(&format!("echo tampered >> releases/v9.9.9/{archive}"));
+    let step = run_step("prepare.sh", dir.path(), &env, "/usr/bin:/bin");
+    assert_eq!(step.code, 1, "{}", step.stdout);
+    assert!(
+        step.stdout.contains("does not match its published SHA-256"),
+        "{}",
+        step.stdout
+    );
+    assert!(!exe.exists());
 }
 
 #[test]

@@ -184,6 +184,19 @@ fn value_end(node: &Node) -> Option<usize> {
     }
 }
 
+/// The resource of the `Resources` mapping whose logical ID is written at `decl`
+/// (the entries are in document order: a binary search, not a scan per finding).
+fn resource_at(resources: &Node, decl: Span) -> Option<&Node> {
+    let NodeKind::Map(entries) = &resources.kind else {
+        return None;
+    };
+    let i = entries
+        .binary_search_by_key(&decl.start, |(k, _)| k.span.map_or(0, |s| s.start))
+        .ok()?;
+    let (k, v) = &entries[i];
+    (k.span == Some(decl)).then_some(v)
+}
+
 /// The end of the text's content at or before `end`: a block scalar's span takes in
 /// the line breaks after it, up to the next key.
 fn content_end(text: &str, end: usize) -> usize {
@@ -213,13 +226,7 @@ impl Fixer<'_> {
         };
         docs.iter()
             .filter_map(|d| d.get("Resources"))
-            .filter_map(|r| match &r.kind {
-                NodeKind::Map(entries) => Some(entries),
-                _ => None,
-            })
-            .flatten()
-            .find(|(k, _)| k.span == Some(decl))
-            .map(|(_, v)| v)
+            .find_map(|r| resource_at(r, decl))
             .filter(|v| matches!(v.kind, NodeKind::Map(_)) && !intrinsic(v))
     }
 
@@ -261,7 +268,8 @@ impl Fixer<'_> {
     pub fn cfn_append(&self, list: &Node, item: &V, decl: Span) -> Option<Edit> {
         let file = decl.file;
         let text = self.text(file);
-        let nl = newline(text);
+        let src = self.source(file);
+        let nl = newline(src);
         let NodeKind::List(items) = &list.kind else {
             return None;
         };
@@ -270,26 +278,26 @@ impl Fixer<'_> {
         let span = list.span?;
         let json = matches!(sniff(text), Format::Json);
         let flow = json || text[span.start as usize..].starts_with('[');
-        let step = indent_step(text, decl);
+        let step = indent_step(src, decl);
         let (at, inserted) = if flow {
             let end = last.span?.end as usize;
-            if text[span.start as usize..end].contains('\n') {
-                let indent = indent_at(text, first.start as usize);
+            if src.lines().line_of(span.start as usize) == src.lines().line_of(end) {
+                (end, format!(", {}", item.flow()))
+            } else {
+                let indent = indent_at(src, first.start as usize);
                 (
                     end,
                     format!(",{nl}{indent}{}", item.json(indent, &step, nl)),
                 )
-            } else {
-                (end, format!(", {}", item.flow()))
             }
         } else {
             // The column of the first item's `- `.
             let dash = text[..first.start as usize].rfind('-')?;
-            let column = dash - super::line_start(text, dash);
+            let column = dash - super::line_start(src, dash);
             let indent = " ".repeat(column);
             let end = content_end(text, value_end(last)?);
             (
-                line_end(text, end),
+                line_end(src, end),
                 format!("{nl}{}", item.yaml_item(&indent, &step, nl)),
             )
         };
@@ -310,12 +318,7 @@ impl Fixer<'_> {
         };
         let resources = docs.iter().find_map(|d| {
             let r = d.get("Resources")?;
-            match &r.kind {
-                NodeKind::Map(entries) if entries.iter().any(|(k, _)| k.span == Some(decl)) => {
-                    Some(r)
-                }
-                _ => None,
-            }
+            resource_at(r, decl).map(|_| r)
         })?;
         if resources.get(id).is_some() {
             return None;
@@ -327,12 +330,13 @@ impl Fixer<'_> {
     fn cfn_insert(&self, map: &Node, key: &str, value: &V, decl: Span) -> Option<Edit> {
         let file = decl.file;
         let text = self.text(file);
-        let nl = newline(text);
+        let src = self.source(file);
+        let nl = newline(src);
         let json = matches!(sniff(text), Format::Json);
         let NodeKind::Map(entries) = &map.kind else {
             return None;
         };
-        let step = indent_step(text, decl);
+        let step = indent_step(src, decl);
         let Some((_, last_value)) = entries.last() else {
             // An empty mapping: `{}` (JSON, YAML flow).
             let span = map.span?;
@@ -356,8 +360,8 @@ impl Fixer<'_> {
         } else {
             content_end(text, value_end(last_value)?)
         };
-        let one_line = !text[start..end].contains('\n');
-        let indent = indent_at(text, first_key.start as usize);
+        let one_line = src.lines().line_of(start) == src.lines().line_of(end);
+        let indent = indent_at(src, first_key.start as usize);
         let (at, inserted) = if flow && one_line {
             let k = if json {
                 V::Str(key.into()).flow()
@@ -373,7 +377,7 @@ impl Fixer<'_> {
             )
         } else {
             (
-                line_end(text, end),
+                line_end(src, end),
                 format!("{nl}{}", value.yaml_entry(key, indent, &step, nl)),
             )
         };
@@ -391,10 +395,19 @@ impl Fixer<'_> {
         if path.extension().is_some_and(|e| e == "tf" || e == "tfvars") {
             return None;
         }
+        // Only a `Ref` (`!Ref X`, `Ref: X`, `{"Ref": "X"}`) names a parameter.
+        if !self.text(span.file).get(span.range())?.contains("Ref") {
+            return None;
+        }
         let NodeKind::List(docs) = &self.template(span.file)?.kind else {
             return None;
         };
-        let mut stack: Vec<&Node> = docs.iter().collect();
+        // Down the nodes whose text holds the span, to the one that is it.
+        let holds = |n: &&Node| {
+            n.span
+                .is_some_and(|s| s.start <= span.start && span.end <= s.end)
+        };
+        let mut stack: Vec<&Node> = docs.iter().filter(holds).collect();
         let mut name = None;
         while let Some(n) = stack.pop() {
             if n.span == Some(span) {
@@ -402,8 +415,10 @@ impl Fixer<'_> {
                 break;
             }
             match &n.kind {
-                NodeKind::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
-                NodeKind::List(items) => stack.extend(items),
+                NodeKind::Map(entries) => {
+                    stack.extend(entries.iter().map(|(_, v)| v).filter(holds));
+                }
+                NodeKind::List(items) => stack.extend(items.iter().filter(holds)),
                 _ => {}
             }
         }
@@ -430,34 +445,41 @@ impl Fixer<'_> {
         let Some(name) = name else {
             return false;
         };
-        let mut uses = 0;
-        let mut stack: Vec<&Node> = docs.iter().collect();
-        while let Some(n) = stack.pop() {
-            match &n.kind {
-                NodeKind::Map(entries) => {
-                    for (k, v) in entries {
-                        if k.name == "Ref" && v.as_str() == Some(name.as_str()) {
-                            uses += 1;
-                        }
-                        stack.push(v);
-                    }
-                }
-                NodeKind::List(items) => stack.extend(items),
-                NodeKind::Str(t) => {
-                    uses += t.raw().matches(&format!("${{{name}}}")).count();
-                }
-                _ => {}
-            }
-        }
+        let scope = format!("template {}", origin.file.0);
+        let uses = self.reads(scope, name.clone(), || count_reads(docs, &name));
         uses == 1
     }
 }
 
+/// How many times the templates `docs` read parameter `name` (`Ref`, `${name}`).
+fn count_reads(docs: &[Node], name: &str) -> usize {
+    let sub = format!("${{{name}}}");
+    let mut uses = 0;
+    let mut stack: Vec<&Node> = docs.iter().collect();
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Map(entries) => {
+                for (k, v) in entries {
+                    if k.name == "Ref" && v.as_str() == Some(name) {
+                        uses += 1;
+                    }
+                    stack.push(v);
+                }
+            }
+            NodeKind::List(items) => stack.extend(items),
+            NodeKind::Str(t) => uses += t.raw().matches(&sub).count(),
+            _ => {}
+        }
+    }
+    uses
+}
+
 /// The file's indentation step: how much deeper a resource's keys are than its
 /// logical ID (2 when that cannot be told).
-fn indent_step(text: &str, decl: Span) -> String {
-    let id = indent_at(text, decl.start as usize).len();
-    let after = line_end(text, decl.start as usize);
+fn indent_step(src: &crate::source::SourceFile, decl: Span) -> String {
+    let text = src.text.as_str();
+    let id = indent_at(src, decl.start as usize).len();
+    let after = line_end(src, decl.start as usize);
     let next = text[after..]
         .lines()
         .skip(1)

@@ -8,9 +8,11 @@ pub mod terraform;
 
 use crate::finding::{Applicability, Edit, Fix};
 use crate::model::value::Node;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::terraform::ast::Body;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Reads the scanned files for the rules' fixes: each file is parsed again (once,
 /// on first use) for the positions a fix needs and the model does not keep.
@@ -18,7 +20,15 @@ pub struct Fixer<'a> {
     sources: &'a Sources,
     hcl: Vec<OnceLock<Option<Body>>>,
     templates: Vec<OnceLock<Option<Node>>>,
+    /// Counted once each, not once per finding: how often a value is read (by
+    /// module directory or template, and reference), and the resources of each
+    /// Terraform module directory (type, name).
+    reads: Mutex<HashMap<(String, String), usize>>,
+    resources: Mutex<HashMap<Option<PathBuf>, Arc<Declared>>>,
 }
+
+/// The resources a module directory declares: (type, name).
+type Declared = HashSet<(String, String)>;
 
 impl<'a> Fixer<'a> {
     pub fn new(sources: &'a Sources) -> Fixer<'a> {
@@ -26,11 +36,17 @@ impl<'a> Fixer<'a> {
             sources,
             hcl: (0..sources.len()).map(|_| OnceLock::new()).collect(),
             templates: (0..sources.len()).map(|_| OnceLock::new()).collect(),
+            reads: Mutex::default(),
+            resources: Mutex::default(),
         }
     }
 
     pub fn text(&self, file: FileId) -> &'a str {
         &self.sources.get(file).text
+    }
+
+    pub fn source(&self, file: FileId) -> &'a SourceFile {
+        self.sources.get(file)
     }
 
     /// A fix may edit the file: not a module `terraform init` installed (edited there,
@@ -82,6 +98,19 @@ impl Fixer<'_> {
         }
     }
 
+    /// How often `reference` is read in `scope`, counted by `count` the first time.
+    fn reads(&self, scope: String, reference: String, count: impl FnOnce() -> usize) -> usize {
+        let key = (scope, reference);
+        if let Some(n) = self.reads.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return n;
+        }
+        let n = count();
+        if let Ok(mut m) = self.reads.lock() {
+            m.insert(key, n);
+        }
+        n
+    }
+
     /// Is the value written at `origin` read in one place only?
     fn used_once(&self, origin: Span) -> bool {
         let path = &self.sources.get(origin.file).path;
@@ -106,8 +135,9 @@ impl Fixer<'_> {
             return None;
         }
         let (start, end) = (span.start as usize, span.end as usize);
-        let line = line_start(text, start);
-        let stop = line_end(text, end);
+        let source = self.source(span.file);
+        let line = line_start(source, start);
+        let stop = line_end(source, end);
         let range = if text[line..start].trim().is_empty() && text[end..stop].trim().is_empty() {
             line..(stop + 1).min(text.len())
         } else {
@@ -140,27 +170,31 @@ pub fn fix(applicability: Applicability, title: impl Into<String>, edits: Vec<Ed
     }
 }
 
-/// The start of the line holding byte `at`.
-pub(crate) fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+/// The start of the line holding byte `at` (through the file's line index: a fix
+/// in a one-line template must not scan the line once per finding).
+pub(crate) fn line_start(file: &SourceFile, at: usize) -> usize {
+    let lines = file.lines();
+    lines.line_start(lines.line_of(at)).unwrap_or(0)
 }
 
 /// The end of the line holding byte `at` (its `\n`, or the end of the text).
-pub(crate) fn line_end(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i)
+pub(crate) fn line_end(file: &SourceFile, at: usize) -> usize {
+    let lines = file.lines();
+    lines
+        .line_start(lines.line_of(at) + 1)
+        .map_or(file.text.len(), |next| next - 1)
 }
 
 /// The whitespace that starts the line holding byte `at`.
-pub(crate) fn indent_at(text: &str, at: usize) -> &str {
-    let start = line_start(text, at);
-    let line = &text[start..line_end(text, start)];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+pub(crate) fn indent_at(file: &SourceFile, at: usize) -> &str {
+    let rest = &file.text[line_start(file, at)..];
+    &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()]
 }
 
 /// The line break the file uses (`\r\n` or `\n`).
-pub(crate) fn newline(text: &str) -> &'static str {
-    match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+pub(crate) fn newline(file: &SourceFile) -> &'static str {
+    match file.lines().line_start(1) {
+        Some(next) if next >= 2 && file.text.as_bytes()[next - 2] == b'\r' => "\r\n",
         _ => "\n",
     }
 }
@@ -180,11 +214,13 @@ mod tests {
 
     #[test]
     fn lines_and_indents() {
-        let t = "a\n  b = 1\r\n";
-        assert_eq!(line_start(t, 5), 2);
-        assert_eq!(line_end(t, 5), 10);
-        assert_eq!(indent_at(t, 5), "  ");
-        assert_eq!(newline(t), "\n");
-        assert_eq!(newline("x\r\ny"), "\r\n");
+        let file = |t: &str| SourceFile::new(FileId(0), "t".into(), "t".into(), t.into());
+        let t = file("a\n  b = 1\r\n");
+        assert_eq!(line_start(&t, 5), 2);
+        assert_eq!(line_end(&t, 5), 10);
+        assert_eq!(indent_at(&t, 5), "  ");
+        assert_eq!(newline(&t), "\n");
+        assert_eq!(newline(&file("x\r\ny")), "\r\n");
+        assert_eq!(line_end(&file("one line"), 3), 8);
     }
 }

@@ -7,7 +7,9 @@ use crate::finding::Edit;
 use crate::source::Span;
 use crate::terraform::ast::{Block, Body};
 use crate::terraform::parse::parse_file;
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 /// HCL to write: an attribute (name, expression as written) or a nested block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +109,8 @@ impl Fixer<'_> {
     pub fn tf_insert(&self, block: &Block, items: &[Hcl]) -> Vec<Edit> {
         let file = block.header.file;
         let text = self.text(file);
-        let nl = newline(text);
+        let src = self.source(file);
+        let nl = newline(src);
         let body = &block.body;
         let only_attrs = items.iter().all(|h| matches!(h, Hcl::Attr(..)));
         let last_attr = body.attrs.iter().max_by_key(|a| a.value.span.end);
@@ -124,7 +127,7 @@ impl Fixer<'_> {
         };
         let Some((key, end)) = after.or(last_item) else {
             // An empty body: `{}` or `{` and `}` on their own lines.
-            let indent = indent_at(text, block.header.start as usize);
+            let indent = indent_at(src, block.header.start as usize);
             let (header_end, end) = (block.header.end as usize, block.span.end as usize);
             let open = header_end + text[header_end..end].find('{').unwrap_or_default();
             let inner = format!("{indent}  ");
@@ -133,14 +136,14 @@ impl Fixer<'_> {
                 text: format!("{{{nl}{}{nl}{indent}}}", render(items, &inner, nl)),
             }];
         };
-        let indent = indent_at(text, key.start as usize);
-        let at = line_end(text, end);
+        let indent = indent_at(src, key.start as usize);
+        let at = line_end(src, end);
         let mut edits = Vec::new();
         let mut rendered = render(items, indent, nl);
         // One attribute after another: aligned with its group as `terraform fmt`
         // aligns it, the group realigned when the new name is longer.
         if let (Some(last), [Hcl::Attr(n, v)]) = (last_attr.filter(|_| only_attrs), items) {
-            let group = aligned_group(text, body, last);
+            let group = aligned_group(src, body, last);
             let column = group.iter().map(|g| g.eq - g.line).max().unwrap_or(0);
             let width = column.saturating_sub(indent.len() + 1).max(n.len());
             rendered = format!("{indent}{n:<width$} = {v}");
@@ -251,8 +254,9 @@ impl Fixer<'_> {
         body.push(attr("bucket", format!("{reference}.id")));
         let items = items(&reference);
         body.extend(items);
-        let nl = newline(text);
-        let indent = indent_at(text, bucket.header.start as usize);
+        let src = self.source(bucket.header.file);
+        let nl = newline(src);
+        let indent = indent_at(src, bucket.header.start as usize);
         let inner = format!("{indent}  ");
         let at = bucket.span.end as usize;
         Some(Edit {
@@ -302,13 +306,18 @@ impl Fixer<'_> {
             .path
             .parent()
             .map(Path::to_path_buf);
-        let uses: usize = self
-            .sources
-            .iter()
-            .filter(|f| f.path.extension().is_some_and(|e| e == "tf"))
-            .filter(|f| f.path.parent().map(Path::to_path_buf) == dir)
-            .map(|f| count_references(&f.text, &reference))
-            .sum();
+        let scope = dir
+            .as_ref()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        let uses = self.reads(scope, reference.clone(), || {
+            self.sources
+                .iter()
+                .filter(|f| f.path.extension().is_some_and(|e| e == "tf"))
+                .filter(|f| f.path.parent().map(Path::to_path_buf) == dir)
+                .map(|f| count_references(&f.text, &reference))
+                .sum()
+        });
         uses == 1
     }
 
@@ -321,16 +330,28 @@ impl Fixer<'_> {
             .path
             .parent()
             .map(Path::to_path_buf);
-        self.sources
-            .iter()
-            .filter(|f| f.path.parent().map(Path::to_path_buf) == dir)
-            .filter_map(|f| self.hcl(f.id))
-            .flat_map(|body| &body.blocks)
-            .any(|b| {
-                b.ident == "resource"
-                    && b.labels.first().is_some_and(|l| l == ty)
-                    && b.labels.get(1).is_some_and(|l| l == name)
-            })
+        let cached = self
+            .resources
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&dir).cloned());
+        let declared = cached.unwrap_or_else(|| {
+            let set: HashSet<(String, String)> = self
+                .sources
+                .iter()
+                .filter(|f| f.path.parent().map(Path::to_path_buf) == dir)
+                .filter_map(|f| self.hcl(f.id))
+                .flat_map(|body| &body.blocks)
+                .filter(|b| b.ident == "resource")
+                .filter_map(|b| Some((b.labels.first()?.to_string(), b.labels.get(1)?.to_string())))
+                .collect();
+            let set = Arc::new(set);
+            if let Ok(mut m) = self.resources.lock() {
+                m.insert(dir, Arc::clone(&set));
+            }
+            set
+        });
+        declared.contains(&(ty.to_string(), name.to_string()))
     }
 }
 
@@ -344,11 +365,16 @@ struct Aligned {
 
 /// The attributes `terraform fmt` aligns with `last`: the one-line attributes on the
 /// lines just above it, without a blank line, comment or block between.
-fn aligned_group(text: &str, body: &Body, last: &crate::terraform::ast::Attribute) -> Vec<Aligned> {
+fn aligned_group(
+    src: &crate::source::SourceFile,
+    body: &Body,
+    last: &crate::terraform::ast::Attribute,
+) -> Vec<Aligned> {
+    let text = src.text.as_str();
     let mut attrs: Vec<_> = body.attrs.iter().collect();
     attrs.sort_by_key(|a| a.key_span.start);
     let one_line = |a: &crate::terraform::ast::Attribute| {
-        let line = super::line_start(text, a.key_span.start as usize);
+        let line = super::line_start(src, a.key_span.start as usize);
         let key_end = a.key_span.end as usize;
         let eq = key_end + text[key_end..a.value.span.start as usize].find('=')?;
         (!text[line..a.value.span.end as usize].contains('\n')).then_some(Aligned {
@@ -368,7 +394,7 @@ fn aligned_group(text: &str, body: &Body, last: &crate::terraform::ast::Attribut
         };
         // Directly above the previous one: its line ends where that one's starts.
         if let Some(next) = next_line
-            && line_end(text, g.line) + 1 != next
+            && line_end(src, g.line) + 1 != next
         {
             break;
         }

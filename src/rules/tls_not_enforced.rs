@@ -216,8 +216,9 @@ fn tf_add_statement(fx: &Fixer<'_>, policy: &Attached<BucketPolicy>) -> Option<E
                 return None;
             };
             let end = items.last()?.span.end as usize;
-            let base_indent = crate::edit::indent_at(text, end);
-            let nl = crate::edit::newline(text);
+            let src = fx.source(resource.header.file);
+            let base_indent = crate::edit::indent_at(src, end);
+            let nl = crate::edit::newline(src);
             let body = render(&tf_statement(&arn), &format!("{base_indent}  "), nl);
             Some(Edit {
                 span: crate::source::Span::new(resource.header.file, end..end),
@@ -300,8 +301,9 @@ fn heredoc_statement(fx: &Fixer<'_>, span: crate::source::Span, arn: &str) -> Op
     };
     let last = items.last()?.span?;
     let first = items.first()?.span?;
-    let nl = crate::edit::newline(text);
-    let indent = crate::edit::indent_at(content, first.start as usize);
+    let src = fx.source(span.file);
+    let nl = crate::edit::newline(src);
+    let indent = crate::edit::indent_at(src, base + first.start as usize);
     let step = "  ";
     let statement = map([
         ("Sid", s(SID)),
