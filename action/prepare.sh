@@ -50,8 +50,11 @@ if [ -n "$version" ] && [ -n "$target" ]; then
   trap 'rm -rf "$work"' EXIT
   # HTTPS only (file: for the tests, which serve a release from a directory).
   fetch() { curl --fail --silent --show-error --location --proto '=https,file' --retry 2 -o "$2" "$1"; }
-  if fetch "$url/$archive" "$work/$archive" && fetch "$url/$archive.sha256" "$work/$archive.sha256"; then
-    expected="$(awk '{print $1; exit}' "$work/$archive.sha256")"
+  # The release workflow's checksum file (taiki-e/upload-rust-binary-action): one
+  # `SHA-256  FILE` line per archive of the target.
+  sums="bucketlint-$target.sha256"
+  if fetch "$url/$archive" "$work/$archive" && fetch "$url/$sums" "$work/$sums"; then
+    expected="$(awk -v f="$archive" '$2 == f || $2 == "*" f {print $1; exit}' "$work/$sums")"
     if command -v sha256sum >/dev/null 2>&1; then
       actual="$(sha256sum "$work/$archive" | awk '{print $1}')"
     else

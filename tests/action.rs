@@ -500,8 +500,9 @@ fn the_prepare_step_downloads_a_verified_release() {
         );
     };
     sh(&format!("tar -czf releases/v9.9.9/{archive} bucketlint"));
+    // As the release workflow writes it: `bucketlint-TARGET.sha256`, a line per archive.
     sh(&format!(
-        "cd releases/v9.9.9 && sha256sum {archive} > {archive}.sha256"
+        "cd releases/v9.9.9 && sha256sum {archive} > bucketlint-x86_64-unknown-linux-musl.sha256"
     ));
     let url = format!("file://{}", dir.path().join("releases").display());
     let cache = dir.path().join("cache");
