@@ -110,7 +110,7 @@ impl Session {
             .collect();
         fixes.sort_by(|a, b| a.1.edits.first().cmp(&b.1.edits.first()));
         let mut applied = 0;
-        let mut seen: Vec<&[Edit]> = Vec::new();
+        let mut seen: BTreeSet<&[Edit]> = BTreeSet::new();
         for (code, fix) in fixes {
             // The same edits for another finding (two instances of a module): done.
             if seen.contains(&fix.edits.as_slice()) {
@@ -142,7 +142,7 @@ impl Session {
             for e in &fix.edits {
                 taken.entry(e.span.file.0).or_default().push(e);
             }
-            seen.push(&fix.edits);
+            seen.insert(&fix.edits);
             *self.fixed.entry(code).or_default() += 1;
             applied += 1;
         }

@@ -377,3 +377,43 @@ fn tls_statement_is_added_to_a_heredoc_policy() {
     );
     assert!(hcl_edit::parser::parse_body(&fixed).is_ok(), "{fixed}");
 }
+
+/// A parameter default is changed only to a value its `AllowedValues` admit.
+#[test]
+fn parameter_defaults_stay_within_their_allowed_values() {
+    let template = |allowed: &str| {
+        format!(
+            "Parameters:\n  Acl:\n    Type: String\n    Default: PublicRead\n    AllowedValues: [{allowed}]\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: !Ref Acl\n"
+        )
+    };
+    let dir = project(&[("t.yaml", &template("PublicRead, PublicReadWrite"))]);
+    let (status, diff, _) = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--unsafe-fixes",
+            "--diff",
+            "--select",
+            "BL110",
+        ],
+    );
+    assert_eq!((status, diff.as_str()), (0, ""));
+    let dir = project(&[("t.yaml", &template("PublicRead, Private"))]);
+    let (status, diff, _) = run(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--unsafe-fixes",
+            "--diff",
+            "--select",
+            "BL110",
+        ],
+    );
+    assert_eq!(status, 1);
+    assert!(
+        diff.contains("-    Default: PublicRead\n+    Default: Private\n"),
+        "{diff}"
+    );
+}

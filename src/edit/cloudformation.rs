@@ -427,6 +427,30 @@ impl Fixer<'_> {
             .find_map(|d| d.get("Parameters")?.get(name)?.get("Default")?.span)
     }
 
+    /// May the parameter whose default is written at `origin` take `value`? Not when
+    /// its `AllowedValues` leave it out (anything else is not a parameter: yes).
+    pub(super) fn cfn_allows(&self, origin: Span, value: &str) -> bool {
+        let path = &self.sources.get(origin.file).path;
+        if path.extension().is_some_and(|e| e == "tf" || e == "tfvars") {
+            return true;
+        }
+        let Some(NodeKind::List(docs)) = self.template(origin.file).map(|t| &t.kind) else {
+            return true;
+        };
+        let parameter = docs
+            .iter()
+            .filter_map(|d| match &d.get("Parameters")?.kind {
+                NodeKind::Map(entries) => Some(entries),
+                _ => None,
+            })
+            .flatten()
+            .find(|(_, p)| p.get("Default").is_some_and(|d| d.span == Some(origin)));
+        match parameter.and_then(|(_, p)| p.get("AllowedValues")) {
+            Some(allowed) => allowed.items().iter().any(|v| v.as_str() == Some(value)),
+            None => true,
+        }
+    }
+
     /// Is the parameter default written at `origin` read once (one `Ref` or `${NAME}`
     /// in the template)?
     pub(super) fn cfn_used_once(&self, origin: Span) -> bool {

@@ -93,7 +93,9 @@ impl Fixer<'_> {
         let origin = origin.or_else(|| self.cfn_parameter_default(span));
         match origin {
             None => self.replace_literal(span, old, new),
-            Some(o) if self.used_once(o) => self.replace_literal(o, old, new),
+            Some(o) if self.used_once(o) && self.cfn_allows(o, new) => {
+                self.replace_literal(o, old, new)
+            }
             Some(_) => None,
         }
     }
