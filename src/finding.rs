@@ -60,6 +60,10 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The message of a related location where a value was written (a variable
+/// default, a parameter): the fix surface reads it to say where to change it.
+pub const VALUE_ORIGIN: &str = "the value comes from here";
+
 /// A secondary location that contributed to a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {

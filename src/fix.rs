@@ -250,7 +250,7 @@ pub fn left_over(scan: &Scan, unsafe_fixes: bool) -> Vec<String> {
                 let why = match f
                     .related
                     .iter()
-                    .find(|r| r.message == "the value comes from here")
+                    .find(|r| r.message == crate::finding::VALUE_ORIGIN)
                 {
                     Some(r) => format!(
                         "its value is written at {}, which is read in more than one place (or by a module call): change it there",

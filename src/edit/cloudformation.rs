@@ -391,8 +391,7 @@ impl Fixer<'_> {
 impl Fixer<'_> {
     /// The span of the default of the parameter that the `Ref` at `span` names.
     pub(super) fn cfn_parameter_default(&self, span: Span) -> Option<Span> {
-        let path = &self.sources.get(span.file).path;
-        if path.extension().is_some_and(|e| e == "tf" || e == "tfvars") {
+        if self.is_hcl(span.file) {
             return None;
         }
         // Only a `Ref` (`!Ref X`, `Ref: X`, `{"Ref": "X"}`) names a parameter.
@@ -430,25 +429,31 @@ impl Fixer<'_> {
     /// May the parameter whose default is written at `origin` take `value`? Not when
     /// its `AllowedValues` leave it out (anything else is not a parameter: yes).
     pub(super) fn cfn_allows(&self, origin: Span, value: &str) -> bool {
-        let path = &self.sources.get(origin.file).path;
-        if path.extension().is_some_and(|e| e == "tf" || e == "tfvars") {
+        if self.is_hcl(origin.file) {
             return true;
         }
-        let Some(NodeKind::List(docs)) = self.template(origin.file).map(|t| &t.kind) else {
-            return true;
+        match self
+            .parameter_with_default(origin)
+            .and_then(|(_, p)| p.get("AllowedValues"))
+        {
+            Some(allowed) => allowed.items().iter().any(|v| v.as_str() == Some(value)),
+            None => true,
+        }
+    }
+
+    /// The parameter (name, declaration) whose `Default` is written at `origin`.
+    fn parameter_with_default(&self, origin: Span) -> Option<(&str, &Node)> {
+        let NodeKind::List(docs) = &self.template(origin.file)?.kind else {
+            return None;
         };
-        let parameter = docs
-            .iter()
+        docs.iter()
             .filter_map(|d| match &d.get("Parameters")?.kind {
                 NodeKind::Map(entries) => Some(entries),
                 _ => None,
             })
             .flatten()
-            .find(|(_, p)| p.get("Default").is_some_and(|d| d.span == Some(origin)));
-        match parameter.and_then(|(_, p)| p.get("AllowedValues")) {
-            Some(allowed) => allowed.items().iter().any(|v| v.as_str() == Some(value)),
-            None => true,
-        }
+            .find(|(_, p)| p.get("Default").is_some_and(|d| d.span == Some(origin)))
+            .map(|(k, p)| (k.name.as_str(), p))
     }
 
     /// Is the parameter default written at `origin` read once (one `Ref` or `${NAME}`
@@ -457,20 +462,11 @@ impl Fixer<'_> {
         let Some(NodeKind::List(docs)) = self.template(origin.file).map(|t| &t.kind) else {
             return false;
         };
-        let name = docs
-            .iter()
-            .filter_map(|d| match &d.get("Parameters")?.kind {
-                NodeKind::Map(entries) => Some(entries),
-                _ => None,
-            })
-            .flatten()
-            .find(|(_, p)| p.get("Default").is_some_and(|d| d.span == Some(origin)))
-            .map(|(k, _)| k.name.clone());
-        let Some(name) = name else {
+        let Some((name, _)) = self.parameter_with_default(origin) else {
             return false;
         };
         let scope = format!("template {}", origin.file.0);
-        let uses = self.reads(scope, name.clone(), || count_reads(docs, &name));
+        let uses = self.reads(scope, name.to_string(), || count_reads(docs, name));
         uses == 1
     }
 }

@@ -102,23 +102,39 @@ impl Fixer<'_> {
 
     /// How often `reference` is read in `scope`, counted by `count` the first time.
     fn reads(&self, scope: String, reference: String, count: impl FnOnce() -> usize) -> usize {
-        let key = (scope, reference);
-        if let Some(n) = self.reads.lock().ok().and_then(|m| m.get(&key).copied()) {
-            return n;
-        }
-        let n = count();
-        if let Ok(mut m) = self.reads.lock() {
-            m.insert(key, n);
-        }
-        n
+        memo(&self.reads, (scope, reference), count)
+    }
+
+    /// Is `file` Terraform's native syntax (`.tf`, `.tfvars`), not a template?
+    fn is_hcl(&self, file: FileId) -> bool {
+        let path = &self.sources.get(file).path;
+        path.extension().is_some_and(|e| e == "tf" || e == "tfvars")
+    }
+
+    /// The directory of `file` (its Terraform module), and the files read there.
+    fn module_files(
+        &self,
+        file: FileId,
+    ) -> (Option<PathBuf>, impl Iterator<Item = &SourceFile> + '_) {
+        let dir = self
+            .sources
+            .get(file)
+            .path
+            .parent()
+            .map(std::path::Path::to_path_buf);
+        let same = dir.clone();
+        let files = self
+            .sources
+            .iter()
+            .filter(move |f| f.path.parent().map(std::path::Path::to_path_buf) == same);
+        (dir, files)
     }
 
     /// Is the value written at `origin` read in one place only?
     fn used_once(&self, origin: Span) -> bool {
-        let path = &self.sources.get(origin.file).path;
-        let tfvars = path.extension().is_some_and(|e| e == "tfvars");
-        if path.extension().is_some_and(|e| e == "tf") || tfvars {
-            self.tf_used_once(origin, tfvars)
+        if self.is_hcl(origin.file) {
+            let path = &self.sources.get(origin.file).path;
+            self.tf_used_once(origin, path.extension().is_some_and(|e| e == "tfvars"))
         } else {
             self.cfn_used_once(origin)
         }
@@ -150,6 +166,22 @@ impl Fixer<'_> {
             text: String::new(),
         })
     }
+}
+
+/// The value `compute` gives for `key`, computed on the first call only.
+fn memo<K: std::hash::Hash + Eq, V: Clone>(
+    map: &Mutex<HashMap<K, V>>,
+    key: K,
+    compute: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return v;
+    }
+    let v = compute();
+    if let Ok(mut m) = map.lock() {
+        m.insert(key, v.clone());
+    }
+    v
 }
 
 /// The text of a scalar without its quotes, when it has no escapes.

@@ -8,7 +8,6 @@ use crate::source::Span;
 use crate::terraform::ast::{Block, Body};
 use crate::terraform::parse::parse_file;
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 
 /// HCL to write: an attribute (name, expression as written) or a nested block.
@@ -78,13 +77,8 @@ impl Fixer<'_> {
     fn hcl(&self, file: crate::source::FileId) -> Option<&Body> {
         let slot = self.hcl.get(file.0 as usize)?;
         slot.get_or_init(|| {
-            let source = self.sources.get(file);
-            let native = source
-                .path
-                .extension()
-                .is_some_and(|e| e == "tf" || e == "tfvars");
-            native
-                .then(|| parse_file(file, &source.text, false).ok())
+            self.is_hcl(file)
+                .then(|| parse_file(file, self.text(file), false).ok())
                 .flatten()
         })
         .as_ref()
@@ -300,21 +294,14 @@ impl Fixer<'_> {
         let Some(reference) = reference else {
             return false;
         };
-        let dir = self
-            .sources
-            .get(origin.file)
-            .path
-            .parent()
-            .map(Path::to_path_buf);
+        let (dir, files) = self.module_files(origin.file);
         let scope = dir
             .as_ref()
             .map(|d| d.display().to_string())
             .unwrap_or_default();
         let uses = self.reads(scope, reference.clone(), || {
-            self.sources
-                .iter()
+            files
                 .filter(|f| f.path.extension().is_some_and(|e| e == "tf"))
-                .filter(|f| f.path.parent().map(Path::to_path_buf) == dir)
                 .map(|f| count_references(&f.text, &reference))
                 .sum()
         });
@@ -324,32 +311,15 @@ impl Fixer<'_> {
     /// Does the module of the file holding `at` (the `.tf` files of its directory
     /// that were read) declare `resource "ty" "name"`?
     fn tf_resource_exists(&self, at: Span, ty: &str, name: &str) -> bool {
-        let dir = self
-            .sources
-            .get(at.file)
-            .path
-            .parent()
-            .map(Path::to_path_buf);
-        let cached = self
-            .resources
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&dir).cloned());
-        let declared = cached.unwrap_or_else(|| {
-            let set: HashSet<(String, String)> = self
-                .sources
-                .iter()
-                .filter(|f| f.path.parent().map(Path::to_path_buf) == dir)
+        let (dir, files) = self.module_files(at.file);
+        let declared = super::memo(&self.resources, dir, || {
+            let set: HashSet<(String, String)> = files
                 .filter_map(|f| self.hcl(f.id))
                 .flat_map(|body| &body.blocks)
                 .filter(|b| b.ident == "resource")
                 .filter_map(|b| Some((b.labels.first()?.to_string(), b.labels.get(1)?.to_string())))
                 .collect();
-            let set = Arc::new(set);
-            if let Ok(mut m) = self.resources.lock() {
-                m.insert(dir, Arc::clone(&set));
-            }
-            set
+            Arc::new(set)
         });
         declared.contains(&(ty.to_string(), name.to_string()))
     }

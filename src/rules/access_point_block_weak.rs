@@ -55,7 +55,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .label("set to false here")
-                    .related(v.origin(), "the value comes from here")
+                    .related(v.origin(), crate::finding::VALUE_ORIGIN)
                     .help(fix),
                 );
             }

@@ -31,7 +31,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label(format!("`{name}` is off"))
-            .related(value.origin(), "the value comes from here")
+            .related(value.origin(), crate::finding::VALUE_ORIGIN)
             .help(format!("set `{name} = true`"))
             .resource(a.address.clone());
             f.scope = Some(a.scope.clone());

@@ -35,7 +35,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("ACLs stay enabled")
-            .related(rule.origin(), "the value comes from here")
+            .related(rule.origin(), crate::finding::VALUE_ORIGIN)
             .fix(cx.fix_with(|fx| {
                 // Unsafe: access granted through ACLs stops working.
                 let edit = fx.replace_value(

@@ -28,7 +28,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("no bucket key")
-            .related(rule.bucket_key.origin(), "the value comes from here")
+            .related(rule.bucket_key.origin(), crate::finding::VALUE_ORIGIN)
             .help(fix(
                 b,
                 "set `bucket_key_enabled = true` in the encryption rule",

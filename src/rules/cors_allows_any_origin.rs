@@ -45,7 +45,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     ),
                 )
                 .label("any origin")
-                .related(any.origin(), "the value comes from here")
+                .related(any.origin(), crate::finding::VALUE_ORIGIN)
                 .help(fix(
                     b,
                     "list the origins that need to write in `allowed_origins`, or keep `*` only for GET/HEAD rules",

@@ -74,7 +74,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     ),
                 )
                 .label("not SSE-KMS")
-                .related(rule.algorithm.origin(), "the value comes from here")
+                .related(rule.algorithm.origin(), crate::finding::VALUE_ORIGIN)
                 .help(help)
                 .fix(cx.fix_with(|fx| {
                     // Unsafe: the AWS managed key until a customer-managed one is

@@ -25,7 +25,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("objects deleted with the bucket")
-            .related(b.force_destroy.origin(), "the value comes from here")
+            .related(b.force_destroy.origin(), crate::finding::VALUE_ORIGIN)
             .help("remove `force_destroy` (it defaults to false) outside throwaway environments, so that destroying a non-empty bucket fails")
             .fix(cx.fix_with(|fx| {
                 let edit = fx.replace_value(

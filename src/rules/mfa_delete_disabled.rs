@@ -40,7 +40,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("MFA delete not enabled")
-            .related(v.value.mfa_delete.origin(), "the value comes from here")
+            .related(v.value.mfa_delete.origin(), crate::finding::VALUE_ORIGIN)
             .help("set `mfa_delete = \"Enabled\"` with the root account's `mfa` in `aws_s3_bucket_versioning`, or protect versions with Object Lock"),
         );
     }

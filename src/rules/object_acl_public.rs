@@ -55,7 +55,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .label(format!("{} can {access} this object", g.who))
             .help("remove the `acl` (objects inherit the bucket's access; ACLs are disabled on new buckets), and publish through a bucket policy or CloudFront if the object must be public")
-            .related(g.origin, "the value comes from here")
+            .related(g.origin, crate::finding::VALUE_ORIGIN)
             .fix(cx.fix_with(|fx| private_acl_fix(fx, &g)))
             .resource(o.address.clone());
             f.scope = Some(o.scope.clone());

@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("Object Lock not enabled")
-            .related(at_creation.origin(), "the value comes from here")
+            .related(at_creation.origin(), crate::finding::VALUE_ORIGIN)
             .help(fix(
                 b,
                 "set `object_lock_enabled = true` on the bucket (at creation) and add an `aws_s3_bucket_object_lock_configuration` with a default retention",

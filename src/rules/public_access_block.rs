@@ -99,7 +99,7 @@ pub fn check_flag(
                 .label(label)
                 .help(help)
                 .fix(cx.fix_with(|fx| flag_fix(fx, b, pab, flag)))
-                .related(value.origin(), "the value comes from here")
+                .related(value.origin(), crate::finding::VALUE_ORIGIN)
                 .related(
                     (pab.span != span).then_some(pab.span),
                     "public access block declared here",

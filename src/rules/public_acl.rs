@@ -44,7 +44,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "remove the public ACL (use `private`, or better, `aws_s3_bucket_ownership_controls` with `BucketOwnerEnforced` to disable ACLs) and grant access through a bucket policy to named principals or CloudFront origin access control",
                 "remove the public `AccessControl` (or set `OwnershipControls` to `BucketOwnerEnforced` to disable ACLs) and grant access through a bucket policy to named principals or CloudFront origin access control",
             ))
-            .related(g.origin, "the value comes from here")
+            .related(g.origin, crate::finding::VALUE_ORIGIN)
             .fix(cx.fix_with(|fx| private_acl_fix(fx, &g)))
             .about(b);
             if let Some(pab) = &b.public_access_block {

@@ -29,7 +29,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .label("inert public grant")
-                    .related(g.origin, "the value comes from here")
+                    .related(g.origin, crate::finding::VALUE_ORIGIN)
                     .related(block_span(b), "this public access block ignores public ACLs")
                     .help(fix(
                         b,

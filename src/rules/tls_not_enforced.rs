@@ -108,15 +108,18 @@ fn tf_statement(arn: &str) -> Vec<Hcl> {
 /// The same in CloudFormation, for the bucket named by `name` (a `Sub` reference).
 fn cfn_statement(name: &str) -> V {
     let arn = format!("arn:${{AWS::Partition}}:s3:::{name}");
+    json_statement(V::Sub(arn.clone()), V::Sub(format!("{arn}/*")))
+}
+
+/// The statement as a JSON document holds it, on the bucket `bucket` and its objects
+/// `objects` (a template's `Sub`, a heredoc's interpolation).
+fn json_statement(bucket: V, objects: V) -> V {
     map([
         ("Sid", s(SID)),
         ("Effect", s("Deny")),
         ("Principal", s("*")),
         ("Action", s("s3:*")),
-        (
-            "Resource",
-            V::List(vec![V::Sub(arn.clone()), V::Sub(format!("{arn}/*"))]),
-        ),
+        ("Resource", V::List(vec![bucket, objects])),
         (
             "Condition",
             map([("Bool", map([("aws:SecureTransport", s("false"))]))]),
@@ -305,20 +308,7 @@ fn heredoc_statement(fx: &Fixer<'_>, span: crate::source::Span, arn: &str) -> Op
     let nl = crate::edit::newline(src);
     let indent = crate::edit::indent_at(src, base + first.start as usize);
     let step = "  ";
-    let statement = map([
-        ("Sid", s(SID)),
-        ("Effect", s("Deny")),
-        ("Principal", s("*")),
-        ("Action", s("s3:*")),
-        (
-            "Resource",
-            V::List(vec![s(&format!("${{{arn}}}")), s(&format!("${{{arn}}}/*"))]),
-        ),
-        (
-            "Condition",
-            map([("Bool", map([("aws:SecureTransport", s("false"))]))]),
-        ),
-    ]);
+    let statement = json_statement(s(&format!("${{{arn}}}")), s(&format!("${{{arn}}}/*")));
     let at = base + last.end as usize;
     Some(Edit {
         span: crate::source::Span::new(span.file, at..at),

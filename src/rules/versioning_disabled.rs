@@ -52,7 +52,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     ),
                 )
                 .label(format!("versioning {word} here"))
-                .related(status.origin(), "the value comes from here")
+                .related(status.origin(), crate::finding::VALUE_ORIGIN)
                 .fix(cx.fix_with(|fx| enable(fx, status.span()?, status.origin())))
             }
         };
