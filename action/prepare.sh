@@ -48,8 +48,11 @@ if [ -n "$version" ] && [ -n "$target" ]; then
   url="${BUCKETLINT_DOWNLOAD_URL:-https://github.com/bucketlint/bucketlint/releases/download}/v$version"
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  # HTTPS only (file: for the tests, which serve a release from a directory).
-  fetch() { curl --fail --silent --show-error --location --proto '=https,file' --retry 2 -o "$2" "$1"; }
+  # HTTPS only, redirects included. The tests serve a fake release on loopback
+  # (tests/action.rs), the one place plain HTTP is accepted.
+  protos='=https'
+  case "$url" in http://127.0.0.1:*) protos='=https,http' ;; esac
+  fetch() { curl --fail --silent --show-error --location --proto "$protos" --proto-redir '=https' --retry 2 -o "$2" "$1"; }
   # The release workflow's checksum file (taiki-e/upload-rust-binary-action): one
   # `SHA-256  FILE` line per archive of the target.
   sums="bucketlint-$target.sha256"

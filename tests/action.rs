@@ -133,16 +133,32 @@ fn action_yml_is_a_complete_composite_action() {
     }
 }
 
+/// Two hooks, one contract: the repository's own (`language: rust`, built from
+/// source) and the mirror's (`language: python`, the prebuilt wheel) differ only in
+/// how bucketlint is installed.
 #[test]
-fn pre_commit_hook_definition_is_complete() {
-    let hooks = load(".pre-commit-hooks.yaml");
-    let hook = &hooks.as_sequence().unwrap()[0];
-    assert_eq!(text(&hook["id"]), Some("bucketlint"));
-    assert_eq!(text(&hook["language"]), Some("rust"));
-    assert_eq!(text(&hook["entry"]), Some("bucketlint check --pre-commit"));
-    assert_eq!(hook["require_serial"].as_bool(), Some(true));
-    assert!(text(&hook["name"]).is_some());
-    let files = text(&hook["files"]).unwrap();
+fn pre_commit_hook_definitions_are_complete_and_agree() {
+    let rust = load(".pre-commit-hooks.yaml");
+    let python = load("pre-commit-mirror/.pre-commit-hooks.yaml");
+    let rust = &rust.as_sequence().unwrap()[0];
+    let python = &python.as_sequence().unwrap()[0];
+    assert_eq!(text(&rust["language"]), Some("rust"));
+    assert_eq!(text(&python["language"]), Some("python"));
+    for hook in [rust, python] {
+        assert_eq!(text(&hook["id"]), Some("bucketlint"));
+        assert_eq!(text(&hook["entry"]), Some("bucketlint check --pre-commit"));
+        assert_eq!(hook["require_serial"].as_bool(), Some(true));
+        assert!(text(&hook["name"]).is_some());
+    }
+    for key in [
+        "files",
+        "pass_filenames",
+        "minimum_pre_commit_version",
+        "name",
+    ] {
+        assert_eq!(rust[key], python[key], "the two hooks differ in {key}");
+    }
+    let files = text(&rust["files"]).unwrap();
     for ext in [
         "main.tf",
         "x.tf.json",
@@ -158,6 +174,14 @@ fn pre_commit_hook_definition_is_complete() {
         );
     }
     assert!(!matches_files_pattern(files, "README.md"));
+    // The mirror installs the wheel of this very version.
+    let mirror = std::fs::read_to_string(root().join("pre-commit-mirror/pyproject.toml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        mirror.contains(&format!("version = \"{version}\""))
+            && mirror.contains(&format!("\"bucketlint=={version}\"")),
+        "pre-commit-mirror/pyproject.toml must pin bucketlint {version}"
+    );
 }
 
 /// The hook's `files` pattern is an alternation of extensions: check it by
@@ -237,12 +261,9 @@ fn run_step(script: &str, repo: &Path, env: &[(&str, &str)], path: &str) -> Step
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_PATH", runner.path().join("path"))
         .env("RUNNER_TEMP", runner.path())
-        // Never the real tool cache; never the network (no release is served here).
+        // Never the real tool cache; never the network (nothing listens on port 9).
         .env("RUNNER_TOOL_CACHE", runner.path())
-        .env(
-            "BUCKETLINT_DOWNLOAD_URL",
-            "file:///nonexistent/bucketlint-releases",
-        );
+        .env("BUCKETLINT_DOWNLOAD_URL", "http://127.0.0.1:9/releases");
     for (k, v) in input_defaults() {
         cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
     }
@@ -469,42 +490,101 @@ fn the_prepare_step_skips_the_build_when_bucketlint_is_on_path() {
     );
 }
 
-/// A release is downloaded (here served from a directory, as `file:` URLs), its
-/// SHA-256 checked, and used without a build; a binary that does not match its
-/// checksum is refused.
+/// A release server on 127.0.0.1: GET serves the files under `dir` (200), anything
+/// else is 404. Serves until the test process ends.
+fn serve(dir: &Path) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            // Drain the headers.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let file = dir.join(path.trim_start_matches('/'));
+            let body = (!path.contains("..") && file.is_file())
+                .then(|| std::fs::read(&file).ok())
+                .flatten();
+            let mut stream = &stream;
+            let _ = match body {
+                Some(body) => stream
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|()| stream.write_all(&body)),
+                None => stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                ),
+            };
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn sh(dir: &Path, script: &str) {
+    let out = Command::new("sh")
+        .args(["-c", script])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const LINUX_ARCHIVE: &str = "bucketlint-x86_64-unknown-linux-musl.tar.gz";
+
+/// A fake release `v9.9.9` under `dir/releases`: the binary under test in the
+/// Linux x86_64 archive and its checksum file, as the release workflow names them.
+fn fake_release(dir: &Path) {
+    std::fs::create_dir_all(dir.join("releases/v9.9.9")).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_bucketlint"), dir.join("bucketlint")).unwrap();
+    sh(
+        dir,
+        &format!("tar -czf releases/v9.9.9/{LINUX_ARCHIVE} bucketlint"),
+    );
+    sh(
+        dir,
+        &format!(
+            "cd releases/v9.9.9 && sha256sum {LINUX_ARCHIVE} > bucketlint-x86_64-unknown-linux-musl.sha256"
+        ),
+    );
+}
+
+fn have_download_tools() -> bool {
+    let ok = ["bash", "curl", "tar", "sha256sum"].iter().all(|t| have(t));
+    if !ok {
+        eprintln!("skipped: bash, curl, tar and sha256sum are needed");
+    }
+    ok
+}
+
+/// A release is downloaded over HTTP from a server on 127.0.0.1, its SHA-256
+/// checked, and used without a build; a binary that does not match its checksum is
+/// refused; a release without this runner's archive falls back to a build.
 #[test]
 fn the_prepare_step_downloads_a_verified_release() {
-    if !have("bash") || !have("curl") || !have("tar") || !have("sha256sum") {
-        eprintln!("skipped: bash, curl, tar and sha256sum are needed");
+    if !have_download_tools() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let release = dir.path().join("releases/v9.9.9");
-    std::fs::create_dir_all(&release).unwrap();
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_bucketlint"),
-        dir.path().join("bucketlint"),
-    )
-    .unwrap();
-    let archive = "bucketlint-x86_64-unknown-linux-musl.tar.gz";
-    let sh = |script: &str| {
-        let out = Command::new("sh")
-            .args(["-c", script])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    sh(&format!("tar -czf releases/v9.9.9/{archive} bucketlint"));
-    // As the release workflow writes it: `bucketlint-TARGET.sha256`, a line per archive.
-    sh(&format!(
-        "cd releases/v9.9.9 && sha256sum {archive} > bucketlint-x86_64-unknown-linux-musl.sha256"
-    ));
-    let url = format!("file://{}", dir.path().join("releases").display());
+    fake_release(dir.path());
+    let url = format!("{}/releases", serve(dir.path()));
     let cache = dir.path().join("cache");
     let cache_dir = cache.display().to_string();
     let env = [
@@ -545,9 +625,31 @@ fn the_prepare_step_downloads_a_verified_release() {
         step.stdout
     );
 
+    // A release with no archive for this runner (404): a build from source is planned.
+    let mut arm = env;
+    arm[2] = ("RUNNER_ARCH_NAME", "ARM64");
+    let step = run_step("prepare.sh", dir.path(), &arm, "/usr/bin:/bin");
+    assert!(
+        step.stdout.contains(&format!(
+            "no release binary at {url}/v9.9.9/bucketlint-aarch64-unknown-linux-musl.tar.gz"
+        )),
+        "{}",
+        step.stdout
+    );
+    // (Without cargo on PATH that build is a clear error.)
+    assert_eq!(step.code, 1, "{}", step.stdout);
+    assert!(
+        step.stdout.contains("needs a Rust toolchain"),
+        "{}",
+        step.stdout
+    );
+
     // A tampered archive is refused, never run and never built around.
     std::fs::remove_dir_all(&cache).unwrap();
-    sh(&format!("echo tampered >> releases/v9.9.9/{archive}"));
+    sh(
+        dir.path(),
+        &format!("echo tampered >> releases/v9.9.9/{LINUX_ARCHIVE}"),
+    );
     let step = run_step("prepare.sh", dir.path(), &env, "/usr/bin:/bin");
     assert_eq!(step.code, 1, "{}", step.stdout);
     assert!(
@@ -582,4 +684,265 @@ fn the_install_step_uses_a_restored_build() {
         "{}",
         step.stdout
     );
+}
+
+/// What a simulated job did: the steps that ran (by name), the one that failed.
+struct Job {
+    ran: Vec<String>,
+    failed: Option<String>,
+    log: String,
+}
+
+/// The value of a `${{ }}` expression or `if:` operand the action uses.
+fn context_value(
+    expr: &str,
+    inputs: &BTreeMap<String, String>,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> String {
+    let expr = expr.trim();
+    if let Some(name) = expr.strip_prefix("inputs.") {
+        return inputs[name].clone();
+    }
+    if let Some(rest) = expr.strip_prefix("steps.") {
+        let (id, name) = rest.split_once(".outputs.").expect("steps.ID.outputs.NAME");
+        return outputs
+            .get(id)
+            .and_then(|o| o.get(name))
+            .cloned()
+            .unwrap_or_default();
+    }
+    match expr {
+        "github.action_ref" => "main".into(),
+        "runner.os" => "Linux".into(),
+        "runner.arch" => "X64".into(),
+        _ => panic!("the simulated runner does not know `{expr}`: teach it"),
+    }
+}
+
+fn substitute(
+    text: &str,
+    inputs: &BTreeMap<String, String>,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").unwrap() + start;
+        out.push_str(&context_value(&rest[start + 3..end], inputs, outputs));
+        rest = &rest[end + 2..];
+    }
+    out + rest
+}
+
+/// An `if:` of the shapes the action uses: `A == 'v'` and `A != 'v'` joined by `&&`.
+fn condition(
+    text: &str,
+    inputs: &BTreeMap<String, String>,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> bool {
+    text.split("&&").all(|term| {
+        let (lhs, rhs, equal) = if let Some((l, r)) = term.split_once("==") {
+            (l, r, true)
+        } else {
+            let (l, r) = term.split_once("!=").expect("`==` or `!=`");
+            (l, r, false)
+        };
+        let rhs = rhs.trim().trim_matches('\'');
+        (context_value(lhs, inputs, outputs) == rhs) == equal
+    })
+}
+
+/// The composite action as the runner runs it: each step of action.yml in order,
+/// its `if:` evaluated and its `${{ }}` substituted; `run:` steps in bash with their
+/// `env:`, `GITHUB_PATH` entries put first on PATH for the later steps; the two cache
+/// actions simulated on `store` (restore copies a saved key back, save copies the
+/// path in). A step that fails ends the job, as it does on GitHub.
+fn run_job(repo: &Path, store: &Path, env: &[(&str, &str)], path: &str) -> Job {
+    let action = load("action.yml");
+    let inputs = input_defaults();
+    let runner = tempfile::tempdir().unwrap();
+    let github_path = runner.path().join("path");
+    std::fs::write(&github_path, "").unwrap();
+    let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut job = Job {
+        ran: Vec::new(),
+        failed: None,
+        log: String::new(),
+    };
+    for step in action["runs"]["steps"].as_sequence().unwrap() {
+        let name = text(&step["name"]).unwrap().to_string();
+        if let Some(cond) = get(step, "if").and_then(text)
+            && !condition(cond, &inputs, &outputs)
+        {
+            continue;
+        }
+        job.ran.push(name.clone());
+        let id = get(step, "id").and_then(text).unwrap_or("").to_string();
+        let with = |key: &str| substitute(text(&step["with"][key]).unwrap(), &inputs, &outputs);
+        let mut step_outputs = BTreeMap::new();
+        let mut ok = true;
+        if let Some(uses) = get(step, "uses").and_then(text) {
+            let (dir, saved) = (with("path"), store.join(with("key")));
+            if uses.starts_with("actions/cache/restore@") {
+                let hit = saved.is_dir();
+                if hit {
+                    sh(
+                        store,
+                        &format!("mkdir -p '{dir}' && cp -R '{}/.' '{dir}'", saved.display()),
+                    );
+                }
+                step_outputs.insert("cache-hit".into(), if hit { "true" } else { "" }.into());
+            } else if uses.starts_with("actions/cache/save@") {
+                sh(
+                    store,
+                    &format!("mkdir -p '{0}' && cp -R '{dir}/.' '{0}'", saved.display()),
+                );
+            } else {
+                panic!("the simulated runner does not know {uses}");
+            }
+        } else {
+            let script = text(&step["run"]).unwrap();
+            let output = runner.path().join(format!("output-{}", job.ran.len()));
+            std::fs::write(&output, "").unwrap();
+            let added: Vec<String> = std::fs::read_to_string(&github_path)
+                .unwrap()
+                .lines()
+                .rev()
+                .map(str::to_string)
+                .collect();
+            let mut cmd = Command::new("bash");
+            cmd.args(["-c", script])
+                .current_dir(repo)
+                .env(
+                    "PATH",
+                    added
+                        .iter()
+                        .map(String::as_str)
+                        .chain([path])
+                        .collect::<Vec<_>>()
+                        .join(":"),
+                )
+                .env("GITHUB_ACTIONS", "true")
+                .env("GITHUB_ACTION_PATH", root())
+                .env("GITHUB_OUTPUT", &output)
+                .env("GITHUB_STEP_SUMMARY", runner.path().join("summary"))
+                .env("GITHUB_PATH", &github_path)
+                .env("RUNNER_TEMP", runner.path());
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            if let Some(vars) = get(step, "env") {
+                for k in keys(vars) {
+                    cmd.env(
+                        k,
+                        substitute(text(&vars[k]).unwrap_or(""), &inputs, &outputs),
+                    );
+                }
+            }
+            let out = cmd.output().unwrap();
+            job.log.push_str(&String::from_utf8_lossy(&out.stdout));
+            job.log.push_str(&String::from_utf8_lossy(&out.stderr));
+            ok = out.status.success();
+            for line in std::fs::read_to_string(&output).unwrap().lines() {
+                if let Some((k, v)) = line.split_once('=') {
+                    step_outputs.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        outputs.insert(id, step_outputs);
+        if !ok {
+            job.failed = Some(name);
+            break;
+        }
+    }
+    job
+}
+
+/// The build-from-source path with findings present: the first job builds, saves
+/// the build right after building, then fails on its findings; the next job (a
+/// fresh runner) restores the build and compiles nothing.
+#[test]
+fn a_build_is_cached_even_when_the_scan_fails_on_findings() {
+    if !have("bash") || !have("git") {
+        eprintln!("skipped: bash and git are needed");
+        return;
+    }
+    let repo = project(&[("main.tf", &PUBLIC.replace("NAME", "x"))]);
+    let store = tempfile::tempdir().unwrap();
+    // A stand-in toolchain: `cargo install` copies the binary under test into
+    // `--root` and counts itself; a real compile is what the cache saves.
+    let tools = tempfile::tempdir().unwrap();
+    let builds = tools.path().join("builds");
+    std::fs::write(
+        tools.path().join("cargo"),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nwhile [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=\"$2\"; shift; done\nmkdir -p \"$root/bin\" && cp '{}' \"$root/bin/bucketlint\"\n",
+            builds.display(),
+            env!("CARGO_BIN_EXE_bucketlint")
+        ),
+    )
+    .unwrap();
+    std::fs::write(tools.path().join("rustc"), "#!/bin/sh\necho rustc 1.95.0\n").unwrap();
+    sh(tools.path(), "chmod +x cargo rustc");
+    let path = format!("{}:/usr/bin:/bin", tools.path().display());
+
+    let build_count = || {
+        std::fs::read_to_string(&builds)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let mut saved_key = String::new();
+    for run in 0..2 {
+        // Each job is a fresh runner: its own tool cache.
+        let tool_cache = tempfile::tempdir().unwrap();
+        let tool_cache = tool_cache.path().display().to_string();
+        let env = [
+            ("RUNNER_TOOL_CACHE", tool_cache.as_str()),
+            ("BUCKETLINT_DOWNLOAD_URL", "http://127.0.0.1:9/releases"),
+        ];
+        let job = run_job(repo.path(), store.path(), &env, &path);
+        assert_eq!(job.failed.as_deref(), Some("Scan"), "{}", job.log);
+        assert!(job.log.contains("BL110"), "{}", job.log);
+        let keys: Vec<String> = std::fs::read_dir(store.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert!(keys[0].starts_with("bucketlint-Linux-X64-"), "{keys:?}");
+        if run == 0 {
+            assert_eq!(
+                job.ran,
+                [
+                    "Look for bucketlint",
+                    "Restore the bucketlint build",
+                    "Build bucketlint",
+                    "Save the bucketlint build",
+                    "Scan"
+                ],
+                "{}",
+                job.log
+            );
+            assert_eq!(build_count(), 1);
+            assert!(store.path().join(&keys[0]).join("bin/bucketlint").is_file());
+            saved_key = keys[0].clone();
+        } else {
+            // Restored, not rebuilt, not saved again.
+            assert_eq!(
+                job.ran,
+                [
+                    "Look for bucketlint",
+                    "Restore the bucketlint build",
+                    "Build bucketlint",
+                    "Scan"
+                ],
+                "{}",
+                job.log
+            );
+            assert_eq!(build_count(), 1, "{}", job.log);
+            assert!(job.log.contains("restored from the cache"), "{}", job.log);
+            assert_eq!(keys[0], saved_key);
+        }
+    }
 }
