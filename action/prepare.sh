@@ -24,6 +24,11 @@ version="${INPUT_VERSION:-}"
 version="${version#v}"
 if [ -z "$version" ] && [[ "$ref" =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]]; then
   version="${BASH_REMATCH[1]}"
+elif [ -z "$version" ] && [[ "$ref" =~ ^v([0-9]+)(\.[0-9]+)?$ ]]; then
+  # A moving release tag (v1, v1.2) points only at release commits: the version is
+  # that commit's own, when it is within the tag's series.
+  own="$(sed -n 's/^version = "\([^"]*\)"$/\1/p' "${GITHUB_ACTION_PATH:-.}/Cargo.toml" 2>/dev/null | head -n 1)"
+  case "$own" in "${ref#v}".*) version="$own" ;; esac
 fi
 if [ -n "$version" ] && ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]]; then
   echo "::error title=bucketlint::version '$version' is not a release version (X.Y.Z)"

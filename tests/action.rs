@@ -549,19 +549,20 @@ fn sh(dir: &Path, script: &str) {
 
 const LINUX_ARCHIVE: &str = "bucketlint-x86_64-unknown-linux-musl.tar.gz";
 
-/// A fake release `v9.9.9` under `dir/releases`: the binary under test in the
+/// A fake release `v{version}` under `dir/releases`: the binary under test in the
 /// Linux x86_64 archive and its checksum file, as the release workflow names them.
-fn fake_release(dir: &Path) {
-    std::fs::create_dir_all(dir.join("releases/v9.9.9")).unwrap();
+fn fake_release(dir: &Path, version: &str) {
+    let release = format!("releases/v{version}");
+    std::fs::create_dir_all(dir.join(&release)).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_bucketlint"), dir.join("bucketlint")).unwrap();
     sh(
         dir,
-        &format!("tar -czf releases/v9.9.9/{LINUX_ARCHIVE} bucketlint"),
+        &format!("tar -czf {release}/{LINUX_ARCHIVE} bucketlint"),
     );
     sh(
         dir,
         &format!(
-            "cd releases/v9.9.9 && sha256sum {LINUX_ARCHIVE} > bucketlint-x86_64-unknown-linux-musl.sha256"
+            "cd {release} && sha256sum {LINUX_ARCHIVE} > bucketlint-x86_64-unknown-linux-musl.sha256"
         ),
     );
 }
@@ -583,7 +584,7 @@ fn the_prepare_step_downloads_a_verified_release() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    fake_release(dir.path());
+    fake_release(dir.path(), "9.9.9");
     let url = format!("{}/releases", serve(dir.path()));
     let cache = dir.path().join("cache");
     let cache_dir = cache.display().to_string();
@@ -624,6 +625,36 @@ fn the_prepare_step_downloads_a_verified_release() {
         "{}",
         step.stdout
     );
+
+    // A moving tag (`@v0`, `@v0.1`) is a release commit: its own version is downloaded.
+    let version = env!("CARGO_PKG_VERSION");
+    fake_release(dir.path(), version);
+    let major = format!("v{}", version.split('.').next().unwrap());
+    let minor = format!("v{}", version.rsplit_once('.').unwrap().0);
+    for tag in [major.as_str(), minor.as_str()] {
+        let mut moving = env;
+        moving[0] = ("ACTION_REF", tag);
+        let step = run_step("prepare.sh", dir.path(), &moving, "/usr/bin:/bin");
+        assert_eq!(step.code, 0, "{tag}: {}", step.stdout);
+        assert!(
+            step.stdout.contains(&format!(
+                "bucketlint {version} for x86_64-unknown-linux-musl: downloaded"
+            )),
+            "{tag}: {}",
+            step.stdout
+        );
+    }
+    // Another series's tag, or a branch, is not a release of this source: no download.
+    for reference in ["v99", "main"] {
+        let mut other = env;
+        other[0] = ("ACTION_REF", reference);
+        let step = run_step("prepare.sh", dir.path(), &other, "/usr/bin:/bin");
+        assert!(
+            !step.stdout.contains("downloaded") && step.stdout.contains("needs a Rust toolchain"),
+            "{reference}: {}",
+            step.stdout
+        );
+    }
 
     // A release with no archive for this runner (404): a build from source is planned.
     let mut arm = env;
