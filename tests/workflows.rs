@@ -29,7 +29,7 @@ fn workflows_and_action_pass_zizmor() {
             "--offline",
             "--config",
             ".github/zizmor.yml",
-            ".github/workflows/",
+            ".github/",
             "action.yml",
         ])
         .output()
