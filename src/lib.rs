@@ -410,7 +410,13 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         let terraform = input.kind.is_terraform();
         let (text, error) = match input.content {
             // JSON and YAML that cannot be CloudFormation are not ours: skipped.
-            Ok(t) if !terraform && !cloudformation::may_be_template(&t) => continue,
+            Ok(t)
+                if !terraform
+                    && !cloudformation::may_be_template(&t)
+                    && !terraform::plan::sniff(&t) =>
+            {
+                continue;
+            }
             Ok(t) => (t, None),
             Err(Unreadable::InvalidUtf8 { lossy, .. })
                 if !terraform && !cloudformation::may_be_template(&lossy) =>
@@ -494,7 +500,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                 templates
                     .par_iter()
                     .map(|&(id, kind)| {
-                        load::cloudformation_file(
+                        load::document_file(
                             id,
                             kind,
                             &snapshot,
@@ -542,6 +548,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         directives.extend(l.directives);
         cfn_params.extend(l.params);
         errors.extend(l.rejected);
+        notices.extend(l.notices);
     }
     if any_template {
         for name in &options.cfn_param_names {

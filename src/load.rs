@@ -36,6 +36,7 @@ pub struct Loaded {
     /// Parameters the templates declare, and command-line values they reject.
     pub params: Vec<String>,
     pub rejected: Vec<String>,
+    pub notices: Vec<Notice>,
 }
 
 /// The alternative fragments of one deployment (a Terraform root module or a
@@ -662,6 +663,61 @@ fn mark_buckets_of(
     mark_incomplete(&mut partial);
     fragment.buckets = keep;
     fragment.buckets.extend(partial.buckets);
+}
+
+/// Loads one JSON/YAML file: a Terraform plan or state (`terraform show -json`) named
+/// on the command line, a CloudFormation template, or neither.
+pub fn document_file(
+    id: FileId,
+    kind: FileKind,
+    sources: &Sources,
+    params: &cloudformation::template::ParamOverrides,
+    assume_created: bool,
+) -> Loaded {
+    let file = sources.get(id);
+    if matches!(kind, FileKind::Json | FileKind::Plan) && terraform::plan::sniff(&file.text) {
+        let text = parse_text(&file.text);
+        let mut out = Loaded::default();
+        if kind == FileKind::Json {
+            if let Some(what) = terraform::plan::detect(&text) {
+                out.notices.push(Notice {
+                    path: file.path.clone(),
+                    message: format!(
+                        "a Terraform {what} (terraform show -json): name it on the command line to scan it; a directory walk skips plans, which would repeat their code's findings"
+                    ),
+                });
+                return out;
+            }
+        } else {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                terraform::plan::load(id, &file.display, &text)
+            }));
+            match outcome {
+                Ok(Ok(None)) => {}
+                Ok(Ok(Some((_, loaded)))) => {
+                    out.files.push(id);
+                    out.fragment = loaded.fragment;
+                    return out;
+                }
+                Ok(Err(e)) => {
+                    out.files.push(id);
+                    let span = syntax_span(sources, id, e.span);
+                    out.findings.push(parse_error::finding(span, &e.message));
+                    return out;
+                }
+                Err(panic) => {
+                    out.files.push(id);
+                    out.findings.push(internal_error(
+                        Span::point(id, 0),
+                        &format!("loading the plan {}", file.display),
+                        &panic,
+                    ));
+                    return out;
+                }
+            }
+        }
+    }
+    cloudformation_file(id, kind, sources, params, assume_created)
 }
 
 /// Parses and loads one JSON/YAML file if it is a CloudFormation template.

@@ -562,7 +562,7 @@ fn fix_action(fix: &Fix, sources: &Sources, d: &lsp::Diagnostic) -> Option<lsp::
 fn suppress_action(uri: &lsp::Uri, doc: &Doc, p: &Published) -> Option<lsp::CodeAction> {
     let edit = match FileKind::of(&doc.path)? {
         FileKind::TerraformJson => return None,
-        FileKind::Json => metadata_edit(doc, p)?,
+        FileKind::Json | FileKind::Plan => metadata_edit(doc, p)?,
         _ => {
             let line = p.range.start.line;
             let line_text = doc.text.lines().nth(line as usize).unwrap_or("");

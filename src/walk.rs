@@ -22,6 +22,11 @@ pub enum FileKind {
     Yaml,
     /// `.template`: JSON or YAML, a CloudFormation template if its content says so.
     Template,
+    /// A `.json` file named on the command line: a Terraform plan or state
+    /// (`terraform show -json`) if its content says so, else as [`FileKind::Json`].
+    /// A directory walk does not read plans: one saved next to its code would report
+    /// every finding twice.
+    Plan,
 }
 
 impl FileKind {
@@ -101,7 +106,11 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
             match FileKind::of(path) {
                 Some(kind) => out.files.push(Candidate {
                     path: path.clone(),
-                    kind,
+                    kind: if kind == FileKind::Json {
+                        FileKind::Plan
+                    } else {
+                        kind
+                    },
                 }),
                 None => out.notices.push(Notice {
                     path: path.clone(),
@@ -115,9 +124,13 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
     // One directory never yields a file twice (links are not followed); several
     // paths may name one file twice (`check main.tf .`): compare file identities.
     if paths.len() > 1 {
+        // A file named on the command line wins over the same file walked to (a plan
+        // is read only when named).
+        out.files.sort_by_key(|c| c.kind != FileKind::Plan);
         let mut seen = std::collections::HashSet::new();
         out.files
             .retain(|c| identity(&c.path).is_none_or(|id| seen.insert(id)));
+        out.files.sort();
     }
     out.notices.sort();
     out

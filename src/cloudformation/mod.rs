@@ -89,7 +89,7 @@ pub fn load(
         return Outcome::NotTemplate;
     }
     let format = match kind {
-        FileKind::Json => parse::Format::Json,
+        FileKind::Json | FileKind::Plan => parse::Format::Json,
         FileKind::Yaml => parse::Format::Yaml,
         _ => parse::sniff(text),
     };

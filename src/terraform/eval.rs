@@ -329,11 +329,53 @@ impl<'r> Evaluator<'r> {
         readable: Vec<std::path::PathBuf>,
         allowance: Allowance,
     ) -> Rc<Evaluator<'r>> {
+        Self::new_root(
+            registry,
+            module,
+            String::new(),
+            inputs,
+            world,
+            readable,
+            allowance,
+        )
+    }
+
+    /// An evaluator of `module` as the module instance at `address` of a
+    /// deployment (`module.logs[0]`): a plan's module instance, whose values are
+    /// already evaluated, read on its own.
+    pub fn root_at(
+        registry: &'r Registry,
+        module: &'r Module,
+        address: String,
+        world: World,
+        allowance: Allowance,
+    ) -> Rc<Evaluator<'r>> {
+        Self::new_root(
+            registry,
+            module,
+            address,
+            HashMap::new(),
+            world,
+            Vec::new(),
+            allowance,
+        )
+    }
+
+    fn new_root(
+        registry: &'r Registry,
+        module: &'r Module,
+        address: String,
+        inputs: HashMap<String, Node>,
+        world: World,
+        readable: Vec<std::path::PathBuf>,
+        allowance: Allowance,
+    ) -> Rc<Evaluator<'r>> {
         Rc::new_cyclic(|this| Evaluator {
             registry,
             module,
             place: Place {
                 root: module.dir.clone(),
+                address,
                 ..Place::default()
             },
             inputs,

@@ -12,6 +12,7 @@ mod hcl_edit_reference;
 pub mod inputs;
 pub mod module;
 pub mod parse;
+pub mod plan;
 pub mod policy_document;
 pub mod prefilter;
 pub mod recover;
