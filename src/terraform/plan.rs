@@ -181,7 +181,7 @@ fn call_names(address: &str) -> Vec<String> {
         let mut tail = &after[end..];
         if tail.starts_with('[') {
             let close = if tail[1..].starts_with('"') {
-                tail[2..].find("\"]").map(|i| i + 3)
+                tail[2..].find("\"]").map(|i| i + 4)
             } else {
                 tail.find(']').map(|i| i + 1)
             };
