@@ -16,6 +16,33 @@ args=(check ${paths[@]+"${paths[@]}"} --format "sarif=$sarif" --format "json=$js
 [ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
 [ "${INPUT_SUMMARY:-true}" = "true" ] && args+=(--format "markdown=$markdown")
 
+# The pull request's base branch as a local revision (fetched at depth 1 when the
+# checkout lacks it); fails outside a pull request or when git cannot get it.
+base_ref() {
+  local base ref
+  base="${GITHUB_BASE_REF:-}"
+  [ -n "$base" ] || return 1
+  if ! git rev-parse -q --verify "origin/$base^{commit}" >/dev/null 2>&1; then
+    git fetch --no-tags --quiet --depth=1 origin "+refs/heads/$base:refs/remotes/origin/$base" 2>/dev/null || true
+  fi
+  for ref in "origin/$base" "$base"; do
+    if git rev-parse -q --verify "$ref^{commit}" >/dev/null 2>&1; then
+      echo "$ref"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# `new-only`: report only what the pull request introduces (check --new-since).
+if [ "${INPUT_NEW_ONLY:-false}" = "true" ]; then
+  if ref="$(base_ref)"; then
+    args+=(--new-since "$ref")
+  else
+    echo "::warning title=bucketlint::new-only needs a pull request's base branch (GITHUB_BASE_REF) that git can fetch; reporting every finding"
+  fi
+fi
+
 # The files this pull request changed, absolute, one per line; fails when git
 # cannot tell.
 changed_files() {
@@ -23,9 +50,7 @@ changed_files() {
   top="$(git rev-parse --show-toplevel 2>/dev/null)" || return 1
   base="${GITHUB_BASE_REF:-}"
   [ -n "$base" ] || return 1
-  if ! git rev-parse -q --verify "origin/$base^{commit}" >/dev/null; then
-    git fetch --no-tags --quiet --depth=1 origin "+refs/heads/$base:refs/remotes/origin/$base" 2>/dev/null || true
-  fi
+  base_ref > /dev/null || return 1
   for ref in "origin/$base" "$base"; do
     if git rev-parse -q --verify "$ref^{commit}" >/dev/null; then
       # Three dots (since the branch point) when the history allows it; two dots

@@ -67,6 +67,8 @@ pub struct Comparison {
     pub file: PathBuf,
     /// Entries no finding matched any more: fixed (or moved), to be pruned.
     pub absent: Vec<Absent>,
+    /// `check --new-since REV`: the entries are the findings of that revision.
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -164,7 +166,12 @@ pub fn record(scan: &Scan, file: &Path) -> String {
 pub fn load(file: &Path) -> Result<Vec<Entry>, String> {
     let text = crate::source::read_regular(file)
         .map_err(|e| format!("cannot read baseline {}: {e}", file.display()))?;
-    let doc: File = serde_json::from_str(&text).map_err(|e| {
+    parse(&text, file)
+}
+
+/// A baseline's entries from its text (`file` names it in messages).
+pub fn parse(text: &str, file: &Path) -> Result<Vec<Entry>, String> {
+    let doc: File = serde_json::from_str(text).map_err(|e| {
         format!(
             "{}:{}:{}: not a bucketlint baseline: {e}",
             file.display(),
@@ -244,6 +251,7 @@ pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
     scan.baseline = Some(Comparison {
         file: file.to_path_buf(),
         absent,
+        since: None,
     });
 }
 

@@ -145,6 +145,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// Report only findings that the git revision REV (for example `origin/main`)
+    /// did not have: the same paths are read as they are at REV from git's object
+    /// store, without touching the work tree, and matched by file, resource and
+    /// rule as a baseline is.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["baseline", "stdin_filename", "pre_commit"])]
+    pub new_since: Option<String>,
+
     /// Read the file to check from standard input (the path `-`), judged as PATH
     /// within its module: for editors and linters that pipe an unsaved buffer. PATH
     /// need not exist; its name says how to parse the buffer.
@@ -732,11 +739,32 @@ fn check(args: &CheckArgs) -> u8 {
     let mut session = crate::fix::Session::default();
     let scanned = load_config(args.scan.config.as_ref(), &paths).and_then(|loaded| {
         // Read the baseline first: a typo in its name should not cost a scan.
-        let file = baseline_file(args.baseline.as_ref(), &loaded)?;
+        let file = match &args.new_since {
+            Some(_) => None,
+            None => baseline_file(args.baseline.as_ref(), &loaded)?,
+        };
         let entries = file.as_deref().map(baseline::load).transpose()?;
         let scan_args = ScanArgs {
             paths,
             ..args.scan.clone()
+        };
+        // `--new-since`: the findings of the same paths at that revision.
+        let since = match &args.new_since {
+            Some(rev) => {
+                let at_rev = |paths: &[PathBuf]| {
+                    let old = ScanArgs {
+                        paths: paths.to_vec(),
+                        ..args.scan.clone()
+                    };
+                    prepare_and_scan(&old, &loaded, args.fail_on, false, HashMap::new(), false)
+                        .map(|(scan, _)| scan)
+                };
+                Some((
+                    rev.as_str(),
+                    crate::since::findings_at(rev, &scan_args.paths, &at_rev)?,
+                ))
+            }
+            None => None,
         };
         let roots = crate::fix::roots(&scan_args.paths);
         let allowed = |p: &std::path::Path| crate::fix::confined(p, &roots);
@@ -752,6 +780,9 @@ fn check(args: &CheckArgs) -> u8 {
             if let (Some(file), Some(entries)) = (&file, &entries) {
                 // Findings recorded in the baseline are not fixed.
                 baseline::compare(&mut scan, entries, file);
+            }
+            if let Some((rev, entries)) = &since {
+                crate::since::compare(&mut scan, entries, rev);
             }
             Ok((scan, fail_on))
         };

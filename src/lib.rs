@@ -21,6 +21,7 @@ pub mod report;
 pub mod rules;
 pub mod selection;
 pub mod server;
+pub mod since;
 pub mod source;
 pub mod suppress;
 pub mod terraform;

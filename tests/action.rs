@@ -389,6 +389,74 @@ fn the_scan_step_annotates_changed_files_and_writes_everything_else() {
     );
 }
 
+/// `new-only`: the pull request is judged by what it adds (`--new-since` against the
+/// base branch); the SARIF still has every finding, the old ones `unchanged`.
+#[test]
+fn new_only_reports_what_the_pull_request_introduces() {
+    let Some((repo, step)) = scan_pull_request(&[
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_BASE_REF", "main"),
+        ("INPUT_NEW_ONLY", "true"),
+        ("INPUT_FORMAT", "concise"),
+    ]) else {
+        return;
+    };
+    assert_eq!(step.code, 1, "{}", step.stdout);
+    let concise: Vec<&str> = step.stdout.lines().filter(|l| l.contains(": BL")).collect();
+    assert!(!concise.is_empty());
+    assert!(
+        concise.iter().all(|l| l.starts_with("infra/new.tf:")),
+        "{}",
+        step.stdout
+    );
+    let sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.path().join("bucketlint.sarif")).unwrap(),
+    )
+    .unwrap();
+    let states: Vec<(&str, &str)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap(),
+                r["baselineState"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&("infra/old.tf", "unchanged")),
+        "{states:?}"
+    );
+    assert!(states.contains(&("infra/new.tf", "new")), "{states:?}");
+    assert_eq!(
+        step.outputs["findings"],
+        concise.len().to_string(),
+        "{}",
+        step.stdout
+    );
+    assert!(
+        step.summary.contains("already at `main`"),
+        "{}",
+        step.summary
+    );
+    // Without a base branch (a push), it says so and reports everything.
+    let Some((_, step)) =
+        scan_pull_request(&[("GITHUB_EVENT_NAME", "push"), ("INPUT_NEW_ONLY", "true")])
+    else {
+        return;
+    };
+    assert!(
+        step.stdout
+            .contains("new-only needs a pull request's base branch"),
+        "{}",
+        step.stdout
+    );
+    assert!(step.stdout.contains("infra/old.tf"), "{}", step.stdout);
+}
+
 #[test]
 fn on_a_push_every_finding_is_annotated_and_inputs_apply() {
     let Some((repo, step)) = scan_pull_request(&[

@@ -95,8 +95,19 @@ pub fn render(scan: &Scan) -> String {
     if suppressed > 0 {
         let _ = writeln!(out, "| suppressed inline | {suppressed} |");
     }
-    if scan.baseline.is_some() {
-        let _ = writeln!(out, "| in the baseline | {} |", scan.in_baseline());
+    match scan.baseline.as_ref().map(|b| b.since.as_deref()) {
+        Some(Some(rev)) => {
+            let _ = writeln!(
+                out,
+                "| already at `{}` | {} |",
+                cell(rev),
+                scan.in_baseline()
+            );
+        }
+        Some(None) => {
+            let _ = writeln!(out, "| in the baseline | {} |", scan.in_baseline());
+        }
+        None => {}
     }
     if !reported.is_empty() {
         out.push_str(
@@ -115,6 +126,18 @@ pub fn render(scan: &Scan) -> String {
         }
     }
     if let Some(b) = &scan.baseline
+        && let Some(rev) = &b.since
+        && !b.absent.is_empty()
+    {
+        let fixed: usize = b.absent.iter().map(|a| a.entry.count).sum();
+        let _ = writeln!(
+            out,
+            "\n{fixed} finding{} that `{}` had {} gone.",
+            plural(fixed),
+            cell(rev),
+            if fixed == 1 { "is" } else { "are" }
+        );
+    } else if let Some(b) = &scan.baseline
         && !b.absent.is_empty()
     {
         let _ = writeln!(

@@ -195,6 +195,7 @@ pub fn notice_lines(scan: &Scan, line: impl Fn(&str, &str) -> String) -> Vec<Str
     let stale: Vec<(String, String)> = scan
         .baseline
         .iter()
+        .filter(|b| b.since.is_none())
         .flat_map(|b| &b.absent)
         .map(|a| (a.shown.clone(), stale_message(&a.entry)))
         .collect();
@@ -281,7 +282,14 @@ pub fn summary_line(scan: &Scan) -> String {
     }
     let known = scan.in_baseline();
     if known > 0 {
-        let _ = write!(context, ", {known} in the baseline");
+        match scan.baseline.as_ref().and_then(|b| b.since.as_deref()) {
+            Some(rev) => {
+                let _ = write!(context, ", {known} already at {rev}");
+            }
+            None => {
+                let _ = write!(context, ", {known} in the baseline");
+            }
+        }
     }
     let absent = scan.not_created.len();
     if absent > 0 {

@@ -413,9 +413,12 @@ fn result<'a>(scan: &'a Scan, f: &'a Finding, index: usize) -> SarifResult<'a> {
 }
 
 fn in_baseline(scan: &Scan) -> String {
-    scan.baseline.as_ref().map_or_else(String::new, |b| {
-        format!("recorded in the baseline {}", b.file.display())
-    })
+    scan.baseline
+        .as_ref()
+        .map_or_else(String::new, |b| match &b.since {
+            Some(rev) => format!("found at {rev} too (--new-since)"),
+            None => format!("recorded in the baseline {}", b.file.display()),
+        })
 }
 
 /// The index of a rule in the run's `rules` (the catalog order).
