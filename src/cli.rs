@@ -61,6 +61,10 @@ pub enum Command {
     /// Serve diagnostics, hovers and quick fixes to an editor: a Language Server
     /// Protocol server on standard input and output.
     Server,
+    /// Compare what is deployed (a Terraform state, `terraform show -json`) with
+    /// what the code declares: drifted settings, the rules the deployed values
+    /// break, buckets on one side only. Exit 1 when there is drift.
+    Drift(Box<DriftArgs>),
     /// List the rules.
     Rules {
         /// `text` (a table) or `json` (every field of every rule but its examples).
@@ -250,6 +254,32 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// The deployed state: `terraform show -json > state.json`.
+    #[arg(long, value_name = "FILE")]
+    pub state: PathBuf,
+
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// `text` (default), `json`, `markdown` or `sarif`.
+    #[arg(long, short = 'f', default_value = "text")]
+    pub format: DriftFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    Text,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BaselineArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
@@ -297,6 +327,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check(&args),
         Command::Server => crate::server::run(),
         Command::Baseline(args) => record_baseline(&args),
+        Command::Drift(args) => drift(&args),
         Command::Rule { rule } => {
             if let Some(entry) = rules::find(&rule) {
                 print(&rule_doc(&entry.doc));
@@ -459,6 +490,7 @@ pub fn options(
         parse_all: args.parse_all,
         overlays: std::sync::Arc::default(),
         fixes: false,
+        keep_model: false,
     };
     Ok((options, fail_on))
 }
@@ -655,6 +687,86 @@ fn baseline_file(
         (Some(g), _) => Ok(Some(g.clone())),
         (None, Some(b)) => loaded.file(b, "baseline").map(Some),
         (None, None) => Ok(None),
+    }
+}
+
+/// `bucketlint drift`: the code and the state through the one pipeline, compared.
+fn drift(args: &DriftArgs) -> u8 {
+    let run = || -> Result<(String, bool), String> {
+        let text = crate::source::read_regular(&args.state)
+            .map_err(|e| format!("--state {}: {e}", args.state.display()))?;
+        match crate::terraform::plan::detect(&text) {
+            Some("state") => {}
+            Some(other) => {
+                return Err(format!(
+                    "--state {}: this is a Terraform {other}; drift compares a state (`terraform show -json` without a plan file)",
+                    args.state.display()
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "--state {}: not a Terraform state as `terraform show -json` writes it",
+                    args.state.display()
+                ));
+            }
+        }
+        let loaded = load_config(args.scan.config.as_ref(), &args.scan.paths)?;
+        let (mut options, _) = options(&args.scan, None, &loaded)?;
+        options.keep_model = true;
+        let code = scan_named(&args.scan.paths, &options)?;
+        let display = args.state.to_string_lossy().replace('\\', "/");
+        let state = crate::analyze(
+            vec![crate::Input {
+                path: args.state.clone(),
+                display,
+                kind: FileKind::Plan,
+                content: Ok(text),
+            }],
+            &options,
+        );
+        // A state that cannot be read is an error, never "no drift".
+        if let Some(f) = state
+            .findings
+            .iter()
+            .find(|f| f.code == rules::parse_error::CODE)
+        {
+            let file = state.sources.get(f.span.file);
+            let p = file.position(f.span.start as usize);
+            return Err(format!(
+                "{}:{}:{}: {}",
+                file.display, p.line, p.column, f.message
+            ));
+        }
+        let d = crate::drift::compare(&code, &state);
+        let sides = crate::drift::render::Sides {
+            code: &code.sources,
+            state: &state.sources,
+        };
+        let report = match args.format {
+            DriftFormat::Text => crate::drift::render::text(&d, &sides),
+            DriftFormat::Json => crate::drift::render::json(&d, &sides),
+            DriftFormat::Markdown => crate::drift::render::markdown(&d, &sides),
+            DriftFormat::Sarif => crate::drift::render::sarif(&d, &sides),
+        };
+        Ok((report, d.any()))
+    };
+    match run() {
+        Ok((report, any)) => {
+            match &args.output {
+                Some(file) => {
+                    if let Err(e) = std::fs::write(file, report) {
+                        eprintln!("error: cannot write {}: {e}", file.display());
+                        return EXIT_ERROR;
+                    }
+                }
+                None => print(&report),
+            }
+            if any { EXIT_FINDINGS } else { EXIT_CLEAN }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cli;
 pub mod cloudformation;
 pub mod config;
+pub mod drift;
 pub mod edit;
 pub mod finding;
 pub mod fix;
@@ -114,6 +115,8 @@ pub struct Scan {
     pub errors: Vec<String>,
     /// Resources and module calls the inputs do not create, so not checked.
     pub not_created: Vec<model::NotCreated>,
+    /// The linked model, with [`Options::keep_model`].
+    pub model: Option<Box<Model>>,
 }
 
 impl Scan {
@@ -188,6 +191,8 @@ pub struct Options {
     /// Findings carry the edits that fix them (`--fix`, `--diff`, SARIF, the
     /// language server): the files with fixable findings are parsed again for them.
     pub fixes: bool,
+    /// Keep the linked model in [`Scan::model`] (drift compares two of them).
+    pub keep_model: bool,
 }
 
 /// Unsaved buffers by absolute path (see [`Options::overlays`]).
@@ -621,7 +626,12 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
             findings.extend(unused);
         }
     }
-    discard(model);
+    let model = if options.keep_model {
+        Some(Box::new(model))
+    } else {
+        discard(model);
+        None
+    };
     trace::stage("suppressed");
     // After suppression: a comment above one module call covers its instances only.
     let mut findings = merge_instances(findings);
@@ -650,6 +660,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         annotate: None,
         errors,
         not_created,
+        model,
     }
 }
 

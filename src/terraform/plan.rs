@@ -285,6 +285,9 @@ impl<'a> Document<'a> {
         }
         let mut attrs = Vec::with_capacity(keys.len());
         for (key, value, key_span) in keys {
+            if ty == "aws_s3_bucket" && key == "grant" && value.is_some_and(owner_grant_only) {
+                continue;
+            }
             let u = unknown.and_then(|u| u.get(key));
             let s = sensitive.and_then(|s| s.get(key));
             let set_in_code = expressions.is_none_or(|e| e.get(key).is_some());
@@ -389,6 +392,20 @@ impl<'a> Document<'a> {
         };
         Expr { kind, span }
     }
+}
+
+/// A bucket's ACL always grants its owner `FULL_CONTROL`, and a provider v4+ state
+/// records that grant in the bucket's `grant`: alone, it is the default private ACL,
+/// which the code leaves unwritten.
+fn owner_grant_only(grants: &Node) -> bool {
+    let [g] = list(Some(grants)) else {
+        return false;
+    };
+    let permissions: Vec<&str> = list(g.get("permissions"))
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    g.get("type").and_then(Node::as_str) == Some("CanonicalUser") && permissions == ["FULL_CONTROL"]
 }
 
 fn is_true(n: Option<&Node>) -> bool {

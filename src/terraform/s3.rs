@@ -464,8 +464,11 @@ impl Reader<'_, '_> {
                 b.maybe.push(PartKind::Acl);
             }
         }
+        // `""` is no policy: what a provider v4+ state records for a bucket whose
+        // policy is a separate resource, or none.
         if let Some((node, span)) = self.eval(&at, "policy")
             && !node.is_null()
+            && node.as_str() != Some("")
         {
             b.attach(Part::Policy(Self::policy(&node, span, None)));
         }
@@ -579,10 +582,14 @@ impl Reader<'_, '_> {
         let ty = self
             .string_value(&at, "type")
             .unwrap_or_else(|| Value::unknown(g.header));
+        // An empty `uri` or `id` is not set (a state records `uri = ""` for a
+        // canonical user grant).
+        let set =
+            |v: Option<Value<Text>>| v.filter(|v| v.get().is_none_or(|t| !t.raw().is_empty()));
         Grant {
             grantee_type: ty,
-            uri: self.text_value(&at, "uri"),
-            id: self.text_value(&at, "id"),
+            uri: set(self.text_value(&at, "uri")),
+            id: set(self.text_value(&at, "id")),
             permissions: self.string_list(&at, "permissions"),
             span: g.span,
         }
