@@ -491,6 +491,7 @@ pub fn options(
         overlays: std::sync::Arc::default(),
         fixes: false,
         keep_model: false,
+        prior_state: false,
     };
     Ok((options, fail_on))
 }
@@ -695,25 +696,23 @@ fn drift(args: &DriftArgs) -> u8 {
     let run = || -> Result<(String, bool), String> {
         let text = crate::source::read_regular(&args.state)
             .map_err(|e| format!("--state {}: {e}", args.state.display()))?;
-        match crate::terraform::plan::detect(&text) {
-            Some("state") => {}
-            Some(other) => {
-                return Err(format!(
-                    "--state {}: this is a Terraform {other}; drift compares a state (`terraform show -json` without a plan file)",
-                    args.state.display()
-                ));
-            }
+        // A plan stands for the state it was planned from: a refresh-only plan's
+        // `prior_state` is what is deployed now.
+        let from_plan = match crate::terraform::plan::detect(&text) {
+            Some("state") => false,
+            Some(_) => true,
             None => {
                 return Err(format!(
-                    "--state {}: not a Terraform state as `terraform show -json` writes it",
+                    "--state {}: not a Terraform state (or plan) as `terraform show -json` writes it",
                     args.state.display()
                 ));
             }
-        }
+        };
         let loaded = load_config(args.scan.config.as_ref(), &args.scan.paths)?;
         let (mut options, _) = options(&args.scan, None, &loaded)?;
         options.keep_model = true;
         let code = scan_named(&args.scan.paths, &options)?;
+        options.prior_state = from_plan;
         let display = args.state.to_string_lossy().replace('\\', "/");
         let state = crate::analyze(
             vec![crate::Input {

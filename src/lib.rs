@@ -193,6 +193,8 @@ pub struct Options {
     pub fixes: bool,
     /// Keep the linked model in [`Scan::model`] (drift compares two of them).
     pub keep_model: bool,
+    /// Read a Terraform plan as the state it was planned from (`prior_state`).
+    pub prior_state: bool,
 }
 
 /// Unsaved buffers by absolute path (see [`Options::overlays`]).
@@ -512,6 +514,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
                             &snapshot,
                             &options.cfn_params,
                             options.assume_created,
+                            options.prior_state,
                         )
                     })
                     .collect()

@@ -673,6 +673,7 @@ pub fn document_file(
     sources: &Sources,
     params: &cloudformation::template::ParamOverrides,
     assume_created: bool,
+    prior_state: bool,
 ) -> Loaded {
     let file = sources.get(id);
     if matches!(kind, FileKind::Json | FileKind::Plan) && terraform::plan::sniff(&file.text) {
@@ -690,7 +691,7 @@ pub fn document_file(
             }
         } else {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                terraform::plan::load(id, &file.display, &text)
+                terraform::plan::load(id, &file.display, &text, prior_state)
             }));
             match outcome {
                 Ok(Ok(None)) => {}

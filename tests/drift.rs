@@ -201,26 +201,48 @@ fn sensitive_deployed_values_are_never_printed_nor_judged() {
     }
 }
 
+/// A refresh-only plan (`terraform plan -refresh-only`) stands for what is deployed
+/// now: its `prior_state` is read as the state.
 #[test]
-fn a_plan_or_anything_else_is_not_a_state() {
-    let (code, _, err) = drift(
-        &root(),
-        &[
-            "--state",
-            "testdata/plans/v4-modules/plan.json",
-            "testdata/plans/v4-modules",
-        ],
+fn a_refresh_only_plan_is_read_as_its_prior_state() {
+    let json = |state: &str| {
+        let (code, out, err) = drift(
+            &root(),
+            &[
+                "--state",
+                state,
+                "testdata/drift/main.tf",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 1, "{err}");
+        let mut v: Value = serde_json::from_str(&out).unwrap();
+        // The same drift, located in the other file.
+        for c in v["changes"].as_array_mut().unwrap() {
+            c["deployed_at"] = Value::Null;
+        }
+        for c in v["broken"].as_array_mut().unwrap() {
+            c["deployed_at"] = Value::Null;
+        }
+        for c in v["undeclared"].as_array_mut().unwrap() {
+            c["at"] = Value::Null;
+        }
+        v
+    };
+    assert_eq!(
+        json("testdata/drift/refresh.json"),
+        json("testdata/drift/state.json")
     );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("this is a Terraform plan; drift compares a state"),
-        "{err}"
-    );
+}
+
+#[test]
+fn anything_else_is_not_a_state() {
     let dir = project(&[("main.tf", BUCKET_TF), ("state.json", "{\"version\": 4}")]);
     let (code, _, err) = drift(dir.path(), &["--state", "state.json", "main.tf"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("not a Terraform state as `terraform show -json` writes it"),
+        err.contains("not a Terraform state (or plan) as `terraform show -json` writes it"),
         "{err}"
     );
     let dir = project(&[(

@@ -67,8 +67,15 @@ pub fn detect(text: &str) -> Option<&'static str> {
     })
 }
 
-/// Parses `text`; `Ok(None)` when it is JSON but not a plan or state.
-pub fn load(file: FileId, scope: &str, text: &str) -> Result<Option<(Kind, Loaded)>, PlanError> {
+/// Parses `text`; `Ok(None)` when it is JSON but not a plan or state. With
+/// `prior_state`, a plan is read as the state it was planned from (`prior_state`,
+/// refreshed: what is deployed now).
+pub fn load(
+    file: FileId,
+    scope: &str,
+    text: &str,
+    prior_state: bool,
+) -> Result<Option<(Kind, Loaded)>, PlanError> {
     let whole = Span::new(file, 0..text.len());
     let parsed = json::parse(text, json::Origin::File(file)).map_err(|e| PlanError {
         message: format!("JSON syntax error: {}", e.message),
@@ -95,9 +102,13 @@ pub fn load(file: FileId, scope: &str, text: &str) -> Result<Option<(Kind, Loade
             span: at,
         });
     }
-    let values = match kind {
-        Kind::Plan => root.get("planned_values"),
-        Kind::State => root.get("values"),
+    let (kind, values) = match kind {
+        Kind::Plan if prior_state => (
+            Kind::State,
+            root.get("prior_state").and_then(|s| s.get("values")),
+        ),
+        Kind::Plan => (kind, root.get("planned_values")),
+        Kind::State => (kind, root.get("values")),
     };
     let mut doc = Document {
         unknown: HashMap::new(),
@@ -494,7 +505,7 @@ mod tests {
     fn an_unknown_major_format_is_a_located_error() {
         let text =
             r#"{"format_version": "2.0", "terraform_version": "9.0.0", "planned_values": {}}"#;
-        let err = load(FileId(0), "plan.json", text).unwrap_err();
+        let err = load(FileId(0), "plan.json", text, false).unwrap_err();
         assert!(
             err.message.contains("plan format 2.0 is not supported"),
             "{err:?}"
@@ -505,6 +516,6 @@ mod tests {
     #[test]
     fn other_json_is_not_a_plan() {
         let text = r#"{"format_version": "1.0", "Resources": {}}"#;
-        assert!(load(FileId(0), "t.json", text).unwrap().is_none());
+        assert!(load(FileId(0), "t.json", text, false).unwrap().is_none());
     }
 }
