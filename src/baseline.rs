@@ -69,6 +69,9 @@ pub struct Comparison {
     pub absent: Vec<Absent>,
     /// `check --new-since REV`: the entries are the findings of that revision.
     pub since: Option<String>,
+    /// With `since`: what changed since the revision in the files of new findings
+    /// (`git diff` output, by display path).
+    pub diffs: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +255,7 @@ pub fn compare(scan: &mut Scan, entries: &[Entry], file: &Path) {
         file: file.to_path_buf(),
         absent,
         since: None,
+        diffs: std::collections::BTreeMap::new(),
     });
 }
 

@@ -845,8 +845,12 @@ fn check(args: &CheckArgs) -> u8 {
         eprintln!("error: --fix and --diff work on files, not on standard input");
         return EXIT_ERROR;
     }
-    // SARIF carries the fixes too.
-    let fixes = fixing || outputs.iter().any(|o| matches!(o.format, Format::Sarif));
+    // SARIF carries the fixes too, and so does the Markdown of what is new.
+    let fixes = fixing
+        || outputs.iter().any(|o| {
+            matches!(o.format, Format::Sarif)
+                || (args.new_since.is_some() && matches!(o.format, Format::Markdown))
+        });
     let mut session = crate::fix::Session::default();
     let scanned = load_config(args.scan.config.as_ref(), &paths).and_then(|loaded| {
         // Read the baseline first: a typo in its name should not cost a scan.
@@ -870,10 +874,7 @@ fn check(args: &CheckArgs) -> u8 {
                     prepare_and_scan(&old, &loaded, args.fail_on, false, HashMap::new(), false)
                         .map(|(scan, _)| scan)
                 };
-                Some((
-                    rev.as_str(),
-                    crate::since::findings_at(rev, &scan_args.paths, &at_rev)?,
-                ))
+                Some(crate::since::findings_at(rev, &scan_args.paths, &at_rev)?)
             }
             None => None,
         };
@@ -892,8 +893,8 @@ fn check(args: &CheckArgs) -> u8 {
                 // Findings recorded in the baseline are not fixed.
                 baseline::compare(&mut scan, entries, file);
             }
-            if let Some((rev, entries)) = &since {
-                crate::since::compare(&mut scan, entries, rev);
+            if let Some(revision) = &since {
+                crate::since::compare(&mut scan, revision);
             }
             Ok((scan, fail_on))
         };

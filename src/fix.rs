@@ -156,15 +156,7 @@ impl Session {
                 before_pass: String::new(),
             });
             changed.before_pass.clone_from(&source.text);
-            let mut text = source.text.clone();
-            // From the end, so offsets stay valid; insertions at one point end up in
-            // the order they were taken (the sort is stable).
-            edits.reverse();
-            edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
-            for e in edits {
-                text.replace_range(e.span.range(), &e.text);
-            }
-            changed.text = text;
+            changed.text = apply_edits(&source.text, &mut edits);
         }
         applied
     }
@@ -277,6 +269,44 @@ pub fn left_over(scan: &Scan, unsafe_fixes: bool) -> Vec<String> {
 /// other's boundary. Two insertions at one point do not, unless they begin the same
 /// way (two fixes each adding `Properties:` to a resource): side by side, they add
 /// independent entries (the policies of two buckets after the last resource).
+/// `text` with non-overlapping `edits` (in the order they were taken) applied.
+fn apply_edits(text: &str, edits: &mut [&Edit]) -> String {
+    let mut text = text.to_string();
+    // From the end, so offsets stay valid; insertions at one point end up in the
+    // order they were taken (the sort is stable).
+    edits.reverse();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+    for e in edits.iter() {
+        text.replace_range(e.span.range(), &e.text);
+    }
+    text
+}
+
+/// One fix as a unified diff of the files it edits (for a report).
+pub fn fix_diff(scan: &Scan, fix: &Fix) -> String {
+    let mut by_file: BTreeMap<u32, Vec<&Edit>> = BTreeMap::new();
+    for e in &fix.edits {
+        by_file.entry(e.span.file.0).or_default().push(e);
+    }
+    let mut out = String::new();
+    for (file, mut edits) in by_file {
+        let source = scan.sources.get(crate::source::FileId(file));
+        let fixed = apply_edits(&source.text, &mut edits);
+        let diff = similar::TextDiff::from_lines(&source.text, &fixed);
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(2)
+                .header(
+                    &format!("a/{}", source.display),
+                    &format!("b/{}", source.display),
+                )
+                .to_string(),
+        );
+    }
+    out
+}
+
 fn overlap(a: &Edit, b: &Edit) -> bool {
     let insertion = |e: &Edit| e.span.start == e.span.end;
     if insertion(a) && insertion(b) && a.span.start == b.span.start {

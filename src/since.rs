@@ -32,13 +32,23 @@ fn git(dir: &Path, args: &[&str], index: Option<&Path>) -> Result<String, String
     }
 }
 
-/// The findings of the `paths` at revision `rev`, as baseline entries relative to
-/// the working directory. `scan` scans paths with the run's options.
+/// A revision's findings.
+pub struct Revision {
+    pub name: String,
+    commit: String,
+    /// The work tree's top directory.
+    top: PathBuf,
+    /// As baseline entries relative to the working directory.
+    pub entries: Vec<Entry>,
+}
+
+/// The findings of the `paths` at revision `rev`. `scan` scans paths with the run's
+/// options.
 pub fn findings_at(
     rev: &str,
     paths: &[PathBuf],
     scan: &dyn Fn(&[PathBuf]) -> Result<Scan, String>,
-) -> Result<Vec<Entry>, String> {
+) -> Result<Revision, String> {
     // A revision is a name, never an option git would act on.
     if rev.is_empty() || rev.starts_with('-') {
         return Err(format!("--new-since {rev:?}: not a revision"));
@@ -90,8 +100,14 @@ pub fn findings_at(
             old.push(there);
         }
     }
+    let mut revision = Revision {
+        name: rev.to_string(),
+        commit,
+        top: top.clone(),
+        entries: Vec::new(),
+    };
     if old.is_empty() {
-        return Ok(Vec::new());
+        return Ok(revision);
     }
     let scanned = scan(&old).map_err(|e| format!("--new-since {rev}: {e}"))?;
     // Recorded relative to the working directory's place in the old tree, the
@@ -99,13 +115,48 @@ pub fn findings_at(
     let here = cwd.strip_prefix(&top).unwrap_or(Path::new(""));
     let file = tree.join(here).join(VIRTUAL);
     let text = baseline::record(&scanned, &file);
-    baseline::parse(&text, &file)
+    revision.entries = baseline::parse(&text, &file)?;
+    Ok(revision)
 }
 
-/// Marks each finding of `scan` new or already present at `rev`.
-pub fn compare(scan: &mut Scan, entries: &[Entry], rev: &str) {
-    baseline::compare(scan, entries, Path::new(VIRTUAL));
+/// Marks each finding of `scan` new or already present at the revision, and keeps
+/// what changed since then in the files of the new ones (`git diff`, for reports).
+pub fn compare(scan: &mut Scan, revision: &Revision) {
+    baseline::compare(scan, &revision.entries, Path::new(VIRTUAL));
+    let mut files: Vec<(String, PathBuf)> = scan
+        .findings
+        .iter()
+        .filter(|f| f.baseline == Some(baseline::State::New))
+        .map(|f| {
+            let file = scan.sources.get(f.span.file);
+            (file.display.clone(), absolute(&file.path))
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut diffs = std::collections::BTreeMap::new();
+    for (display, path) in files {
+        let Some(path) = path.to_str() else { continue };
+        // Failing (a file git does not track yet): no hunk to show.
+        if let Ok(diff) = git(
+            &revision.top,
+            &[
+                "diff",
+                "--no-color",
+                "--no-ext-diff",
+                "--unified=2",
+                &revision.commit,
+                "--",
+                path,
+            ],
+            None,
+        ) && !diff.is_empty()
+        {
+            diffs.insert(display, diff);
+        }
+    }
     if let Some(b) = &mut scan.baseline {
-        b.since = Some(rev.to_string());
+        b.since = Some(revision.name.clone());
+        b.diffs = diffs;
     }
 }

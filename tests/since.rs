@@ -120,6 +120,53 @@ fn only_findings_the_revision_did_not_have_are_reported() {
     assert!(text.contains("already at HEAD"), "{text}");
 }
 
+/// The Markdown report (the Action's job summary) has a section per new finding:
+/// where, what changed since the revision, the rule and its controls, the remedy and
+/// the fix as a diff.
+#[test]
+fn the_markdown_report_explains_each_new_finding() {
+    if !have_git() {
+        return;
+    }
+    let repo = repository();
+    let out = bucketlint_in(repo.path())
+        .args([
+            "check",
+            "infra",
+            "--new-since",
+            "main",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("| already at `main` |"), "{md}");
+    assert!(md.contains("### New since `main`"), "{md}");
+    let section = md
+        .split("#### ")
+        .find(|s| s.contains("BL110 `aws_s3_bucket.new` (`infra/new.tf:3`)"))
+        .unwrap_or_else(|| panic!("no BL110 section: {md}"));
+    for expected in [
+        "- **Environment**: `infra`",
+        "- **Rule**: [BL110](",
+        "**Controls**: ",
+        "FSBP S3.2",
+        "- **Remediation**: ",
+        "<summary>What changed since main</summary>",
+        "+  acl    = \"public-read-write\"",
+        "<summary>Fix (unsafe): ",
+        "-  acl    = \"public-read-write\"\n+  acl    = \"private\"",
+    ] {
+        assert!(
+            section.contains(expected),
+            "{expected:?} not in:\n{section}"
+        );
+    }
+    // Only new findings get a section: nothing about the old bucket.
+    assert!(!md.contains("#### 🟧 BL110 `aws_s3_bucket.old`"), "{md}");
+}
+
 #[test]
 fn a_missing_revision_says_how_to_fetch_it() {
     if !have_git() {

@@ -70,6 +70,125 @@ fn row(scan: &Scan, f: &Finding) -> String {
     )
 }
 
+/// Sections of what is new since a revision, at most this many (the most severe).
+pub const MAX_SECTIONS: usize = 20;
+
+/// `text` in a fenced block that its own backticks cannot close.
+fn fenced(lang: &str, text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
+}
+
+/// The hunk of a `git diff` whose new side holds `line` (1-based).
+fn hunk_at(diff: &str, line: u32) -> Option<String> {
+    let mut hunks: Vec<(u32, u32, String)> = Vec::new();
+    for l in diff.lines() {
+        if let Some(rest) = l.strip_prefix("@@ ") {
+            // `@@ -a,b +c,d @@`
+            let new = rest.split_whitespace().nth(1)?.strip_prefix('+')?;
+            let (start, len) = new.split_once(',').unwrap_or((new, "1"));
+            let (start, len): (u32, u32) = (start.parse().ok()?, len.parse().ok()?);
+            hunks.push((start, start + len.max(1), format!("{l}\n")));
+        } else if let Some(h) = hunks.last_mut() {
+            h.2.push_str(l);
+            h.2.push('\n');
+        }
+    }
+    hunks
+        .into_iter()
+        .find(|(start, end, _)| (*start..*end).contains(&line))
+        .map(|(_, _, text)| text)
+}
+
+/// One section per new finding: where, what changed, which rule and controls, and
+/// the remedy (with the fix as a diff when the rule writes one).
+fn new_since(
+    out: &mut String,
+    scan: &Scan,
+    reported: &[&Finding],
+    rev: &str,
+    diffs: &std::collections::BTreeMap<String, String>,
+) {
+    let new: Vec<&&Finding> = reported
+        .iter()
+        .filter(|f| f.baseline == Some(crate::baseline::State::New))
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n### New since {}\n", code(rev));
+    for f in new.iter().take(MAX_SECTIONS) {
+        let at = locate(scan, f.span);
+        let doc = rules::find(f.code).map(|e| &e.doc);
+        let _ = writeln!(
+            out,
+            "#### {} {} {} ({})\n\n{}\n",
+            icon(f.severity),
+            f.code,
+            f.resource.as_deref().map(code).unwrap_or_default(),
+            code(&format!("{}:{}", at.path, at.start.line)),
+            cell(&f.message)
+        );
+        if let Some(scope) = &f.scope {
+            let _ = writeln!(out, "- **Environment**: {}", code(scope));
+        }
+        if let Some(doc) = doc {
+            let controls: Vec<String> = doc
+                .compliance
+                .iter()
+                .map(|(framework, ids)| format!("{} {}", framework.to_uppercase(), ids.join(", ")))
+                .collect();
+            let _ = writeln!(
+                out,
+                "- **Rule**: [{}]({}) {}, {}{}",
+                f.code,
+                doc.help_uri(),
+                cell(&doc.name),
+                f.severity,
+                if controls.is_empty() {
+                    String::new()
+                } else {
+                    format!(". **Controls**: {}", cell(&controls.join("; ")))
+                }
+            );
+        }
+        let remedy = f
+            .help
+            .clone()
+            .or_else(|| doc.map(|d| d.remediation.clone()));
+        if let Some(remedy) = remedy {
+            let _ = writeln!(out, "- **Remediation**: {}", cell(&remedy));
+        }
+        if let Some(hunk) = diffs.get(at.path).and_then(|d| hunk_at(d, at.start.line)) {
+            let _ = write!(
+                out,
+                "\n<details><summary>What changed since {}</summary>\n\n{}\n</details>\n",
+                cell(rev),
+                fenced("diff", &hunk)
+            );
+        }
+        if let Some(fix) = f.fix.as_deref().filter(|x| !x.edits.is_empty()) {
+            let _ = write!(
+                out,
+                "\n<details><summary>Fix ({}): {}</summary>\n\n{}\n</details>\n",
+                fix.applicability.as_str(),
+                cell(&fix.title),
+                fenced("diff", &crate::fix::fix_diff(scan, fix))
+            );
+        }
+        out.push('\n');
+    }
+    if new.len() > MAX_SECTIONS {
+        let _ = writeln!(
+            out,
+            "… and {} more new finding{}; the JSON or SARIF report has them all.",
+            new.len() - MAX_SECTIONS,
+            plural(new.len() - MAX_SECTIONS)
+        );
+    }
+}
+
 pub fn render(scan: &Scan) -> String {
     let mut out = String::from("## bucketlint\n\n");
     let reported = most_severe_first(scan);
@@ -127,6 +246,11 @@ pub fn render(scan: &Scan) -> String {
     }
     if let Some(b) = &scan.baseline
         && let Some(rev) = &b.since
+    {
+        new_since(&mut out, scan, &reported, rev, &b.diffs);
+    }
+    if let Some(b) = &scan.baseline
+        && let Some(rev) = &b.since
         && !b.absent.is_empty()
     {
         let fixed: usize = b.absent.iter().map(|a| a.entry.count).sum();
@@ -153,4 +277,23 @@ pub fn render(scan: &Scan) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fenced, hunk_at};
+
+    #[test]
+    fn the_hunk_holding_a_line() {
+        let diff = "diff --git a/m.tf b/m.tf\n--- a/m.tf\n+++ b/m.tf\n@@ -1,2 +1,3 @@\n a\n+b\n c\n@@ -10 +11,2 @@\n-x\n+y\n+z\n";
+        assert_eq!(hunk_at(diff, 2).unwrap(), "@@ -1,2 +1,3 @@\n a\n+b\n c\n");
+        assert!(hunk_at(diff, 12).unwrap().starts_with("@@ -10 +11,2 @@"));
+        assert!(hunk_at(diff, 5).is_none());
+    }
+
+    #[test]
+    fn a_fence_longer_than_the_backticks_inside() {
+        assert_eq!(fenced("diff", "+a\n"), "```diff\n+a\n```\n");
+        assert_eq!(fenced("", "x ```` y"), "`````\nx ```` y\n`````\n");
+    }
 }
