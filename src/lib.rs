@@ -546,6 +546,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     }
     let mut cfn_params: BTreeSet<String> = BTreeSet::new();
     let mut any_template = false;
+    let mut plans = Vec::new();
 
     for l in loaded {
         fragment.extend(l.fragment);
@@ -558,6 +559,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
         cfn_params.extend(l.params);
         errors.extend(l.rejected);
         notices.extend(l.notices);
+        plans.extend(l.plans);
     }
     if any_template {
         for name in &options.cfn_param_names {
@@ -637,6 +639,9 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     };
     trace::stage("suppressed");
     // After suppression: a comment above one module call covers its instances only.
+    // A plan's findings move to the code that declared them, when it is on disk;
+    // then instances of one block merge as in the code.
+    terraform::plan_code::relocate(&mut findings, &mut sources, &plans);
     let mut findings = merge_instances(findings);
     trace::stage("merged instances");
     // The configuration's per-path ignores and severity overrides.

@@ -37,6 +37,9 @@ pub struct Loaded {
     pub params: Vec<String>,
     pub rejected: Vec<String>,
     pub notices: Vec<Notice>,
+    /// Terraform plans read (their findings are located in the code when it is on
+    /// disk).
+    pub plans: Vec<FileId>,
 }
 
 /// The alternative fragments of one deployment (a Terraform root module or a
@@ -695,8 +698,11 @@ pub fn document_file(
             }));
             match outcome {
                 Ok(Ok(None)) => {}
-                Ok(Ok(Some((_, loaded)))) => {
+                Ok(Ok(Some((kind, loaded)))) => {
                     out.files.push(id);
+                    if kind == terraform::plan::Kind::Plan {
+                        out.plans.push(id);
+                    }
                     out.fragment = loaded.fragment;
                     return out;
                 }

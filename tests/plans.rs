@@ -46,10 +46,45 @@ fn a_plan_is_judged_as_its_code_is() {
     let from_code = pairs(&code);
     assert!(from_code.len() > 20, "{from_code:?}");
     assert_eq!(pairs(&plan), from_code);
-    // Every plan finding points into the plan.
+    // The code is on disk beside the plan: every finding points where the code
+    // points, and keeps the planned value as a related location.
+    let places = |report: &Value| -> BTreeSet<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {}:{}:{}",
+                    f["code"], f["resource"], f["path"], f["start"]["line"], f["start"]["column"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(places(&plan), places(&code));
     for f in plan["findings"].as_array().unwrap() {
-        assert_eq!(f["path"], "testdata/plans/v4-modules/plan.json", "{f}");
+        let related = f["related"].to_string();
+        assert!(
+            related.contains("the planned value (") && related.contains("plan.json"),
+            "{f}"
+        );
     }
+    let acl = plan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BL110")
+        .unwrap();
+    assert_eq!(
+        acl["path"],
+        "testdata/plans/v4-modules/modules/site/main.tf"
+    );
+    assert!(
+        acl["related"]
+            .to_string()
+            .contains("the planned value (module.sites[\\\"a\\\"].aws_s3_bucket_acl.site.acl)"),
+        "{acl}"
+    );
     // The directory walk read the code and said why it left the plan alone.
     let notices = code["notices"].to_string();
     assert!(
@@ -100,6 +135,49 @@ fn sensitive_plan_values_are_never_printed() {
             "{format} printed a sensitive value"
         );
     }
+}
+
+/// Without the code on disk (a plan copied elsewhere), findings stay in the plan.
+#[test]
+fn without_its_code_a_plan_finding_points_into_the_plan() {
+    let plan = std::fs::read_to_string(root().join("testdata/plans/v4-modules/plan.json")).unwrap();
+    let dir = project(&[("plan.json", &plan)]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", "plan.json", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.len() > 20);
+    assert!(findings.iter().all(|f| f["path"] == "plan.json"));
+}
+
+/// A module source leading out of the plan's directory is not followed.
+#[test]
+fn module_sources_outside_the_root_are_not_read() {
+    let plan = std::fs::read_to_string(root().join("testdata/plans/v4-modules/plan.json"))
+        .unwrap()
+        .replace("./modules/site", "../outside");
+    let site =
+        std::fs::read_to_string(root().join("testdata/plans/v4-modules/modules/site/main.tf"))
+            .unwrap();
+    let dir = project(&[
+        ("root/plan.json", &plan),
+        ("root/main.tf", "# the root\n"),
+        ("outside/main.tf", &site),
+    ]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", "root/plan.json", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bl110 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "BL110")
+        .unwrap();
+    assert_eq!(bl110["path"], "root/plan.json", "{bl110}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod inputs;
 pub mod module;
 pub mod parse;
 pub mod plan;
+pub mod plan_code;
 pub mod policy_document;
 pub mod prefilter;
 pub mod recover;

@@ -182,7 +182,7 @@ fn instance_name(resource: &Node) -> Option<String> {
 }
 
 /// `module.a[0].module.b` into the call names `["a", "b"]`.
-fn call_names(address: &str) -> Vec<String> {
+pub(crate) fn call_names(address: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = address;
     while let Some(after) = rest.strip_prefix("module.") {
