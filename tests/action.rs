@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{project, root};
+use common::{git, project, root};
 use saphyr::{LoadableYamlNode, Yaml};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -200,20 +200,6 @@ fn matches_files_pattern(pattern: &str, name: &str) -> bool {
         };
         options.iter().any(|o| name.ends_with(&format!(".{o}")))
     })
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn have(tool: &str) -> bool {

@@ -1,8 +1,8 @@
 //! Terraform plans and states (`terraform show -json`) as inputs: the fixtures under
 //! `testdata/plans/` follow HashiCorp's documented JSON output format (no Terraform
 //! binary needed): a provider v4+ plan with `count` and `for_each` modules, values
-//! only known after apply and a sensitive value; a provider v3 state; a plan whose
-//! security settings are unknown.
+//! only known after apply and a sensitive value; a provider v3 plan and state; a
+//! plan whose security settings are unknown.
 
 mod common;
 
@@ -210,6 +210,17 @@ fn a_provider_v3_state_is_judged() {
     // Versioned, encrypted and logged: none of those findings on the archive.
     for code in ["BL401", "BL201", "BL301"] {
         assert!(!found.contains(&(code.into(), "aws_s3_bucket.archive".into())));
+    }
+}
+
+#[test]
+fn a_provider_v3_plan_is_judged() {
+    let (status, plan) = scan(&["testdata/plans/v3-plan/plan.json"]);
+    assert_eq!(status, 1);
+    let codes: BTreeSet<String> = pairs(&plan).into_iter().map(|(c, _)| c).collect();
+    // Inline `acl`, `versioning` and `website` of a provider v3 bucket.
+    for code in ["BL110", "BL401", "BL130"] {
+        assert!(codes.contains(code), "{code}: {codes:?}");
     }
 }
 

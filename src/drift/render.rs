@@ -100,28 +100,28 @@ pub fn text(d: &Drift, s: &Sides<'_>) -> String {
         }
         let _ = writeln!(out, "  = remediation: {REMEDIATION}");
     }
+    // A bucket on one side only: `ADDRESS (NAME) (LOCATION)`.
+    let lone = |l: &super::Lone, sources: &Sources| {
+        let name = l.name.as_deref().map(|n| format!(" ({})", esc(n)));
+        format!(
+            "{}{} ({})",
+            esc(&l.address),
+            name.unwrap_or_default(),
+            at(sources, l.at)
+        )
+    };
     for l in &d.undeclared {
         let _ = writeln!(
             out,
-            "deployed, no longer declared: {}{} ({}): remove it from the state (`terraform state rm`) only if it is managed elsewhere; else declare it again",
-            esc(&l.address),
-            l.name
-                .as_deref()
-                .map(|n| format!(" ({})", esc(n)))
-                .unwrap_or_default(),
-            at(s.state, l.at),
+            "deployed, no longer declared: {}: remove it from the state (`terraform state rm`) only if it is managed elsewhere; else declare it again",
+            lone(l, s.state)
         );
     }
     for l in &d.undeployed {
         let _ = writeln!(
             out,
-            "declared, not deployed: {}{} ({}): `terraform apply` creates it",
-            esc(&l.address),
-            l.name
-                .as_deref()
-                .map(|n| format!(" ({})", esc(n)))
-                .unwrap_or_default(),
-            at(s.code, l.at),
+            "declared, not deployed: {}: `terraform apply` creates it",
+            lone(l, s.code)
         );
     }
     let _ = writeln!(out, "\n{}", summary(d));

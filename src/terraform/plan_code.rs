@@ -272,7 +272,6 @@ impl Code<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

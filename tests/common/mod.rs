@@ -103,3 +103,20 @@ pub fn undecidable_conditions(conditions: usize, buckets: usize) -> String {
     }
     t
 }
+
+/// Runs git in `dir` as a test author (no global configuration needed); its
+/// standard output. Panics when git fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
