@@ -112,9 +112,15 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
                         kind
                     },
                 }),
+                // `terraform show -json PLANFILE > plan`: a plan or state under any
+                // name, when named.
+                None if starts_like_a_plan(path) => out.files.push(Candidate {
+                    path: path.clone(),
+                    kind: FileKind::Plan,
+                }),
                 None => out.notices.push(Notice {
                     path: path.clone(),
-                    message: "not a Terraform or CloudFormation file (.tf, .tf.json, .tfvars, .json, .yaml, .yml, .template); skipped".into(),
+                    message: "not a Terraform or CloudFormation file (.tf, .tf.json, .tfvars, .json, .yaml, .yml, .template), nor a Terraform plan or state; skipped".into(),
                 }),
             }
         }
@@ -134,6 +140,16 @@ pub fn walk(paths: &[PathBuf]) -> Walked {
     }
     out.notices.sort();
     out
+}
+
+/// Does the file begin as `terraform show -json` output does (its first 4 KiB)?
+fn starts_like_a_plan(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .is_ok()
+        && crate::terraform::plan::sniff(&String::from_utf8_lossy(&head))
 }
 
 /// What makes two paths the same file: device and inode on Unix, the real path

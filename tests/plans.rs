@@ -224,6 +224,24 @@ fn a_provider_v3_plan_is_judged() {
     }
 }
 
+/// `terraform show -json PLANFILE > tfplan`: any name, when named on the command line.
+#[test]
+fn a_plan_under_any_name_is_read_when_named() {
+    let plan = std::fs::read_to_string(root().join("testdata/plans/v3-plan/plan.json")).unwrap();
+    let dir = project(&[("tfplan", &plan), ("notes", "not a plan\n")]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", "tfplan", "notes", "--format", "concise"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("tfplan:15:20: BL110"), "{text}{err}");
+    assert!(
+        text.contains("notes: note: not a Terraform or CloudFormation file"),
+        "{text}{err}"
+    );
+}
+
 #[test]
 fn an_unsupported_plan_format_is_a_located_error_and_the_scan_goes_on() {
     let dir = project(&[
