@@ -293,3 +293,97 @@ resource "aws_s3_bucket" "cf_logs" {{
         ["BL112"]
     );
 }
+
+/// A role trusting `trust` (an HCL statement object) with S3 full access.
+fn role(trust: &str) -> String {
+    format!(
+        r#"
+variable "subject" {{}}
+resource "aws_iam_role" "r" {{
+  name = "r"
+  assume_role_policy = jsonencode({{
+    Statement = [{trust}]
+  }})
+}}
+resource "aws_iam_role_policy_attachment" "r" {{
+  role       = aws_iam_role.r.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+}}
+"#
+    )
+}
+
+#[test]
+fn bl504_needs_an_unpinned_subject_and_bl503_keeps_conditioned_stars() {
+    let github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+    let web = |condition: &str| {
+        role(&format!(
+            r#"{{ Effect = "Allow", Principal = {{ Federated = "{github}" }}, Action = "sts:AssumeRoleWithWebIdentity", Condition = {condition} }}"#
+        ))
+    };
+    let sub = "\"token.actions.githubusercontent.com:sub\"";
+    // A wildcard in StringLike (also under ForAnyValue:) does not pin the subject.
+    assert_eq!(
+        terraform(
+            "BL504",
+            &web(&format!(
+                r#"{{ "ForAnyValue:StringLike" = {{ {sub} = ["repo:acme/app:*"] }} }}"#
+            ))
+        ),
+        ["BL504"]
+    );
+    // A StringLike without wildcards does; so does StringEquals.
+    assert!(
+        terraform(
+            "BL504",
+            &web(&format!(
+                r#"{{ StringLike = {{ {sub} = "repo:acme/app:ref:refs/heads/main" }} }}"#
+            ))
+        )
+        .is_empty()
+    );
+    // A negation pins nothing.
+    assert_eq!(
+        terraform(
+            "BL504",
+            &web(&format!(
+                r#"{{ StringNotEquals = {{ {sub} = "repo:evil/x:ref:refs/heads/main" }} }}"#
+            ))
+        ),
+        ["BL504"]
+    );
+    // A subject only known at apply (a variable): unknown never finds.
+    assert!(
+        terraform(
+            "BL504",
+            &web(&format!(
+                r#"{{ StringEquals = {{ {sub} = var.subject }} }}"#
+            ))
+        )
+        .is_empty()
+    );
+    // A SAML provider is not an OIDC provider.
+    let saml = role(
+        r#"{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::111122223333:saml-provider/okta" }, Action = "sts:AssumeRoleWithSAML" }"#,
+    );
+    assert!(terraform("BL504", &saml).is_empty());
+    // `*` pinned to the organisation: neither rule; `*` with another condition: BL503.
+    let star = |condition: &str| {
+        role(&format!(
+            r#"{{ Effect = "Allow", Principal = {{ AWS = "*" }}, Action = "sts:AssumeRole", Condition = {condition} }}"#
+        ))
+    };
+    let org = star(r#"{ StringEquals = { "aws:PrincipalOrgID" = "o-abc123def4" } }"#);
+    assert!(terraform("BL504", &org).is_empty());
+    assert!(terraform("BL503", &org).is_empty());
+    let ip = star(r#"{ IpAddress = { "aws:SourceIp" = "203.0.113.0/24" } }"#);
+    assert!(terraform("BL504", &ip).is_empty());
+    assert_eq!(terraform("BL503", &ip), ["BL503"]);
+    // `*` with no condition: BL504 alone.
+    let open = role(r#"{ Effect = "Allow", Principal = "*", Action = "sts:AssumeRole" }"#);
+    assert_eq!(terraform("BL504", &open), ["BL504"]);
+    assert!(terraform("BL503", &open).is_empty());
+    // No S3 permissions: nothing to reach.
+    let no_s3 = open.replace("AmazonS3FullAccess", "AmazonSNSReadOnlyAccess");
+    assert!(terraform("BL504", &no_s3).is_empty());
+}

@@ -128,3 +128,46 @@ impl IdentityPolicy {
         }
     }
 }
+
+impl super::Model {
+    /// Does any policy attached to the role (inline, attached managed policy, AWS
+    /// managed S3 policy) allow S3 actions?
+    pub fn role_grants_s3(&self, role: &Role) -> Tri {
+        let applies = |refs: &[EntityRef]| {
+            Tri::any(refs.iter().map(|r| r.is(&role.key, role.name.as_deref())))
+        };
+        let inline = self
+            .identity_policies
+            .iter()
+            .filter(|p| p.scope == role.scope)
+            .map(|p| applies(&p.roles).and(p.grants_s3()));
+        let attached = self
+            .policy_attachments
+            .iter()
+            .filter(|a| a.scope == role.scope)
+            .map(|a| {
+                let grants = match a.policy_arn.as_lit() {
+                    Some(arn) if aws_managed_s3_policy(arn).is_some() => Tri::Yes,
+                    Some(arn) if arn.contains(":iam::aws:policy/") => Tri::No,
+                    _ => match EntityRef::from_text(&a.policy_arn) {
+                        EntityRef::Unknown => Tri::Unknown,
+                        target => Tri::any(
+                            self.identity_policies
+                                .iter()
+                                .filter(|p| {
+                                    p.scope == a.scope
+                                        && target.is(&p.key, p.name.as_deref()) == Tri::Yes
+                                        && a.policy_arn
+                                            .holes()
+                                            .iter()
+                                            .all(|h| !matches!(h, Hole::Unknown))
+                                })
+                                .map(IdentityPolicy::grants_s3),
+                        ),
+                    },
+                };
+                applies(&a.roles).and(grants)
+            });
+        Tri::any(inline.chain(attached))
+    }
+}

@@ -3,11 +3,10 @@
 
 use super::{Context, Rule, severity};
 use crate::finding::Finding;
-use crate::model::iam::{EntityRef, IdentityPolicy, Role, aws_managed_s3_policy};
 use crate::model::policy::{
     Account, Effect, allows_action, principal_account, principal_is_anyone,
 };
-use crate::model::value::{Hole, Tri};
+use crate::model::value::Tri;
 
 pub const RULE: Rule = Rule {
     doc: rule_doc!("cross_account_role_without_external_id"),
@@ -40,7 +39,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            let outsider = if principal_is_anyone(principal) == Tri::Yes {
+            let anyone = principal_is_anyone(principal) == Tri::Yes;
+            // Anyone, with no condition at all, is BL504's (critical).
+            if anyone && st.conditions.is_empty() {
+                continue;
+            }
+            let outsider = if anyone {
                 Some(("any AWS account".to_string(), principal.span))
             } else {
                 principal
@@ -56,7 +60,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             let Some((who, span)) = outsider else {
                 continue;
             };
-            if s3_permissions(cx, role) != Tri::Yes {
+            if cx.model.role_grants_s3(role) != Tri::Yes {
                 continue;
             }
             let mut f = Finding::new(
@@ -75,47 +79,4 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
-}
-
-/// Does any policy attached to the role (inline, attached managed policy, AWS
-/// managed S3 policy) allow S3 actions?
-fn s3_permissions(cx: &Context<'_>, role: &Role) -> Tri {
-    let applies =
-        |refs: &[EntityRef]| Tri::any(refs.iter().map(|r| r.is(&role.key, role.name.as_deref())));
-    let inline = cx
-        .model
-        .identity_policies
-        .iter()
-        .filter(|p| p.scope == role.scope)
-        .map(|p| applies(&p.roles).and(p.grants_s3()));
-    let attached = cx
-        .model
-        .policy_attachments
-        .iter()
-        .filter(|a| a.scope == role.scope)
-        .map(|a| {
-            let grants = match a.policy_arn.as_lit() {
-                Some(arn) if aws_managed_s3_policy(arn).is_some() => Tri::Yes,
-                Some(arn) if arn.contains(":iam::aws:policy/") => Tri::No,
-                _ => match EntityRef::from_text(&a.policy_arn) {
-                    EntityRef::Unknown => Tri::Unknown,
-                    target => Tri::any(
-                        cx.model
-                            .identity_policies
-                            .iter()
-                            .filter(|p| {
-                                p.scope == a.scope
-                                    && target.is(&p.key, p.name.as_deref()) == Tri::Yes
-                                    && a.policy_arn
-                                        .holes()
-                                        .iter()
-                                        .all(|h| !matches!(h, Hole::Unknown))
-                            })
-                            .map(IdentityPolicy::grants_s3),
-                    ),
-                },
-            };
-            applies(&a.roles).and(grants)
-        });
-    Tri::any(inline.chain(attached))
 }

@@ -51,6 +51,7 @@ mod public_exposure;
 mod public_grant_blocked;
 mod replication_missing;
 mod restrict_public_buckets_disabled;
+mod role_assumable_by_anyone;
 mod tls_not_enforced;
 mod unresolved_value;
 pub mod unused_suppression;
@@ -217,6 +218,7 @@ const RULES: &[Rule] = &[
     iam_s3_full_access::RULE,
     iam_s3_all_buckets::RULE,
     cross_account_role_without_external_id::RULE,
+    role_assumable_by_anyone::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
