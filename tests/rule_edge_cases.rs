@@ -356,9 +356,7 @@ fn bl504_needs_an_unpinned_subject_and_bl503_keeps_conditioned_stars() {
     assert!(
         terraform(
             "BL504",
-            &web(&format!(
-                r#"{{ StringEquals = {{ {sub} = var.subject }} }}"#
-            ))
+            &web(&format!("{{ StringEquals = {{ {sub} = var.subject }} }}"))
         )
         .is_empty()
     );
