@@ -65,6 +65,9 @@ pub enum Command {
     /// what the code declares: drifted settings, the rules the deployed values
     /// break, buckets on one side only. Exit 1 when there is drift.
     Drift(Box<DriftArgs>),
+    /// Who can reach each bucket: bucket policies' principals, identity policies,
+    /// the roles that hold them and who may assume those roles.
+    Graph(Box<GraphArgs>),
     /// List the rules.
     Rules {
         /// `text` (a table) or `json` (every field of every rule but its examples).
@@ -271,6 +274,31 @@ pub struct DriftArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// Only the bucket with this name or address, and what reaches it.
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+
+    /// `mermaid` (default), `dot` or `json`.
+    #[arg(long, short = 'f', default_value = "mermaid")]
+    pub format: GraphFormat,
+
+    /// Write the graph to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DriftFormat {
     Text,
@@ -328,6 +356,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Server => crate::server::run(),
         Command::Baseline(args) => record_baseline(&args),
         Command::Drift(args) => drift(&args),
+        Command::Graph(args) => graph(&args),
         Command::Rule { rule } => {
             if let Some(entry) = rules::find(&rule) {
                 print(&rule_doc(&entry.doc));
@@ -691,6 +720,47 @@ fn baseline_file(
     }
 }
 
+/// `bucketlint graph`: the access graph of the scanned code.
+fn graph(args: &GraphArgs) -> u8 {
+    let run = || -> Result<String, String> {
+        let loaded = load_config(args.scan.config.as_ref(), &args.scan.paths)?;
+        let (mut options, _) = options(&args.scan, None, &loaded)?;
+        options.keep_model = true;
+        let scan = scan_named(&args.scan.paths, &options)?;
+        let mut g = crate::graph::build(&scan);
+        if let Some(name) = &args.bucket {
+            g = g.reaching(name);
+            if g.nodes.is_empty() {
+                return Err(format!(
+                    "--bucket {name}: no bucket of the scan has this name or address"
+                ));
+            }
+        }
+        Ok(match args.format {
+            GraphFormat::Mermaid => crate::graph::render::mermaid(&g),
+            GraphFormat::Dot => crate::graph::render::dot(&g),
+            GraphFormat::Json => crate::graph::render::json(&g),
+        })
+    };
+    match run().and_then(|text| emit(args.output.as_deref(), &text)) {
+        Ok(()) => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// A report to `output`, else to standard output.
+fn emit(output: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    if let Some(file) = output {
+        return std::fs::write(file, text)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()));
+    }
+    print(text);
+    Ok(())
+}
+
 /// `bucketlint drift`: the code and the state through the one pipeline, compared.
 fn drift(args: &DriftArgs) -> u8 {
     let run = || -> Result<(String, bool), String> {
@@ -749,18 +819,13 @@ fn drift(args: &DriftArgs) -> u8 {
         };
         Ok((report, d.any()))
     };
-    match run() {
-        Ok((report, any)) => {
-            match &args.output {
-                Some(file) => {
-                    if let Err(e) = std::fs::write(file, report) {
-                        eprintln!("error: cannot write {}: {e}", file.display());
-                        return EXIT_ERROR;
-                    }
-                }
-                None => print(&report),
+    match run().and_then(|(report, any)| emit(args.output.as_deref(), &report).map(|()| any)) {
+        Ok(any) => {
+            if any {
+                EXIT_FINDINGS
+            } else {
+                EXIT_CLEAN
             }
-            if any { EXIT_FINDINGS } else { EXIT_CLEAN }
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -15,6 +15,7 @@ pub mod finding;
 pub mod fix;
 pub mod focus;
 pub mod fuzz;
+pub mod graph;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -22,6 +22,18 @@ impl EntityRef {
             let name = lit.rsplit(['/', ':']).next().unwrap_or(lit);
             return EntityRef::Name(name.to_string());
         }
+        // An ARN whose only unknowns are the partition and account
+        // (`aws_iam_policy.p.arn` of a named policy): its name is literal.
+        if t.holes()
+            .iter()
+            .all(|h| matches!(h, Hole::AccountId | Hole::Partition))
+        {
+            let raw = t.raw();
+            let name = raw.rsplit(['/', ':']).next().unwrap_or(raw);
+            if !name.is_empty() && !name.contains(super::value::HOLE_CHAR) {
+                return EntityRef::Name(name.to_string());
+            }
+        }
         match t
             .holes()
             .iter()

@@ -1,0 +1,224 @@
+//! `bucketlint graph`: the access graph of `testdata/graph` (Terraform and
+//! CloudFormation, one of each edge kind), as Mermaid and DOT snapshots and as JSON.
+
+mod common;
+
+use common::{bucketlint_in, project, root};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn graph(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = bucketlint_in(dir).arg("graph").args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn mermaid_and_dot_snapshots() {
+    let (code, mermaid, err) = graph(&root(), &["testdata/graph"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("graph_mermaid", mermaid);
+    let (_, dot, _) = graph(&root(), &["testdata/graph", "--format", "dot"]);
+    insta::assert_snapshot!("graph_dot", dot);
+}
+
+#[test]
+fn every_edge_kind_resolved_across_terraform_and_cloudformation() {
+    let (_, text, _) = graph(&root(), &["testdata/graph", "--format", "json"]);
+    let g: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(g["version"], 1);
+    let edges: BTreeSet<(String, String, String)> = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |from: &str, kind: &str, to: &str| {
+        assert!(
+            edges.contains(&(from.into(), kind.into(), to.into())),
+            "{from} -{kind}-> {to} not in {edges:#?}"
+        );
+    };
+    // Bucket policies: anyone, another account, a service (with its condition).
+    has("anyone:anyone (*)", "grants", "bucket:aws_s3_bucket.public");
+    has(
+        "account:arn:aws:iam::444455556666:root",
+        "grants",
+        "bucket:aws_s3_bucket.data",
+    );
+    has(
+        "service:cloudfront.amazonaws.com",
+        "grants",
+        "bucket:Assets",
+    );
+    // An inline policy on `acme-graph-*` reaches every matching bucket, in both
+    // front ends; a managed policy attached by reference reaches only its bucket.
+    for b in [
+        "bucket:aws_s3_bucket.data",
+        "bucket:aws_s3_bucket.public",
+        "bucket:Assets",
+    ] {
+        has("policy:aws_iam_role_policy.reader", "grants", b);
+        has("policy:aws:AmazonS3FullAccess", "grants", b);
+    }
+    has(
+        "policy:aws_iam_policy.writer",
+        "grants",
+        "bucket:aws_s3_bucket.data",
+    );
+    assert!(!edges.contains(&(
+        "policy:aws_iam_policy.writer".into(),
+        "grants".into(),
+        "bucket:aws_s3_bucket.public".into()
+    )));
+    // Roles hold their policies; services, accounts and OIDC providers assume them.
+    has(
+        "role:aws_iam_role.reader",
+        "attached-to",
+        "policy:aws_iam_role_policy.reader",
+    );
+    has(
+        "role:aws_iam_role.reader",
+        "attached-to",
+        "policy:aws_iam_policy.writer",
+    );
+    has(
+        "role:aws_iam_role.deploy",
+        "attached-to",
+        "policy:aws:AmazonS3FullAccess",
+    );
+    has(
+        "service:lambda.amazonaws.com",
+        "can-assume",
+        "role:aws_iam_role.reader",
+    );
+    has(
+        "federated:token.actions.githubusercontent.com",
+        "can-assume",
+        "role:aws_iam_role.deploy",
+    );
+    has(
+        "account:arn:aws:iam::111122223333:role/ci",
+        "can-assume",
+        "role:Uploader",
+    );
+    has(
+        "role:Uploader",
+        "attached-to",
+        "policy:Uploader (inline policy upload)",
+    );
+    // Conditions are kept as labels; nothing here is unknown.
+    let github = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to"] == "role:aws_iam_role.deploy" && e["kind"] == "can-assume")
+        .unwrap();
+    assert!(
+        github["conditions"][0]
+            .as_str()
+            .unwrap()
+            .contains(":sub repo:acme/site")
+    );
+    assert!(
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e.get("unknown").is_none())
+    );
+    // Nodes carry their location.
+    let data = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "bucket:aws_s3_bucket.data")
+        .unwrap();
+    assert_eq!(data["location"]["path"], "testdata/graph/main.tf");
+    assert_eq!(data["location"]["line"], 2);
+}
+
+#[test]
+fn one_bucket_and_what_reaches_it() {
+    let (code, text, _) = graph(
+        &root(),
+        &[
+            "testdata/graph",
+            "--bucket",
+            "acme-graph-public",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let g: Value = serde_json::from_str(&text).unwrap();
+    let nodes: BTreeSet<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert!(nodes.contains("bucket:aws_s3_bucket.public"));
+    assert!(nodes.contains("anyone:anyone (*)"));
+    // Through the role that holds the wildcard policy, to who assumes it.
+    assert!(nodes.contains("service:lambda.amazonaws.com"), "{nodes:?}");
+    assert!(!nodes.contains("bucket:aws_s3_bucket.data"));
+    assert!(!nodes.contains("account:arn:aws:iam::444455556666:root"));
+    let (code, _, err) = graph(&root(), &["testdata/graph", "--bucket", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--bucket nope: no bucket"), "{err}");
+}
+
+#[test]
+fn an_unresolved_link_is_drawn_unknown_and_labels_are_escaped() {
+    let dir = project(&[(
+        "main.tf",
+        r#"
+variable "policy_arn" {}
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-b"
+}
+resource "aws_iam_role" "r" {
+  name = "evil\"] --> x[\"pwned"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "r" {
+  role       = aws_iam_role.r.name
+  policy_arn = var.policy_arn
+}
+"#,
+    )]);
+    let (_, text, _) = graph(dir.path(), &[".", "--format", "json"]);
+    let g: Value = serde_json::from_str(&text).unwrap();
+    let unknown = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to"] == "unknown:policy")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(unknown["from"], "role:aws_iam_role.r");
+    let (_, mermaid, _) = graph(dir.path(), &["."]);
+    // The role's name cannot close its node or add an edge.
+    assert!(
+        mermaid.contains("#quot;] --#gt; x[#quot;pwned"),
+        "{mermaid}"
+    );
+    assert_eq!(
+        mermaid.matches("-->").count() + mermaid.matches("-.->").count(),
+        2,
+        "{mermaid}"
+    );
+    let (_, dot, _) = graph(dir.path(), &[".", "--format", "dot"]);
+    assert!(dot.contains(r#"evil\"] --> x[\"pwned"#), "{dot}");
+}
