@@ -385,3 +385,55 @@ fn bl504_needs_an_unpinned_subject_and_bl503_keeps_conditioned_stars() {
     let no_s3 = open.replace("AmazonS3FullAccess", "AmazonSNSReadOnlyAccess");
     assert!(terraform("BL504", &no_s3).is_empty());
 }
+
+#[test]
+fn bl505_follows_wildcards_and_stays_silent_on_what_it_cannot_resolve() {
+    let config = |tag: &str, resource: &str, attached: bool| {
+        format!(
+            r#"
+variable "arn" {{}}
+resource "aws_s3_bucket" "b" {{
+  bucket = "example-records"
+  tags   = {{ DataClassification = "{tag}" }}
+}}
+resource "aws_iam_role" "r" {{
+  name = "r"
+  assume_role_policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Principal = {{ Service = "lambda.amazonaws.com" }}, Action = "sts:AssumeRole" }}]
+  }})
+}}
+resource "aws_iam_policy" "p" {{
+  name   = "p"
+  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = "s3:*", Resource = {resource} }}] }})
+}}
+{}
+"#,
+            if attached {
+                "resource \"aws_iam_role_policy_attachment\" \"r\" {\n  role       = aws_iam_role.r.name\n  policy_arn = aws_iam_policy.p.arn\n}"
+            } else {
+                ""
+            }
+        )
+    };
+    // A name pattern that matches, through a customer managed policy.
+    assert_eq!(
+        terraform(
+            "BL505",
+            &config("pii", "\"arn:aws:s3:::example-*/*\"", true)
+        ),
+        ["BL505"]
+    );
+    // A pattern that does not match, a resource known only at apply, a policy no
+    // role holds, a bucket not classified sensitive: silent.
+    for (tag, resource, attached) in [
+        ("pii", "\"arn:aws:s3:::other-*/*\"", true),
+        ("pii", "var.arn", true),
+        ("pii", "\"*\"", false),
+        ("public", "\"*\"", true),
+    ] {
+        assert!(
+            terraform("BL505", &config(tag, resource, attached)).is_empty(),
+            "{tag} {resource} {attached}"
+        );
+    }
+}

@@ -13,11 +13,9 @@ pub mod render;
 
 use crate::Scan;
 use crate::model::bucket::Bucket;
-use crate::model::iam::{EntityRef, aws_managed_s3_policy};
-use crate::model::policy::{
-    Effect, Items, PrincipalEntry, Statement, allows_action, resource_matches,
-};
-use crate::model::value::{Hole, Text, Tri};
+use crate::model::iam::{EntityRef, aws_managed_s3_policy, statement_reaches};
+use crate::model::policy::{Effect, Items, PrincipalEntry, Statement, allows_action};
+use crate::model::value::{Text, Tri};
 use crate::source::{Sources, Span};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -228,50 +226,6 @@ fn allows_s3(st: &Statement) -> Tri {
     }
 }
 
-/// A bucket's ARN as code refers to it (`aws_s3_bucket.b.arn`: its name's hole) and,
-/// when its name is literal, as written (`arn:aws:s3:::NAME`).
-fn arns(b: &Bucket) -> [Text; 2] {
-    let arn = |name: &Text| {
-        let mut t = Text::lit("arn:aws:s3:::");
-        t.push(name);
-        t
-    };
-    let by_reference = arn(&Text::hole(Hole::BucketName(b.key.clone())));
-    let written = b.name.get().map_or_else(|| by_reference.clone(), arn);
-    [by_reference, written]
-}
-
-/// The bucket part of a resource pattern: up to its first `/` (`.../incoming/*`
-/// reaches the bucket's objects, so the bucket).
-fn bucket_part(p: &Text) -> Text {
-    let raw = p.raw();
-    let after = raw.find(":::").map_or(0, |i| i + 3);
-    match raw[after..].find('/') {
-        Some(i) => p.slice(0..after + i),
-        None => p.clone(),
-    }
-}
-
-/// Does a statement's `Resource` cover the bucket `key` or some of its objects?
-fn covers(st: &Statement, key: &crate::model::value::BucketRef, arns: &[Text; 2]) -> Tri {
-    let Some(r) = &st.resource else {
-        return Tri::No;
-    };
-    let hit = Tri::any(r.values.iter().map(|(p, _)| {
-        let p = bucket_part(p);
-        // A bucket of the scan by reference (`aws_s3_bucket.b.arn`, `!GetAtt B.Arn`)
-        // is that bucket and no other.
-        if let Some(Hole::BucketName(named)) = p.holes().last()
-            && p.raw().ends_with(crate::model::value::HOLE_CHAR)
-        {
-            return Tri::from_bool(named == key);
-        }
-        Tri::any(arns.iter().map(|a| resource_matches(&p, a)))
-    }));
-    let hit = if r.unknown { hit.or(Tri::Unknown) } else { hit };
-    if r.not { !hit } else { hit }
-}
-
 fn bucket_label(b: &Bucket) -> String {
     match b.name.get().and_then(Text::as_lit) {
         Some(n) => format!("{} ({n})", b.address),
@@ -289,7 +243,7 @@ pub fn build(scan: &Scan) -> Graph {
     let Some(model) = &scan.model else {
         return Graph::default();
     };
-    let buckets: Vec<(String, &Bucket, [Text; 2])> = model
+    let buckets: Vec<(String, &Bucket)> = model
         .buckets
         .iter()
         .map(|b| {
@@ -299,12 +253,12 @@ pub fn build(scan: &Scan) -> Graph {
                 bucket_label(b),
                 Some(b.decl),
             );
-            (id, &**b, arns(b))
+            (id, &**b)
         })
         .collect();
 
     // Bucket policies: their principals reach the bucket directly.
-    for (id, b, _) in &buckets {
+    for (id, b) in &buckets {
         for p in &b.policies {
             let Some(doc) = &p.value.document else {
                 let from = g.node(
@@ -364,7 +318,7 @@ pub fn build(scan: &Scan) -> Graph {
         policy_ids.insert(p.address.clone(), id.clone());
         match &p.document {
             None => {
-                for (bid, _, _) in &buckets {
+                for (bid, _) in &buckets {
                     g.edge(id.clone(), bid.clone(), EdgeKind::Grants, None, true);
                 }
             }
@@ -374,8 +328,8 @@ pub fn build(scan: &Scan) -> Graph {
                     if s3 == Tri::No {
                         continue;
                     }
-                    for (bid, b, a) in &buckets {
-                        let reach = s3.and(covers(st, &b.key, a));
+                    for (bid, b) in &buckets {
+                        let reach = s3.and(statement_reaches(st, b));
                         if reach != Tri::No {
                             g.edge(
                                 id.clone(),
@@ -441,7 +395,7 @@ pub fn build(scan: &Scan) -> Graph {
                     );
                     // Every bucket of the account.
                     let read_only = name.contains("ReadOnly");
-                    for (bid, _, _) in &buckets {
+                    for (bid, _) in &buckets {
                         g.edges.push(Edge {
                             from: id.clone(),
                             to: bid.clone(),

@@ -1,7 +1,8 @@
 //! IAM identity policies, roles and their trust policies, and policy attachments:
 //! what principals of the account may do to S3, and who may become them.
 
-use super::policy::{Effect, PolicyDocument, allows_action};
+use super::bucket::Bucket;
+use super::policy::{Effect, PolicyDocument, Statement, allows_action, resource_matches};
 use super::value::{BucketRef, Hole, Text, Tri};
 use crate::source::Span;
 
@@ -182,4 +183,49 @@ impl super::Model {
             });
         Tri::any(inline.chain(attached))
     }
+}
+
+/// A bucket's ARN as code refers to it (`aws_s3_bucket.b.arn`: its name's hole) and,
+/// when its name is literal, as written (`arn:aws:s3:::NAME`).
+fn bucket_arns(b: &Bucket) -> [Text; 2] {
+    let arn = |name: &Text| {
+        let mut t = Text::lit("arn:aws:s3:::");
+        t.push(name);
+        t
+    };
+    let by_reference = arn(&Text::hole(Hole::BucketName(b.key.clone())));
+    let written = b.name.get().map_or_else(|| by_reference.clone(), arn);
+    [by_reference, written]
+}
+
+/// The bucket part of a resource pattern: up to its first `/` (`.../incoming/*`
+/// reaches the bucket's objects, so the bucket).
+fn bucket_part(p: &Text) -> Text {
+    let raw = p.raw();
+    let after = raw.find(":::").map_or(0, |i| i + 3);
+    match raw[after..].find('/') {
+        Some(i) => p.slice(0..after + i),
+        None => p.clone(),
+    }
+}
+
+/// Does an identity policy statement's `Resource` cover bucket `b` or some of its
+/// objects (AWS's wildcards; a reference to a bucket of the scan is that bucket)?
+pub fn statement_reaches(st: &Statement, b: &Bucket) -> Tri {
+    let Some(r) = &st.resource else {
+        return Tri::No;
+    };
+    let arns = bucket_arns(b);
+    let hit = Tri::any(r.values.iter().map(|(p, _)| {
+        let p = bucket_part(p);
+        // `aws_s3_bucket.b.arn`, `!GetAtt B.Arn`: that bucket and no other.
+        if let Some(Hole::BucketName(named)) = p.holes().last()
+            && p.raw().ends_with(super::value::HOLE_CHAR)
+        {
+            return Tri::from_bool(*named == b.key);
+        }
+        Tri::any(arns.iter().map(|a| resource_matches(&p, a)))
+    }));
+    let hit = if r.unknown { hit.or(Tri::Unknown) } else { hit };
+    if r.not { !hit } else { hit }
 }

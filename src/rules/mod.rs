@@ -52,6 +52,7 @@ mod public_grant_blocked;
 mod replication_missing;
 mod restrict_public_buckets_disabled;
 mod role_assumable_by_anyone;
+mod sensitive_bucket_broad_access;
 mod tls_not_enforced;
 mod unresolved_value;
 pub mod unused_suppression;
@@ -108,7 +109,7 @@ pub enum Classification {
 }
 
 /// Opt-in rules that run for buckets classified sensitive even when not selected.
-pub const FOR_SENSITIVE: [&str; 4] = ["BL203", "BL402", "BL403", "BL404"];
+pub const FOR_SENSITIVE: [&str; 5] = ["BL203", "BL402", "BL403", "BL404", "BL505"];
 
 /// What a rule's check sees.
 pub struct Context<'a> {
@@ -219,6 +220,7 @@ const RULES: &[Rule] = &[
     iam_s3_all_buckets::RULE,
     cross_account_role_without_external_id::RULE,
     role_assumable_by_anyone::RULE,
+    sensitive_bucket_broad_access::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
