@@ -222,3 +222,58 @@ resource "aws_iam_role_policy_attachment" "r" {
     let (_, dot, _) = graph(dir.path(), &[".", "--format", "dot"]);
     assert!(dot.contains(r#"evil\"] --> x[\"pwned"#), "{dot}");
 }
+
+/// The graph's indexed matching gives, for every statement and bucket, what the
+/// per-bucket matching the rules use gives (on the fixture plus a name pattern that
+/// no bucket has, a literal name, and a wildcard).
+#[test]
+fn indexed_matching_agrees_with_per_bucket_matching() {
+    use bucketlint::model::iam::{Reach, statement_reaches};
+    use bucketlint::model::value::Tri;
+    let options = bucketlint::Options {
+        keep_model: true,
+        ..Default::default()
+    };
+    let extra = project(&[(
+        "extra.tf",
+        r#"
+resource "aws_s3_bucket" "named" {
+  bucket = "acme-graph-named"
+}
+resource "aws_s3_bucket" "generated" {}
+resource "aws_iam_policy" "mixed" {
+  name = "mixed"
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::acme-graph-named/*" },
+    { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::nobody-has-this/*" },
+    { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::acme-*" },
+    { Effect = "Allow", Action = "s3:GetObject", NotResource = "arn:aws:s3:::acme-graph-named/*" },
+  ] })
+}
+"#,
+    )]);
+    let scan = bucketlint::scan_paths(
+        &[root().join("testdata/graph"), extra.path().to_path_buf()],
+        &options,
+    )
+    .unwrap();
+    let model = scan.model.as_ref().unwrap();
+    let buckets: Vec<_> = model.buckets.iter().map(|b| &**b).collect();
+    let reach = Reach::new(buckets.iter().copied());
+    let mut compared = 0;
+    for p in &model.identity_policies {
+        for st in &p.document.as_ref().unwrap().statements {
+            let indexed = reach.statement(st);
+            for (i, b) in buckets.iter().enumerate() {
+                let one = statement_reaches(st, b);
+                let found = indexed
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map_or(Tri::No, |(_, t)| *t);
+                assert_eq!(found, one, "{} on {}", p.address, b.address);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 30, "{compared}");
+}

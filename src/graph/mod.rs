@@ -13,7 +13,7 @@ pub mod render;
 
 use crate::Scan;
 use crate::model::bucket::Bucket;
-use crate::model::iam::{EntityRef, aws_managed_s3_policy, statement_reaches};
+use crate::model::iam::{EntityRef, Reach, aws_managed_s3_policy};
 use crate::model::policy::{Effect, Items, PrincipalEntry, Statement, allows_action};
 use crate::model::value::{Text, Tri};
 use crate::source::{Sources, Span};
@@ -305,6 +305,7 @@ pub fn build(scan: &Scan) -> Graph {
     }
 
     // Identity policies: what they grant, and the roles that hold them.
+    let reach = Reach::new(buckets.iter().map(|(_, b)| *b));
     let mut policy_ids: BTreeMap<String, String> = BTreeMap::new();
     for p in &model.identity_policies {
         let id = g.node(
@@ -328,12 +329,12 @@ pub fn build(scan: &Scan) -> Graph {
                     if s3 == Tri::No {
                         continue;
                     }
-                    for (bid, b) in &buckets {
-                        let reach = s3.and(statement_reaches(st, b));
+                    for (i, covered) in reach.statement(st) {
+                        let reach = s3.and(covered);
                         if reach != Tri::No {
                             g.edge(
                                 id.clone(),
-                                bid.clone(),
+                                buckets[i].0.clone(),
                                 EdgeKind::Grants,
                                 Some(st),
                                 reach == Tri::Unknown,

@@ -5,6 +5,7 @@ use super::bucket::Bucket;
 use super::policy::{Effect, PolicyDocument, Statement, allows_action, resource_matches};
 use super::value::{BucketRef, Hole, Text, Tri};
 use crate::source::Span;
+use std::collections::HashMap;
 
 /// A role, user or group as policies and attachments refer to it: the literal name,
 /// or the resource a name hole stands for.
@@ -209,6 +210,23 @@ fn bucket_part(p: &Text) -> Text {
     }
 }
 
+/// Does one resource pattern's bucket part (see [`bucket_part`]) reach bucket `b`?
+fn pattern_reaches(p: &Text, b: &Bucket, arns: &[Text; 2]) -> Tri {
+    // `aws_s3_bucket.b.arn`, `!GetAtt B.Arn`: that bucket and no other.
+    if let Some(Hole::BucketName(named)) = p.holes().last()
+        && p.raw().ends_with(super::value::HOLE_CHAR)
+    {
+        return Tri::from_bool(*named == b.key);
+    }
+    Tri::any(arns.iter().map(|a| resource_matches(p, a)))
+}
+
+/// The answer for a statement's `Resource` from its patterns' answers.
+fn resource_answer(r: &super::policy::Items, hit: Tri) -> Tri {
+    let hit = if r.unknown { hit.or(Tri::Unknown) } else { hit };
+    if r.not { !hit } else { hit }
+}
+
 /// Does an identity policy statement's `Resource` cover bucket `b` or some of its
 /// objects (AWS's wildcards; a reference to a bucket of the scan is that bucket)?
 pub fn statement_reaches(st: &Statement, b: &Bucket) -> Tri {
@@ -216,16 +234,101 @@ pub fn statement_reaches(st: &Statement, b: &Bucket) -> Tri {
         return Tri::No;
     };
     let arns = bucket_arns(b);
-    let hit = Tri::any(r.values.iter().map(|(p, _)| {
-        let p = bucket_part(p);
-        // `aws_s3_bucket.b.arn`, `!GetAtt B.Arn`: that bucket and no other.
-        if let Some(Hole::BucketName(named)) = p.holes().last()
-            && p.raw().ends_with(super::value::HOLE_CHAR)
-        {
-            return Tri::from_bool(*named == b.key);
+    let hit = Tri::any(
+        r.values
+            .iter()
+            .map(|(p, _)| pattern_reaches(&bucket_part(p), b, &arns)),
+    );
+    resource_answer(r, hit)
+}
+
+/// [`statement_reaches`] for many buckets at once: each bucket's ARNs built once,
+/// and a literal pattern (`arn:aws:s3:::logs/*`) or a reference looked up rather
+/// than matched against every bucket, so an organisation of a thousand roles and a
+/// thousand buckets stays linear in what it writes.
+pub struct Reach<'m> {
+    buckets: Vec<&'m Bucket>,
+    arns: Vec<[Text; 2]>,
+    by_key: HashMap<&'m BucketRef, usize>,
+    by_name: HashMap<&'m str, Vec<usize>>,
+    /// Buckets whose name is not literal: a literal pattern may still be them.
+    unnamed: Vec<usize>,
+}
+
+impl<'m> Reach<'m> {
+    pub fn new(buckets: impl IntoIterator<Item = &'m Bucket>) -> Reach<'m> {
+        let buckets: Vec<&Bucket> = buckets.into_iter().collect();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut unnamed = Vec::new();
+        for (i, b) in buckets.iter().enumerate() {
+            match b.name.get().and_then(Text::as_lit) {
+                Some(n) => by_name.entry(n).or_default().push(i),
+                None => unnamed.push(i),
+            }
         }
-        Tri::any(arns.iter().map(|a| resource_matches(&p, a)))
-    }));
-    let hit = if r.unknown { hit.or(Tri::Unknown) } else { hit };
-    if r.not { !hit } else { hit }
+        Reach {
+            arns: buckets.iter().map(|b| bucket_arns(b)).collect(),
+            by_key: buckets
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (&b.key, i))
+                .collect(),
+            buckets,
+            by_name,
+            unnamed,
+        }
+    }
+
+    /// The buckets (by index in the order given) a statement's `Resource` may reach,
+    /// with the answer for each; the others are not reached.
+    pub fn statement(&self, st: &Statement) -> Vec<(usize, Tri)> {
+        let Some(r) = &st.resource else {
+            return Vec::new();
+        };
+        let mut hits: HashMap<usize, Tri> = HashMap::new();
+        let mut all = r.not || r.unknown;
+        for (p, _) in &r.values {
+            let p = bucket_part(p);
+            let candidates: Vec<usize> = match (p.holes().last(), p.as_lit()) {
+                (Some(Hole::BucketName(named)), _)
+                    if p.raw().ends_with(super::value::HOLE_CHAR) =>
+                {
+                    self.by_key.get(named).copied().into_iter().collect()
+                }
+                (_, Some(lit)) if !lit.contains(['*', '?']) => {
+                    let name = lit.rsplit(":::").next().unwrap_or(lit);
+                    let named = self.by_name.get(name).into_iter().flatten().copied();
+                    named.chain(self.unnamed.iter().copied()).collect()
+                }
+                _ => {
+                    all = true;
+                    break;
+                }
+            };
+            for i in candidates {
+                let t = pattern_reaches(&p, self.buckets[i], &self.arns[i]);
+                let e = hits.entry(i).or_insert(Tri::No);
+                *e = e.or(t);
+            }
+        }
+        if all {
+            // Wildcards, `NotResource` or unknowns: every bucket, one by one.
+            return (0..self.buckets.len())
+                .map(|i| {
+                    let hit = Tri::any(r.values.iter().map(|(p, _)| {
+                        pattern_reaches(&bucket_part(p), self.buckets[i], &self.arns[i])
+                    }));
+                    (i, resource_answer(r, hit))
+                })
+                .filter(|(_, t)| *t != Tri::No)
+                .collect();
+        }
+        let mut out: Vec<(usize, Tri)> = hits
+            .into_iter()
+            .map(|(i, hit)| (i, resource_answer(r, hit)))
+            .filter(|(_, t)| *t != Tri::No)
+            .collect();
+        out.sort_unstable_by_key(|(i, _)| *i);
+        out
+    }
 }
