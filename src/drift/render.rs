@@ -318,23 +318,29 @@ pub fn sarif(d: &Drift, s: &Sides<'_>) -> String {
             "locations": [sarif_location(s.state, b.deployed_at)],
         }));
     }
-    for l in &d.undeclared {
-        results.push(json!({
-            "ruleId": "drift",
-            "ruleIndex": 0,
-            "level": "warning",
-            "message": { "text": format!("{} is deployed but no longer declared", l.address) },
-            "locations": [sarif_location(s.state, l.at)],
-        }));
-    }
-    for l in &d.undeployed {
-        results.push(json!({
-            "ruleId": "drift",
-            "ruleIndex": 0,
-            "level": "note",
-            "message": { "text": format!("{} is declared but not deployed", l.address) },
-            "locations": [sarif_location(s.code, l.at)],
-        }));
+    for (lones, sources, level, what) in [
+        (
+            &d.undeclared,
+            s.state,
+            "warning",
+            "is deployed but no longer declared",
+        ),
+        (
+            &d.undeployed,
+            s.code,
+            "note",
+            "is declared but not deployed",
+        ),
+    ] {
+        for l in lones {
+            results.push(json!({
+                "ruleId": "drift",
+                "ruleIndex": 0,
+                "level": level,
+                "message": { "text": format!("{} {what}", l.address) },
+                "locations": [sarif_location(sources, l.at)],
+            }));
+        }
     }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -54,6 +54,7 @@ mod restrict_public_buckets_disabled;
 mod role_assumable_by_anyone;
 mod sensitive_bucket_broad_access;
 mod tls_not_enforced;
+mod trust;
 mod unresolved_value;
 pub mod unused_suppression;
 mod versioning_disabled;

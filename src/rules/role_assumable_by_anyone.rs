@@ -2,9 +2,9 @@
 //! principal `*` and no condition, or a web identity (OIDC) provider without a
 //! condition pinning the token's subject to fixed values.
 
-use super::{Context, Rule, severity};
+use super::{Context, Rule};
 use crate::finding::Finding;
-use crate::model::policy::{Condition, Effect, PrincipalEntry, allows_action, principal_is_anyone};
+use crate::model::policy::{Condition, PrincipalEntry, allows_action, principal_is_anyone};
 use crate::model::value::Tri;
 use crate::source::Span;
 
@@ -50,69 +50,51 @@ fn pins(c: &Condition, key: &str) -> Tri {
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for role in &cx.model.roles {
-        let Some(trust) = &role.trust else { continue };
-        for st in &trust.statements {
-            if st.effect != Some(Effect::Allow) || st.conditions_unknown {
-                continue;
-            }
-            let (Some(principal), Some(actions)) = (&st.principal, &st.action) else {
-                continue;
-            };
-            let assumes = allows_action(actions, "sts:AssumeRole")
-                .or(allows_action(actions, "sts:AssumeRoleWithWebIdentity"));
-            if assumes != Tri::Yes {
-                continue;
-            }
-            // Who: anyone at all, or whoever an OIDC provider issues a token to.
-            let anyone: Option<(String, Option<Span>)> = if principal_is_anyone(principal)
-                == Tri::Yes
-                && st.conditions.is_empty()
-            {
-                Some((
-                    "anyone (principal `*`, no condition)".into(),
-                    principal.span,
-                ))
-            } else {
-                principal.entries.iter().find_map(|e| {
-                        let provider = oidc_provider(e)?;
-                        // GitHub and other OIDC providers: the subject; Cognito
-                        // identity pools: the pool (`aud`).
-                        let keys = [format!("{provider}:sub"), format!("{provider}:aud")];
-                        let cognito = provider == "cognito-identity.amazonaws.com";
-                        let pinned = Tri::any(st.conditions.iter().map(|c| {
-                            let sub = pins(c, &keys[0]);
-                            if cognito { sub.or(pins(c, &keys[1])) } else { sub }
-                        }));
-                        (pinned == Tri::No).then(|| {
-                            (
-                                format!(
-                                    "any identity the web identity provider {provider} issues a token to (no condition pins `{}` to fixed values)",
-                                    if cognito { "aud` or `sub" } else { "sub" }
-                                ),
-                                e.span,
-                            )
-                        })
-                    })
-            };
-            let Some((who, span)) = anyone else { continue };
-            if cx.model.role_grants_s3(role) != Tri::Yes {
-                continue;
-            }
-            let mut f = Finding::new(
-                "BL504",
-                severity("BL504"),
-                span.or(st.span).unwrap_or(role.trust_span),
-                format!(
-                    "role {} can be assumed by {who}, and it has S3 permissions",
-                    role.address
-                ),
-            )
-            .label("anyone can assume this role")
-            .help("name the principals that may assume the role; for GitHub Actions, add `StringEquals` on `token.actions.githubusercontent.com:sub` with `repo:ORG/REPO:ref:refs/heads/main` (or an environment), and on `:aud` with `sts.amazonaws.com`")
-            .resource(role.address.clone());
-            f.scope = Some(role.scope.clone());
-            out.push(f);
+    for (role, st, principal, actions) in super::trust::statements(cx) {
+        let assumes = allows_action(actions, "sts:AssumeRole")
+            .or(allows_action(actions, "sts:AssumeRoleWithWebIdentity"));
+        if assumes != Tri::Yes {
+            continue;
         }
+        // Who: anyone at all, or whoever an OIDC provider issues a token to.
+        let anyone: Option<(String, Option<Span>)> = if principal_is_anyone(principal) == Tri::Yes
+            && st.conditions.is_empty()
+        {
+            Some((
+                "anyone (principal `*`, no condition)".into(),
+                principal.span,
+            ))
+        } else {
+            principal.entries.iter().find_map(|e| {
+                    let provider = oidc_provider(e)?;
+                    // GitHub and other OIDC providers: the subject; Cognito identity
+                    // pools: the pool (`aud`).
+                    let keys = [format!("{provider}:sub"), format!("{provider}:aud")];
+                    let cognito = provider == "cognito-identity.amazonaws.com";
+                    let pinned = Tri::any(st.conditions.iter().map(|c| {
+                        let sub = pins(c, &keys[0]);
+                        if cognito { sub.or(pins(c, &keys[1])) } else { sub }
+                    }));
+                    (pinned == Tri::No).then(|| {
+                        (
+                            format!(
+                                "any identity the web identity provider {provider} issues a token to (no condition pins `{}` to fixed values)",
+                                if cognito { "aud` or `sub" } else { "sub" }
+                            ),
+                            e.span,
+                        )
+                    })
+                })
+        };
+        let Some((who, span)) = anyone else { continue };
+        out.extend(super::trust::finding(
+            cx,
+            "BL504",
+            role,
+            (span, st),
+            format!("role {} can be assumed by {who}, and it has S3 permissions", role.address),
+            "anyone can assume this role",
+            "name the principals that may assume the role; for GitHub Actions, add `StringEquals` on `token.actions.githubusercontent.com:sub` with `repo:ORG/REPO:ref:refs/heads/main` (or an environment), and on `:aud` with `sts.amazonaws.com`",
+        ));
     }
 }
