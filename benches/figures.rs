@@ -1,4 +1,4 @@
-//! The performance figures of issue 13, each measured in the same run and printed
+//! The performance figures of issues 13 and 18, each measured in the same run and printed
 //! against its goal: the release binary on `../shared/corpus` (skipped, and said, when
 //! the corpus is absent) and on generated projects (`common/generate.rs`). Run it
 //! with `ci/bench.sh` or `cargo bench --bench figures`.
@@ -65,11 +65,20 @@ fn read_floor(dir: &Path, files: &[PathBuf]) -> (f64, u64) {
 
 /// The median of `runs` scans of `dir` (JSON report, default rules).
 fn scan(dir: &Path, threads: Option<usize>, runs: usize) -> Measured {
+    run(
+        &["check", "--format", "json", "--exit-zero"],
+        dir,
+        threads,
+        runs,
+    )
+}
+
+/// The median of `runs` runs of `bucketlint ARGS DIR`.
+fn run(args: &[&str], dir: &Path, threads: Option<usize>, runs: usize) -> Measured {
     let mut all: Vec<Measured> = (0..runs)
         .map(|_| {
             let mut cmd = Command::new(BIN);
-            cmd.args(["check", "--format", "json", "--exit-zero"])
-                .arg(dir);
+            cmd.args(args).arg(dir);
             if let Some(n) = threads {
                 cmd.env("RAYON_NUM_THREADS", n.to_string());
             }
@@ -173,6 +182,12 @@ fn main() {
             &format!("{:.2}x ({:.3} s)", one.secs / two.secs, one.secs),
             ">= 1.5x",
         );
+        let graph = run(&["graph", "--format", "json"], &corpus, None, 3);
+        row(
+            "corpus: access graph",
+            &format!("{:.3} s, {}", graph.secs, mb(&graph)),
+            "< 1 s",
+        );
         let small = corpus.join("trussworks+terraform-aws-s3-private-bucket");
         if small.is_dir() {
             // The whole process, timed without polling it (median of 31).
@@ -265,6 +280,15 @@ fn main() {
         &format!("100 modules x 100 buckets ({buckets}, count)"),
         &format!("{:.3} s, {}", m.secs, mb(&m)),
         "<= 0.3 s, <= 80 MB",
+    );
+    // Issue 18: the access graph of an organisation.
+    let org = work.join("organisation");
+    generate::organisation(&org, 1000);
+    let m = run(&["graph", "--format", "json"], &org, None, 3);
+    row(
+        "graph: 1,000 roles x 1,000 buckets",
+        &format!("{:.3} s, {}", m.secs, mb(&m)),
+        "<= 2 s",
     );
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -151,3 +151,36 @@ resource "aws_s3_bucket_policy" "{n}" {{
     }
     files * per_file
 }
+
+/// An organisation of `n` buckets and `n` roles (a Lambda function's each), every
+/// role with an inline policy on two buckets' objects, written under `dir`.
+pub fn organisation(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut s = String::new();
+    for i in 0..n {
+        let other = (i * 7) % n;
+        let _ = write!(
+            s,
+            r#"
+resource "aws_s3_bucket" "b{i}" {{
+  bucket = "org-bucket-{i}"
+}}
+
+resource "aws_iam_role" "r{i}" {{
+  name = "role-{i}"
+  assume_role_policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Principal = {{ Service = "lambda.amazonaws.com" }}, Action = "sts:AssumeRole" }}]
+  }})
+}}
+
+resource "aws_iam_role_policy" "r{i}" {{
+  role = aws_iam_role.r{i}.id
+  policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = ["s3:GetObject"], Resource = ["arn:aws:s3:::org-bucket-{i}/*", "arn:aws:s3:::org-bucket-{other}/*"] }}]
+  }})
+}}
+"#
+        );
+    }
+    std::fs::write(dir.join("main.tf"), s).unwrap();
+}
