@@ -534,11 +534,12 @@ fn prepare_and_scan(
     fail_on: Option<FailOn>,
     pre_commit: bool,
     overlays: HashMap<PathBuf, Vec<u8>>,
-    fixes: bool,
+    (fixes, keep_model): (bool, bool),
 ) -> Result<(Scan, FailOn), String> {
     let (mut options, fail_on) = options(args, fail_on, loaded)?;
     options.overlays = std::sync::Arc::new(overlays);
     options.fixes = fixes;
+    options.keep_model = keep_model;
     let mut scan = if pre_commit {
         // The hook passes every staged file: the configuration's `exclude` still
         // applies to them.
@@ -839,7 +840,14 @@ fn record_baseline(args: &BaselineArgs) -> u8 {
     let recorded = load_config(args.scan.config.as_ref(), &args.scan.paths).and_then(|loaded| {
         let file = baseline_file(args.output.as_ref(), &loaded)?
             .unwrap_or_else(|| PathBuf::from(baseline::DEFAULT_FILE));
-        let (scan, _) = prepare_and_scan(&args.scan, &loaded, None, false, HashMap::new(), false)?;
+        let (scan, _) = prepare_and_scan(
+            &args.scan,
+            &loaded,
+            None,
+            false,
+            HashMap::new(),
+            (false, false),
+        )?;
         let text = baseline::record(&scan, &file);
         write_report(&file, |w| w.write_all(text.as_bytes()))?;
         Ok((scan, file))
@@ -910,6 +918,8 @@ fn check(args: &CheckArgs) -> u8 {
         eprintln!("error: --fix and --diff work on files, not on standard input");
         return EXIT_ERROR;
     }
+    // The Markdown report draws who can reach the buckets of its most severe findings.
+    let markdown = outputs.iter().any(|o| matches!(o.format, Format::Markdown));
     // SARIF carries the fixes too, and so does the Markdown of what is new.
     let fixes = fixing
         || outputs.iter().any(|o| {
@@ -936,8 +946,15 @@ fn check(args: &CheckArgs) -> u8 {
                         paths: paths.to_vec(),
                         ..args.scan.clone()
                     };
-                    prepare_and_scan(&old, &loaded, args.fail_on, false, HashMap::new(), false)
-                        .map(|(scan, _)| scan)
+                    prepare_and_scan(
+                        &old,
+                        &loaded,
+                        args.fail_on,
+                        false,
+                        HashMap::new(),
+                        (false, false),
+                    )
+                    .map(|(scan, _)| scan)
                 };
                 Some(crate::since::findings_at(rev, &scan_args.paths, &at_rev)?)
             }
@@ -952,7 +969,7 @@ fn check(args: &CheckArgs) -> u8 {
                 args.fail_on,
                 args.pre_commit,
                 overlays,
-                fixes,
+                (fixes, markdown),
             )?;
             if let (Some(file), Some(entries)) = (&file, &entries) {
                 // Findings recorded in the baseline are not fixed.

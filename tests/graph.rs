@@ -6,6 +6,7 @@ mod common;
 use common::{bucketlint_in, project, root};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 fn graph(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let out = bucketlint_in(dir).arg("graph").args(args).output().unwrap();
@@ -276,4 +277,53 @@ resource "aws_iam_policy" "mixed" {
         }
     }
     assert!(compared > 30, "{compared}");
+}
+
+/// The Markdown report (the Action's job summary) draws who can reach the buckets of
+/// critical and high findings, bounded in size.
+#[test]
+fn the_markdown_report_draws_who_reaches_the_riskiest_buckets() {
+    let out = bucketlint_in(root())
+        .args(["check", "testdata/graph", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    let section = md
+        .split("### Who can reach `aws_s3_bucket.public`")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{md}"));
+    let block = section
+        .split("```mermaid\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    assert!(block.starts_with("flowchart LR"), "{block}");
+    assert!(block.contains("anyone: anyone (*)"), "{block}");
+    assert!(block.contains("service: lambda.amazonaws.com"), "{block}");
+
+    // A bucket that 300 roles reach: named, not drawn.
+    let mut tf = String::from(
+        "resource \"aws_s3_bucket\" \"big\" {\n  bucket = \"big\"\n  acl    = \"public-read\"\n}\n",
+    );
+    for i in 0..300 {
+        let _ = write!(
+            tf,
+            "resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r{i}\"\n  assume_role_policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Principal = {{ Service = \"lambda.amazonaws.com\" }}, Action = \"sts:AssumeRole\" }}] }})\n}}\nresource \"aws_iam_role_policy\" \"r{i}\" {{\n  role   = aws_iam_role.r{i}.id\n  policy = jsonencode({{ Statement = [{{ Effect = \"Allow\", Action = \"s3:GetObject\", Resource = \"arn:aws:s3:::big/*\" }}] }})\n}}\n"
+        );
+    }
+    let dir = project(&[("main.tf", &tf)]);
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains(
+            "too large to draw here; `bucketlint graph --bucket aws_s3_bucket.big` draws it"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("```mermaid"), "{md}");
 }

@@ -79,7 +79,7 @@ pub struct Edge {
     pub unknown: bool,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Graph {
     pub version: u32,
     pub nodes: Vec<Node>,

@@ -70,6 +70,55 @@ fn row(scan: &Scan, f: &Finding) -> String {
     )
 }
 
+/// Graphs of who can reach the buckets of critical and high findings, at most this
+/// many (the most severe first).
+pub const MAX_GRAPHS: usize = 5;
+/// Largest graph drawn in the report, in bytes of Mermaid.
+const MAX_GRAPH_BYTES: usize = 8_000;
+
+/// Who can reach each bucket with a critical or high finding (`bucketlint graph`),
+/// as Mermaid, which GitHub renders in job summaries and comments. Only when the
+/// scan kept its model and a bucket has someone reaching it.
+fn reach(out: &mut String, scan: &Scan, reported: &[&Finding]) {
+    if scan.model.is_none() {
+        return;
+    }
+    let mut buckets: Vec<&str> = Vec::new();
+    for f in reported.iter().filter(|f| f.severity >= Severity::High) {
+        if let Some(r) = f.resource.as_deref()
+            && !buckets.contains(&r)
+        {
+            buckets.push(r);
+        }
+    }
+    let graph = crate::graph::build(scan);
+    let mut drawn = 0;
+    for b in buckets {
+        if drawn == MAX_GRAPHS {
+            break;
+        }
+        let sub = graph.clone().reaching(b);
+        if sub.edges.is_empty() {
+            continue;
+        }
+        let mermaid = crate::graph::render::mermaid(&sub);
+        let _ = write!(out, "\n### Who can reach {}\n\n", code(b));
+        if mermaid.len() > MAX_GRAPH_BYTES {
+            // A step summary holds 1 MiB, a comment 64 KiB.
+            let _ = writeln!(
+                out,
+                "{} nodes and {} edges: too large to draw here; `bucketlint graph --bucket {}` draws it.",
+                sub.nodes.len(),
+                sub.edges.len(),
+                cell(b)
+            );
+        } else {
+            out.push_str(&fenced("mermaid", &mermaid));
+        }
+        drawn += 1;
+    }
+}
+
 /// Sections of what is new since a revision, at most this many (the most severe).
 pub const MAX_SECTIONS: usize = 20;
 
@@ -249,6 +298,7 @@ pub fn render(scan: &Scan) -> String {
     {
         new_since(&mut out, scan, &reported, rev, &b.diffs);
     }
+    reach(&mut out, scan, &reported);
     if let Some(b) = &scan.baseline
         && let Some(rev) = &b.since
         && !b.absent.is_empty()
