@@ -503,38 +503,42 @@ impl Graph {
     /// The part of the graph that reaches the buckets named `name` (address or bucket
     /// name): those buckets and everything with a path to them.
     #[must_use]
-    pub fn reaching(self, name: &str) -> Graph {
-        let mut keep: BTreeSet<String> = self
+    pub fn reaching(&self, name: &str) -> Graph {
+        let mut incoming: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for e in &self.edges {
+            incoming
+                .entry(e.to.as_str())
+                .or_default()
+                .push(e.from.as_str());
+        }
+        let mut keep: BTreeSet<&str> = BTreeSet::new();
+        let mut pending: Vec<&str> = self
             .nodes
             .iter()
             .filter(|n| {
                 n.kind == NodeKind::Bucket
                     && (n.id == format!("bucket:{name}") || n.label.ends_with(&format!("({name})")))
             })
-            .map(|n| n.id.clone())
+            .map(|n| n.id.as_str())
             .collect();
-        loop {
-            let before = keep.len();
-            for e in &self.edges {
-                if keep.contains(&e.to) {
-                    keep.insert(e.from.clone());
-                }
-            }
-            if keep.len() == before {
-                break;
+        while let Some(id) = pending.pop() {
+            if keep.insert(id) {
+                pending.extend(incoming.get(id).into_iter().flatten().copied());
             }
         }
         Graph {
             version: self.version,
             nodes: self
                 .nodes
-                .into_iter()
-                .filter(|n| keep.contains(&n.id))
+                .iter()
+                .filter(|n| keep.contains(n.id.as_str()))
+                .cloned()
                 .collect(),
             edges: self
                 .edges
-                .into_iter()
-                .filter(|e| keep.contains(&e.from) && keep.contains(&e.to))
+                .iter()
+                .filter(|e| keep.contains(e.from.as_str()) && keep.contains(e.to.as_str()))
+                .cloned()
                 .collect(),
         }
     }

@@ -92,15 +92,14 @@ fn reach(out: &mut String, scan: &Scan, reported: &[&Finding]) {
         }
     }
     let graph = crate::graph::build(scan);
-    let mut drawn = 0;
-    for b in buckets {
-        if drawn == MAX_GRAPHS {
-            break;
-        }
-        let sub = graph.clone().reaching(b);
-        if sub.edges.is_empty() {
-            continue;
-        }
+    let reached: std::collections::HashSet<&str> =
+        graph.edges.iter().map(|e| e.to.as_str()).collect();
+    for b in buckets
+        .into_iter()
+        .filter(|b| reached.contains(format!("bucket:{b}").as_str()))
+        .take(MAX_GRAPHS)
+    {
+        let sub = graph.reaching(b);
         let mermaid = crate::graph::render::mermaid(&sub);
         let _ = write!(out, "\n### Who can reach {}\n\n", code(b));
         if mermaid.len() > MAX_GRAPH_BYTES {
@@ -115,7 +114,6 @@ fn reach(out: &mut String, scan: &Scan, reported: &[&Finding]) {
         } else {
             out.push_str(&fenced("mermaid", &mermaid));
         }
-        drawn += 1;
     }
 }
 
