@@ -447,3 +447,24 @@ mod tests {
         assert_eq!(display_path(Path::new("./a/b.tf"), Path::new("")), "a/b.tf");
     }
 }
+
+/// Where a span starts, for people and reports: the file as shown, 1-based line and
+/// column (characters).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Sources {
+    pub fn location(&self, span: Span) -> Location {
+        let file = self.get(span.file);
+        let p = file.position(span.start as usize);
+        Location {
+            path: file.display.clone(),
+            line: p.line,
+            column: p.column,
+        }
+    }
+}

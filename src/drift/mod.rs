@@ -12,7 +12,7 @@ use crate::finding::{Finding, Severity};
 use crate::model::bucket::{Bucket, Grant, VersioningStatus};
 use crate::model::policy::{Items, PolicyDocument, Principal};
 use crate::model::value::{Hole, Text};
-use crate::source::Span;
+use crate::source::{Location, Span};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -122,12 +122,12 @@ pub fn compare(code: &Scan, state: &Scan) -> Drift {
     }
     // An address that moved (a `moved` block, a refactor into a module): by name.
     for d in unmatched {
-        let name = literal_name(d);
+        let name = d.literal_name();
         let by_name = name.and_then(|n| {
             deployed
                 .iter()
                 .enumerate()
-                .position(|(i, s)| !taken.contains(&i) && literal_name(s) == Some(n))
+                .position(|(i, s)| !taken.contains(&i) && s.literal_name() == Some(n))
         });
         match by_name {
             Some(i) => {
@@ -189,7 +189,7 @@ pub fn compare(code: &Scan, state: &Scan) -> Drift {
 fn lone(b: &Bucket) -> Lone {
     Lone {
         address: b.address.clone(),
-        name: literal_name(b).map(str::to_string),
+        name: b.literal_name().map(str::to_string),
         at: b.decl,
     }
 }
@@ -201,12 +201,8 @@ type Names<'a> = BTreeMap<&'a str, &'a str>;
 fn names<'a>(buckets: &[&'a Bucket]) -> Names<'a> {
     buckets
         .iter()
-        .filter_map(|b| Some((&*b.key.0, literal_name(b)?)))
+        .filter_map(|b| Some((&*b.key.0, b.literal_name()?)))
         .collect()
-}
-
-fn literal_name(b: &Bucket) -> Option<&str> {
-    b.name.get().and_then(Text::as_lit)
 }
 
 /// The reported findings of a scan by every resource address they cover.
@@ -427,7 +423,7 @@ fn canonical(doc: &PolicyDocument, b: &Bucket) -> Option<String> {
     if doc.incomplete {
         return None;
     }
-    let name = literal_name(b);
+    let name = b.literal_name();
     let text = |t: &Text| -> Option<String> {
         let mut s = t.raw().to_string();
         for h in t.holes() {
@@ -539,21 +535,14 @@ pub struct JsonDrift<'a> {
 }
 
 #[derive(Serialize)]
-pub struct JsonLocation {
-    pub path: String,
-    pub line: u32,
-    pub column: u32,
-}
-
-#[derive(Serialize)]
 pub struct JsonChange<'a> {
     pub resource: &'a str,
     pub deployed_resource: &'a str,
     pub setting: &'a str,
     pub declared: &'a str,
-    pub declared_at: JsonLocation,
+    pub declared_at: Location,
     pub deployed: &'a str,
-    pub deployed_at: JsonLocation,
+    pub deployed_at: Location,
 }
 
 #[derive(Serialize)]
@@ -562,7 +551,7 @@ pub struct JsonBroken<'a> {
     pub code: &'a str,
     pub severity: &'a str,
     pub message: &'a str,
-    pub deployed_at: JsonLocation,
+    pub deployed_at: Location,
     pub controls: &'a BTreeMap<String, Vec<String>>,
 }
 
@@ -570,5 +559,5 @@ pub struct JsonBroken<'a> {
 pub struct JsonLone<'a> {
     pub resource: &'a str,
     pub name: Option<&'a str>,
-    pub at: JsonLocation,
+    pub at: Location,
 }

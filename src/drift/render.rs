@@ -2,7 +2,7 @@
 //! summary, SARIF 2.1.0 for code scanning. Declared locations are in the code's
 //! files, deployed ones in the state.
 
-use super::{Drift, JsonBroken, JsonChange, JsonDrift, JsonLocation, JsonLone, REMEDIATION};
+use super::{Drift, JsonBroken, JsonChange, JsonDrift, JsonLone, REMEDIATION};
 use crate::source::{Sources, Span};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -14,18 +14,8 @@ pub struct Sides<'a> {
     pub state: &'a Sources,
 }
 
-fn location(sources: &Sources, span: Span) -> JsonLocation {
-    let file = sources.get(span.file);
-    let p = file.position(span.start as usize);
-    JsonLocation {
-        path: file.display.clone(),
-        line: p.line,
-        column: p.column,
-    }
-}
-
 fn at(sources: &Sources, span: Span) -> String {
-    let l = location(sources, span);
+    let l = sources.location(span);
     format!("{}:{}:{}", crate::report::escape(&l.path), l.line, l.column)
 }
 
@@ -141,9 +131,9 @@ pub fn json(d: &Drift, s: &Sides<'_>) -> String {
                 deployed_resource: &c.deployed_address,
                 setting: c.setting,
                 declared: &c.declared,
-                declared_at: location(s.code, c.declared_at),
+                declared_at: s.code.location(c.declared_at),
                 deployed: &c.deployed,
-                deployed_at: location(s.state, c.deployed_at),
+                deployed_at: s.state.location(c.deployed_at),
             })
             .collect(),
         broken: d
@@ -154,7 +144,7 @@ pub fn json(d: &Drift, s: &Sides<'_>) -> String {
                 code: b.code,
                 severity: b.severity.as_str(),
                 message: &b.message,
-                deployed_at: location(s.state, b.deployed_at),
+                deployed_at: s.state.location(b.deployed_at),
                 controls: &b.controls,
             })
             .collect(),
@@ -164,7 +154,7 @@ pub fn json(d: &Drift, s: &Sides<'_>) -> String {
             .map(|l| JsonLone {
                 resource: &l.address,
                 name: l.name.as_deref(),
-                at: location(s.state, l.at),
+                at: s.state.location(l.at),
             })
             .collect(),
         undeployed: d
@@ -173,7 +163,7 @@ pub fn json(d: &Drift, s: &Sides<'_>) -> String {
             .map(|l| JsonLone {
                 resource: &l.address,
                 name: l.name.as_deref(),
-                at: location(s.code, l.at),
+                at: s.code.location(l.at),
             })
             .collect(),
         remediation: REMEDIATION,
@@ -263,13 +253,12 @@ pub fn markdown(d: &Drift, s: &Sides<'_>) -> String {
 }
 
 fn sarif_location(sources: &Sources, span: Span) -> serde_json::Value {
-    let l = location(sources, span);
     let file = sources.get(span.file);
     let p = file.position(span.start as usize);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": crate::report::percent_encode_path(&l.path) },
-            "region": { "startLine": l.line, "startColumn": p.utf16_column }
+            "artifactLocation": { "uri": crate::report::percent_encode_path(&file.display) },
+            "region": { "startLine": p.line, "startColumn": p.utf16_column }
         }
     })
 }

@@ -15,8 +15,8 @@ use crate::Scan;
 use crate::model::bucket::Bucket;
 use crate::model::iam::{EntityRef, Reach, aws_managed_s3_policy};
 use crate::model::policy::{Effect, Items, PrincipalEntry, Statement, allows_action};
-use crate::model::value::{Text, Tri};
-use crate::source::{Sources, Span};
+use crate::model::value::Tri;
+use crate::source::{Location, Sources, Span};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,13 +45,6 @@ pub enum EdgeKind {
     Grants,
     AttachedTo,
     CanAssume,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Location {
-    pub path: String,
-    pub line: u32,
-    pub column: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,18 +94,8 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn location(&self, span: Span) -> Location {
-        let file = self.sources.get(span.file);
-        let p = file.position(span.start as usize);
-        Location {
-            path: file.display.clone(),
-            line: p.line,
-            column: p.column,
-        }
-    }
-
     fn node(&mut self, id: String, kind: NodeKind, label: String, at: Option<Span>) -> String {
-        let location = at.map(|s| self.location(s));
+        let location = at.map(|s| self.sources.location(s));
         self.nodes.entry(id.clone()).or_insert(Node {
             id: id.clone(),
             kind,
@@ -227,7 +210,7 @@ fn allows_s3(st: &Statement) -> Tri {
 }
 
 fn bucket_label(b: &Bucket) -> String {
-    match b.name.get().and_then(Text::as_lit) {
+    match b.literal_name() {
         Some(n) => format!("{} ({n})", b.address),
         None => b.address.clone(),
     }

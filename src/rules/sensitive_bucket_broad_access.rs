@@ -52,18 +52,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if cx.classification(b) != Some(Classification::Sensitive) {
             continue;
         }
-        let name = b
-            .name
-            .get()
-            .and_then(|t| t.as_lit())
-            .map_or_else(|| b.address.clone(), |n| format!("{} ({n})", b.address));
+        let subject = b.subject();
         let mut report = |span, via: String, roles: Vec<String>| {
             let mut f = Finding::new(
                 "BL505",
                 severity("BL505"),
                 span,
                 format!(
-                    "bucket {name} is classified sensitive, and {via} grants every S3 action on it to {}",
+                    "{subject} is classified sensitive, and {via} grants every S3 action on it to {}",
                     roles.join(", ")
                 ),
             )

@@ -153,7 +153,7 @@ pub fn load(
     )))
 }
 
-fn list(n: Option<&Node>) -> &[Node] {
+pub(crate) fn list(n: Option<&Node>) -> &[Node] {
     match n.map(|n| &n.kind) {
         Some(NodeKind::List(items)) => items,
         _ => &[],

@@ -8,6 +8,7 @@
 use super::ast::Body;
 use super::module::Manifest;
 use super::parse::parse_file;
+use super::plan::list;
 use crate::finding::Finding;
 use crate::json;
 use crate::model::value::{Node, NodeKind};
@@ -92,13 +93,6 @@ pub fn relocate(findings: &mut [Finding], sources: &mut Sources, plans: &[FileId
                 message: format!("the planned value ({what})"),
             });
         }
-    }
-}
-
-fn list(n: Option<&Node>) -> &[Node] {
-    match n.map(|n| &n.kind) {
-        Some(NodeKind::List(items)) => items,
-        _ => &[],
     }
 }
 
