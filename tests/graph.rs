@@ -102,11 +102,64 @@ fn every_edge_kind_resolved_across_terraform_and_cloudformation() {
         "can-assume",
         "role:aws_iam_role.reader",
     );
+    // An OIDC provider the code declares, named by reference (Terraform) and by
+    // `!Ref` (CloudFormation).
     has(
-        "federated:token.actions.githubusercontent.com",
+        "federated:aws_iam_openid_connect_provider.github",
         "can-assume",
         "role:aws_iam_role.deploy",
     );
+    has("federated:GitHub", "can-assume", "role:Publisher");
+    // Compute runs as roles: functions and tasks directly, instances through
+    // their instance profile.
+    for (compute, role) in [
+        (
+            "function:aws_lambda_function.thumbnails",
+            "role:aws_iam_role.reader",
+        ),
+        (
+            "task:aws_ecs_task_definition.report",
+            "role:aws_iam_role.reader",
+        ),
+        (
+            "instance-profile:aws_iam_instance_profile.worker",
+            "role:aws_iam_role.worker",
+        ),
+        ("function:Resizer", "role:Uploader"),
+        ("task:BatchTask", "role:Batch"),
+        ("instance-profile:BatchProfile", "role:Batch"),
+    ] {
+        has(compute, "runs-as", role);
+    }
+    has(
+        "instance:aws_instance.worker",
+        "runs-as",
+        "instance-profile:aws_iam_instance_profile.worker",
+    );
+    has(
+        "instance:BatchInstance",
+        "runs-as",
+        "instance-profile:BatchProfile",
+    );
+    // Users are members of groups, which hold policies.
+    has(
+        "user:aws_iam_user.analyst",
+        "member-of",
+        "group:aws_iam_group.analysts",
+    );
+    has(
+        "group:aws_iam_group.analysts",
+        "attached-to",
+        "policy:aws_iam_group_policy.analysts",
+    );
+    has("user:Editor", "member-of", "group:Editors");
+    has(
+        "group:Editors",
+        "attached-to",
+        "policy:Editors (inline policy edit-assets)",
+    );
+    has("role:Batch", "attached-to", "policy:AssetsReader");
+    has("policy:AssetsReader", "grants", "bucket:Assets");
     has(
         "account:arn:aws:iam::111122223333:role/ci",
         "can-assume",
@@ -174,6 +227,11 @@ fn one_bucket_and_what_reaches_it() {
     assert!(nodes.contains("service:lambda.amazonaws.com"), "{nodes:?}");
     assert!(!nodes.contains("bucket:aws_s3_bucket.data"));
     assert!(!nodes.contains("account:arn:aws:iam::444455556666:root"));
+    // The Lambda function and the ECS task that run as that role.
+    assert!(nodes.contains("function:aws_lambda_function.thumbnails"));
+    assert!(nodes.contains("task:aws_ecs_task_definition.report"));
+    // The worker instance writes only to the data bucket.
+    assert!(!nodes.contains("instance:aws_instance.worker"));
     let (code, _, err) = graph(&root(), &["testdata/graph", "--bucket", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("--bucket nope: no bucket"), "{err}");
@@ -198,6 +256,23 @@ resource "aws_iam_role_policy_attachment" "r" {
   role       = aws_iam_role.r.name
   policy_arn = var.policy_arn
 }
+variable "role" {}
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = var.role
+}
+resource "aws_iam_role_policy" "legacy" {
+  role   = "legacy-admin"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }]
+  })
+}
+resource "aws_iam_role_policy" "some" {
+  role   = var.role
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]
+  })
+}
 "#,
     )]);
     let (_, text, _) = graph(dir.path(), &[".", "--format", "json"]);
@@ -209,6 +284,43 @@ resource "aws_iam_role_policy_attachment" "r" {
         .find(|e| e["to"] == "unknown:policy")
         .unwrap_or_else(|| panic!("{text}"));
     assert_eq!(unknown["from"], "role:aws_iam_role.r");
+    let has = |from: &str, kind: &str, to: &str, unknown: bool| {
+        assert!(
+            g["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["from"] == from
+                    && e["kind"] == kind
+                    && e["to"] == to
+                    && e.get("unknown").is_some() == unknown),
+            "{from} -{kind}-> {to} (unknown: {unknown}) not in {text}"
+        );
+    };
+    // A policy known only at apply may grant anything on the bucket.
+    has("unknown:policy", "grants", "bucket:aws_s3_bucket.b", true);
+    // A function whose role is a variable runs as a role known only at apply, not
+    // as every role of the configuration; so does a policy's holder.
+    has(
+        "function:aws_lambda_function.f",
+        "runs-as",
+        "unknown:role",
+        true,
+    );
+    has(
+        "unknown:role",
+        "attached-to",
+        "policy:aws_iam_role_policy.some",
+        true,
+    );
+    assert!(!text.contains(r#""to": "role:aws_iam_role.r",\n    "kind": "runs-as""#));
+    // A role named but declared elsewhere is drawn by its name.
+    has(
+        "role:name:legacy-admin",
+        "attached-to",
+        "policy:aws_iam_role_policy.legacy",
+        true,
+    );
     let (_, mermaid, _) = graph(dir.path(), &["."]);
     // The role's name cannot close its node or add an edge.
     assert!(
@@ -217,7 +329,7 @@ resource "aws_iam_role_policy_attachment" "r" {
     );
     assert_eq!(
         mermaid.matches("-->").count() + mermaid.matches("-.->").count(),
-        2,
+        g["edges"].as_array().unwrap().len(),
         "{mermaid}"
     );
     let (_, dot, _) = graph(dir.path(), &[".", "--format", "dot"]);
@@ -326,4 +438,75 @@ fn the_markdown_report_draws_who_reaches_the_riskiest_buckets() {
         "{md}"
     );
     assert!(!md.contains("```mermaid"), "{md}");
+}
+
+/// Two templates (or root modules) that declare the same address are two nodes,
+/// each named with its scope, and a reference reaches only its own.
+#[test]
+fn the_same_address_in_two_scopes_is_two_nodes() {
+    let template = |name: &str| {
+        format!(
+            r#"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: {name}
+  Reader:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {{ Service: lambda.amazonaws.com }}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: !Sub "${{Data.Arn}}/*"
+"#
+        )
+    };
+    let dir = project(&[
+        ("a/template.yaml", &template("acme-a")),
+        ("b/template.yaml", &template("acme-b")),
+    ]);
+    let (_, text, _) = graph(dir.path(), &[".", "--format", "json"]);
+    let g: Value = serde_json::from_str(&text).unwrap();
+    let ids: Vec<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let buckets: Vec<&&str> = ids.iter().filter(|i| i.starts_with("bucket:")).collect();
+    assert_eq!(buckets.len(), 2, "{ids:?}");
+    let edges: Vec<(String, String)> = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "grants")
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Each template's policy reaches its own bucket only.
+    assert_eq!(edges.len(), 2, "{edges:?}");
+    for (from, to) in &edges {
+        let scope = |id: &str| id.split(':').nth(1).unwrap().to_string();
+        assert_eq!(scope(from), scope(to), "{edges:?}");
+    }
+    // `--bucket` finds a bucket by its name in either scope.
+    let (code, text, _) = graph(dir.path(), &[".", "--bucket", "acme-b", "-f", "json"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("acme-b") && !text.contains("acme-a"),
+        "{text}"
+    );
 }

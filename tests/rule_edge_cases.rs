@@ -387,6 +387,61 @@ fn bl504_needs_an_unpinned_subject_and_bl503_keeps_conditioned_stars() {
 }
 
 #[test]
+fn bl504_knows_the_provider_when_only_the_account_is_left_to_apply() {
+    let trust = |federated: &str| {
+        format!(
+            r#"{{ Effect = "Allow", Principal = {{ Federated = {federated} }}, Action = "sts:AssumeRoleWithWebIdentity" }}"#
+        )
+    };
+    // The provider's ARN with the account from the caller's identity.
+    let by_account = role(&trust(
+        r#""arn:aws:iam::${data.aws_caller_identity.me.account_id}:oidc-provider/token.actions.githubusercontent.com""#,
+    )) + "data \"aws_caller_identity\" \"me\" {}\n";
+    assert_eq!(terraform("BL504", &by_account), ["BL504"]);
+    // A provider resource of the same configuration, by reference.
+    let provider = r#"
+resource "aws_iam_openid_connect_provider" "github" {
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
+}
+"#;
+    let by_reference = role(&trust("aws_iam_openid_connect_provider.github.arn")) + provider;
+    assert_eq!(terraform("BL504", &by_reference), ["BL504"]);
+    // An account known only at apply and a provider URL from a variable: unknown.
+    let unknown = role(&trust(
+        r#""arn:aws:iam::${var.subject}:oidc-provider/token.actions.githubusercontent.com""#,
+    ));
+    assert!(terraform("BL504", &unknown).is_empty());
+    // CloudFormation: `!Sub` with the account, and `!Ref` of a provider resource.
+    for federated in [
+        "!Sub arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com",
+        "!Ref GitHub",
+    ] {
+        let template = format!(
+            "
+Resources:
+  GitHub:
+    Type: AWS::IAM::OIDCProvider
+    Properties:
+      Url: https://token.actions.githubusercontent.com
+      ClientIdList: [sts.amazonaws.com]
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: {federated}
+            Action: sts:AssumeRoleWithWebIdentity
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonS3FullAccess]
+"
+        );
+        assert_eq!(cloudformation("BL504", &template), ["BL504"], "{federated}");
+    }
+}
+
+#[test]
 fn bl505_follows_wildcards_and_stays_silent_on_what_it_cannot_resolve() {
     let config = |tag: &str, resource: &str, attached: bool| {
         format!(

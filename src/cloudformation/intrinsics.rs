@@ -8,6 +8,7 @@
 //! world every atom is unknown.
 
 use super::template::{Param, Template};
+use crate::model::iam::{IAM_ENTITIES, entity_name};
 use crate::model::value::{BucketRef, Hole, Node, NodeKind, Text, Tri};
 use crate::source::Span;
 use std::cell::RefCell;
@@ -243,16 +244,21 @@ impl<'t> Resolver<'t> {
                         Param::Unknown => Node::unknown(span),
                     };
                 }
+                if let Some((kind, prop, ref_is_arn)) = self.iam_entity(target) {
+                    // A role, user, group or instance profile's name; a managed
+                    // policy's or identity provider's ARN.
+                    let name = self.iam_name(target, kind, prop);
+                    return Node::str(
+                        if ref_is_arn {
+                            crate::terraform::eval::iam_arn(kind, &name)
+                        } else {
+                            name
+                        },
+                        span,
+                    );
+                }
                 match self.t.resource_type(target) {
                     Some("AWS::S3::Bucket") => hole(Hole::BucketName(self.bucket_ref(target))),
-                    // A role, user or group's name; a managed policy's ARN.
-                    Some(ty @ ("AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")) => {
-                        Node::str(self.iam_name(target, ty), span)
-                    }
-                    Some(ty @ "AWS::IAM::ManagedPolicy") => Node::str(
-                        crate::terraform::eval::iam_arn("policy", &self.iam_name(target, ty)),
-                        span,
-                    ),
                     _ => Node::unknown(span),
                 }
             }
@@ -263,37 +269,38 @@ impl<'t> Resolver<'t> {
         BucketRef::new(&self.t.scope, logical_id)
     }
 
-    /// The name of an IAM role, user, group or managed policy: its literal name
-    /// property, else a hole that identifies it.
-    fn iam_name(&self, id: &str, ty: &str) -> Text {
-        let prop = match ty {
-            "AWS::IAM::Role" => "RoleName",
-            "AWS::IAM::User" => "UserName",
-            "AWS::IAM::Group" => "GroupName",
-            _ => "ManagedPolicyName",
-        };
+    /// The name of an IAM entity ([`IAM_ENTITIES`]): its literal name property,
+    /// else a hole that identifies it.
+    fn iam_name(&self, id: &str, kind: &str, prop: &str) -> Text {
         self.t
             .resources
             .iter()
             .find(|r| r.id.name == id)
             .and_then(|r| r.properties()?.get(prop)?.as_str().map(Text::lit))
-            .unwrap_or_else(|| Text::hole(Hole::Name(self.bucket_ref(id))))
+            .map_or_else(
+                || Text::hole(Hole::Name(self.bucket_ref(id))),
+                |t| entity_name(kind, t),
+            )
     }
 
-    /// `Fn::GetAtt` of a bucket, or the `Arn` of an IAM role, user or group; other
-    /// resources' attributes are unknown.
+    /// The IAM entity `res` is, if it is one: its ARN kind, name property and
+    /// whether `Ref` gives its ARN.
+    fn iam_entity(&self, res: &str) -> Option<(&'static str, &'static str, bool)> {
+        let ty = self.t.resource_type(res)?;
+        IAM_ENTITIES
+            .iter()
+            .find(|e| e.3 == ty)
+            .map(|&(kind, _, _, _, prop, ref_is_arn)| (kind, prop, ref_is_arn))
+    }
+
+    /// `Fn::GetAtt` of a bucket, or the `Arn` of an IAM entity; other resources'
+    /// attributes are unknown.
     fn attribute(&self, res: &str, attr: &str, span: Option<Span>) -> Node {
-        if let Some(ty @ ("AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group")) =
-            self.t.resource_type(res)
+        if let Some((kind, prop, _)) = self.iam_entity(res)
             && attr == "Arn"
         {
-            let kind = ty
-                .rsplit("::")
-                .next()
-                .unwrap_or("role")
-                .to_ascii_lowercase();
             return Node::str(
-                crate::terraform::eval::iam_arn(&kind, &self.iam_name(res, ty)),
+                crate::terraform::eval::iam_arn(kind, &self.iam_name(res, kind, prop)),
                 span,
             );
         }

@@ -9,7 +9,10 @@ use crate::model::bucket::{
     LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part, PartKind, PublicAccessBlock,
     Replication, RuleStatus, Versioning, VersioningStatus, Via, tags_from_list,
 };
-use crate::model::iam::{EntityRef, IdentityPolicy, PolicyAttachment, Role};
+use crate::model::iam::{
+    EntityKind, EntityRef, IAM_ENTITIES, IdentityPolicy, Link, LinkKind, PolicyAttachment,
+    Principal, Role,
+};
 use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::object::AccessPoint;
 use crate::model::policy::PolicyDocument;
@@ -31,7 +34,17 @@ fn modelled(ty: &str) -> bool {
                 | "AWS::Backup::BackupSelection"
                 | "AWS::CloudFront::Distribution"
         )
+        || COMPUTE.contains(&ty)
 }
+
+/// Compute whose role the access graph follows.
+const COMPUTE: [&str; 5] = [
+    "AWS::Lambda::Function",
+    "AWS::Serverless::Function",
+    "AWS::ECS::TaskDefinition",
+    "AWS::EC2::Instance",
+    "AWS::EC2::LaunchTemplate",
+];
 
 /// Reads the S3-relevant resources of a template in one world.
 pub fn fragment(r: &Resolver<'_>) -> Fragment {
@@ -72,7 +85,9 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
                 });
             }
             "AWS::Backup::BackupSelection" => out.backups.push(reader.backup_selection()),
-            ty if ty.starts_with("AWS::IAM::") => reader.iam(ty, &mut out),
+            ty if ty.starts_with("AWS::IAM::") || COMPUTE.contains(&ty) => {
+                reader.iam(ty, &mut out);
+            }
             "AWS::CloudFront::Distribution" => {
                 let props = reader.properties();
                 if let Some(t) = props
@@ -522,27 +537,35 @@ impl Reader<'_, '_> {
         })
     }
 
-    /// IAM policies, roles (with their inline and managed policies) and attachments.
+    /// IAM policies, roles, users, groups (with their inline and managed policies),
+    /// instance profiles, identity providers, attachments and memberships; compute
+    /// and the role it runs as.
     fn iam(&self, ty: &str, out: &mut Fragment) {
+        use EntityKind as K;
         let props = self.properties();
         let scope = self.r.t.scope.clone();
         let id = &self.res.id.name;
         let key = self.r.bucket_ref(id);
         let this = EntityRef::Resource(key.clone());
-        let refs = |name: &str| -> Vec<EntityRef> {
-            let Some(v) = props.get(name) else {
+        let refs_in = |node: &Node, kind: K, name: &str| -> Vec<(K, EntityRef)> {
+            let Some(v) = node.get(name) else {
                 return Vec::new();
             };
             match v.as_text() {
-                Some(t) => vec![EntityRef::from_text(t)],
+                Some(t) => vec![(kind, EntityRef::from_text(t))],
+                None if v.is_unknown() => vec![(kind, EntityRef::Unknown)],
                 None => v
                     .items()
                     .iter()
-                    .map(|i| i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text))
+                    .map(|i| {
+                        let r = i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text);
+                        (kind, r)
+                    })
                     .collect(),
             }
         };
-        let policy = |node: &Node, address: String, name: Option<String>, roles: Vec<EntityRef>| {
+        let refs = |kind: K, name: &str| refs_in(&props, kind, name);
+        let policy = |node: &Node, address: String, name: Option<String>, holders| {
             let doc = prop(node, "PolicyDocument");
             let document = doc.and_then(|(d, _)| PolicyDocument::from_value(d));
             let span = document
@@ -558,54 +581,94 @@ impl Reader<'_, '_> {
                 decl: self.decl(),
                 document,
                 span,
-                roles,
+                holders,
             }
         };
         let literal =
             |node: &Node, name: &str| node.get(name).and_then(Node::as_str).map(str::to_string);
+        let principal = |kind: K, name: Option<String>| Principal {
+            kind,
+            scope: scope.clone(),
+            address: id.clone(),
+            key: key.clone(),
+            name,
+            decl: self.decl(),
+        };
+        let link = |kind: LinkKind, from: Vec<(K, EntityRef)>, to: Vec<(K, EntityRef)>| Link {
+            kind,
+            scope: scope.clone(),
+            address: id.clone(),
+            span: self.decl(),
+            from,
+            to,
+        };
+        let me = |kind: K| vec![(kind, this.clone())];
         match ty {
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
                 let name =
                     literal(&props, "PolicyName").or_else(|| literal(&props, "ManagedPolicyName"));
+                let holders = [
+                    refs(K::Role, "Roles"),
+                    refs(K::User, "Users"),
+                    refs(K::Group, "Groups"),
+                ]
+                .concat();
                 out.identity_policies
-                    .push(policy(&props, id.clone(), name, refs("Roles")));
+                    .push(policy(&props, id.clone(), name, holders));
             }
             "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
-                let roles = if ty == "AWS::IAM::RolePolicy" {
-                    refs("RoleName")
-                } else {
-                    Vec::new()
+                let holders = match ty {
+                    "AWS::IAM::RolePolicy" => refs(K::Role, "RoleName"),
+                    "AWS::IAM::UserPolicy" => refs(K::User, "UserName"),
+                    _ => refs(K::Group, "GroupName"),
                 };
                 out.identity_policies.push(policy(
                     &props,
                     id.clone(),
                     literal(&props, "PolicyName"),
-                    roles,
+                    holders,
                 ));
             }
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => {
-                let role = ty == "AWS::IAM::Role";
-                if role {
+                let kind = match ty {
+                    "AWS::IAM::Role" => K::Role,
+                    "AWS::IAM::User" => K::User,
+                    _ => K::Group,
+                };
+                let name_prop = IAM_ENTITIES
+                    .iter()
+                    .find(|e| e.3 == ty)
+                    .map_or("RoleName", |e| e.4);
+                if kind == K::Role {
                     let trust = prop(&props, "AssumeRolePolicyDocument");
                     out.roles.push(Role {
                         scope: scope.clone(),
                         address: id.clone(),
                         key: key.clone(),
-                        name: literal(&props, "RoleName"),
+                        name: literal(&props, name_prop),
                         decl: self.decl(),
                         trust: trust.and_then(|(d, _)| PolicyDocument::from_value(d)),
                         trust_span: trust
                             .and_then(|(d, k)| d.span.or(k))
                             .unwrap_or_else(|| self.decl()),
                     });
+                } else {
+                    out.principals
+                        .push(principal(kind, literal(&props, name_prop)));
                 }
-                let owner = || if role { vec![this.clone()] } else { Vec::new() };
+                if kind == K::User && props.get("Groups").is_some() {
+                    out.links.push(link(
+                        LinkKind::MemberOf,
+                        me(K::User),
+                        refs(K::Group, "Groups"),
+                    ));
+                }
                 for p in props.get("Policies").map(Node::items).unwrap_or_default() {
                     let name = literal(p, "PolicyName");
                     let address =
                         format!("{id} (inline policy {})", name.as_deref().unwrap_or("?"));
                     out.identity_policies
-                        .push(policy(p, address, name, owner()));
+                        .push(policy(p, address, name, me(kind)));
                 }
                 for arn in props
                     .get("ManagedPolicyArns")
@@ -620,9 +683,73 @@ impl Reader<'_, '_> {
                             .cloned()
                             .unwrap_or_else(|| Text::hole(Hole::Unknown)),
                         span: arn.span.unwrap_or_else(|| self.decl()),
-                        roles: owner(),
+                        holders: me(kind),
                     });
                 }
+            }
+            "AWS::IAM::UserToGroupAddition" => out.links.push(link(
+                LinkKind::MemberOf,
+                refs(K::User, "Users"),
+                refs(K::Group, "GroupName"),
+            )),
+            "AWS::IAM::InstanceProfile" => {
+                out.principals.push(principal(
+                    K::InstanceProfile,
+                    literal(&props, "InstanceProfileName"),
+                ));
+                out.links.push(link(
+                    LinkKind::RunsAs,
+                    me(K::InstanceProfile),
+                    refs(K::Role, "Roles"),
+                ));
+            }
+            "AWS::IAM::OIDCProvider" => {
+                let host = literal(&props, "Url")
+                    .map(|u| u.strip_prefix("https://").unwrap_or(&u).to_string());
+                out.principals.push(principal(K::OidcProvider, host));
+            }
+            "AWS::IAM::SAMLProvider" => {
+                out.principals
+                    .push(principal(K::SamlProvider, literal(&props, "Name")));
+            }
+            // Compute, and the role it runs as.
+            "AWS::Lambda::Function" | "AWS::Serverless::Function" => {
+                out.principals
+                    .push(principal(K::Function, literal(&props, "FunctionName")));
+                out.links.push(link(
+                    LinkKind::RunsAs,
+                    me(K::Function),
+                    refs(K::Role, "Role"),
+                ));
+            }
+            "AWS::ECS::TaskDefinition" => {
+                out.principals
+                    .push(principal(K::Task, literal(&props, "Family")));
+                out.links.push(link(
+                    LinkKind::RunsAs,
+                    me(K::Task),
+                    refs(K::Role, "TaskRoleArn"),
+                ));
+            }
+            "AWS::EC2::Instance" | "AWS::EC2::LaunchTemplate" => {
+                out.principals.push(principal(K::Instance, None));
+                let profile = if ty == "AWS::EC2::Instance" {
+                    refs(K::InstanceProfile, "IamInstanceProfile")
+                } else {
+                    props
+                        .get("LaunchTemplateData")
+                        .and_then(|d| d.get("IamInstanceProfile"))
+                        .map(|p| {
+                            [
+                                refs_in(p, K::InstanceProfile, "Name"),
+                                refs_in(p, K::InstanceProfile, "Arn"),
+                            ]
+                            .concat()
+                        })
+                        .unwrap_or_default()
+                };
+                out.links
+                    .push(link(LinkKind::RunsAs, me(K::Instance), profile));
             }
             _ => {}
         }

@@ -12,8 +12,9 @@
 pub mod render;
 
 use crate::Scan;
+use crate::model::Model;
 use crate::model::bucket::Bucket;
-use crate::model::iam::{EntityRef, Reach, aws_managed_s3_policy};
+use crate::model::iam::{Entity, EntityKind, EntityRef, LinkKind, Reach, aws_managed_s3_policy};
 use crate::model::policy::{Effect, Items, PrincipalEntry, Statement, allows_action};
 use crate::model::value::Tri;
 use crate::source::{Location, Sources, Span};
@@ -27,11 +28,21 @@ pub enum NodeKind {
     /// An identity policy: inline, customer managed, or AWS managed.
     Policy,
     Role,
+    User,
+    Group,
+    InstanceProfile,
+    /// A Lambda function.
+    Function,
+    /// An ECS task definition.
+    Task,
+    /// An EC2 instance or launch template.
+    Instance,
     /// Another AWS account, or a principal (user, role) of one, by ARN.
     Account,
     /// An AWS service (`lambda.amazonaws.com`).
     Service,
-    /// A web identity or SAML provider (`token.actions.githubusercontent.com`).
+    /// A web identity or SAML provider (`token.actions.githubusercontent.com`),
+    /// declared in the scan or named by a trust policy.
     Federated,
     /// `*`: anyone.
     Anyone,
@@ -45,6 +56,10 @@ pub enum EdgeKind {
     Grants,
     AttachedTo,
     CanAssume,
+    /// A user is a member of a group.
+    MemberOf,
+    /// Compute runs as a role, or an instance profile.
+    RunsAs,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +104,9 @@ const S3_ACTIONS: [&str; 4] = [
 
 struct Builder<'a> {
     sources: &'a Sources,
+    /// Addresses declared in more than one root module or template: their nodes'
+    /// ids and labels name the scope too.
+    ambiguous: BTreeSet<&'a str>,
     nodes: BTreeMap<String, Node>,
     edges: Vec<Edge>,
 }
@@ -103,6 +121,23 @@ impl Builder<'_> {
             location,
         });
         id
+    }
+
+    /// The node of a resource the scan declares.
+    fn declared(
+        &mut self,
+        kind: NodeKind,
+        (scope, address): (&str, &str),
+        label: String,
+        at: Span,
+    ) -> String {
+        let kind_name = kind_name(kind);
+        if self.ambiguous.contains(address) {
+            let id = format!("{kind_name}:{scope}:{address}");
+            self.node(id, kind, format!("{label} in {scope}"), Some(at))
+        } else {
+            self.node(format!("{kind_name}:{address}"), kind, label, Some(at))
+        }
     }
 
     fn edge(
@@ -126,7 +161,14 @@ impl Builder<'_> {
 
     /// The node of a policy principal entry.
     fn principal(&mut self, e: &PrincipalEntry) -> String {
-        let Some(v) = e.value.as_lit() else {
+        // A provider's ARN in the deploying account names it.
+        let federated = e.kind == "Federated" && e.value.lit_after_account().is_some();
+        let v = if federated {
+            Some(e.value.raw())
+        } else {
+            e.value.as_lit()
+        };
+        let Some(v) = v else {
             return self.node(
                 "unknown:principal".into(),
                 NodeKind::Unknown,
@@ -139,7 +181,10 @@ impl Builder<'_> {
             ("Service", s) => (NodeKind::Service, s.to_string()),
             ("Federated", f) => (
                 NodeKind::Federated,
-                f.split_once(":oidc-provider/")
+                f.rsplit(crate::model::value::HOLE_CHAR)
+                    .next()
+                    .unwrap_or(f)
+                    .split_once(":oidc-provider/")
                     .or_else(|| f.split_once(":saml-provider/"))
                     .map_or(f, |(_, p)| p)
                     .to_string(),
@@ -159,12 +204,54 @@ fn kind_name(k: NodeKind) -> &'static str {
         NodeKind::Bucket => "bucket",
         NodeKind::Policy => "policy",
         NodeKind::Role => "role",
+        NodeKind::User => "user",
+        NodeKind::Group => "group",
+        NodeKind::InstanceProfile => "instance-profile",
+        NodeKind::Function => "function",
+        NodeKind::Task => "task",
+        NodeKind::Instance => "instance",
         NodeKind::Account => "account",
         NodeKind::Service => "service",
         NodeKind::Federated => "federated",
         NodeKind::Anyone => "anyone",
         NodeKind::Unknown => "unknown",
     }
+}
+
+fn node_kind(k: EntityKind) -> NodeKind {
+    match k {
+        EntityKind::Role => NodeKind::Role,
+        EntityKind::User => NodeKind::User,
+        EntityKind::Group => NodeKind::Group,
+        EntityKind::InstanceProfile => NodeKind::InstanceProfile,
+        EntityKind::Function => NodeKind::Function,
+        EntityKind::Task => NodeKind::Task,
+        EntityKind::Instance => NodeKind::Instance,
+        EntityKind::OidcProvider | EntityKind::SamlProvider => NodeKind::Federated,
+    }
+}
+
+/// The identity provider of the scan a trust policy's `Federated` principal names:
+/// by reference (`aws_iam_openid_connect_provider.github.arn`, `!Ref Provider`) or
+/// by ARN (`...:oidc-provider/token.actions.githubusercontent.com`).
+fn provider<'m>(model: &'m Model, scope: &str, e: &PrincipalEntry) -> Option<Entity<'m>> {
+    if e.kind != "Federated" {
+        return None;
+    }
+    let named = e.value.lit_after_account().and_then(|tail| {
+        tail.split_once(":oidc-provider/")
+            .or_else(|| tail.split_once(":saml-provider/"))
+            .map(|(_, n)| n)
+    });
+    let by_ref = match EntityRef::from_text(&e.value) {
+        EntityRef::Resource(k) => Some(k),
+        _ => None,
+    };
+    model.entities().find(|p| {
+        matches!(p.kind, EntityKind::OidcProvider | EntityKind::SamlProvider)
+            && p.scope == scope
+            && (by_ref.as_ref() == Some(p.key) || (named.is_some() && named == p.name))
+    })
 }
 
 fn items(i: &Items) -> Vec<String> {
@@ -216,25 +303,49 @@ fn bucket_label(b: &Bucket) -> String {
     }
 }
 
+/// Addresses that more than one scope declares.
+fn ambiguous(model: &Model) -> BTreeSet<&str> {
+    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut out = BTreeSet::new();
+    let declared = model
+        .buckets
+        .iter()
+        .map(|b| (b.key.scope(), b.address.as_str()))
+        .chain(
+            model
+                .identity_policies
+                .iter()
+                .map(|p| (p.scope.as_str(), p.address.as_str())),
+        )
+        .chain(model.entities().map(|e| (e.scope, e.address)));
+    for (scope, address) in declared {
+        if *first.entry(address).or_insert(scope) != scope {
+            out.insert(address);
+        }
+    }
+    out
+}
+
 /// The access graph of a scan that kept its model.
 pub fn build(scan: &Scan) -> Graph {
-    let mut g = Builder {
-        sources: &scan.sources,
-        nodes: BTreeMap::new(),
-        edges: Vec::new(),
-    };
     let Some(model) = &scan.model else {
         return Graph::default();
+    };
+    let mut g = Builder {
+        sources: &scan.sources,
+        ambiguous: ambiguous(model),
+        nodes: BTreeMap::new(),
+        edges: Vec::new(),
     };
     let buckets: Vec<(String, &Bucket)> = model
         .buckets
         .iter()
         .map(|b| {
-            let id = g.node(
-                format!("bucket:{}", b.address),
+            let id = g.declared(
                 NodeKind::Bucket,
+                (b.key.scope(), &b.address),
                 bucket_label(b),
-                Some(b.decl),
+                b.decl,
             );
             (id, &**b)
         })
@@ -289,17 +400,18 @@ pub fn build(scan: &Scan) -> Graph {
 
     // Identity policies: what they grant, and the roles that hold them.
     let reach = Reach::new(buckets.iter().map(|(_, b)| *b));
-    let mut policy_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut policy_ids: BTreeMap<(&str, &str), String> = BTreeMap::new();
     for p in &model.identity_policies {
-        let id = g.node(
-            format!("policy:{}", p.address),
+        let id = g.declared(
             NodeKind::Policy,
-            p.name
-                .clone()
-                .map_or_else(|| p.address.clone(), |n| format!("{} ({n})", p.address)),
-            Some(p.decl),
+            (&p.scope, &p.address),
+            match &p.name {
+                Some(n) if !p.address.contains(n.as_str()) => format!("{} ({n})", p.address),
+                _ => p.address.clone(),
+            },
+            p.decl,
         );
-        policy_ids.insert(p.address.clone(), id.clone());
+        policy_ids.insert((&p.scope, &p.address), id.clone());
         match &p.document {
             None => {
                 for (bid, _) in &buckets {
@@ -329,103 +441,147 @@ pub fn build(scan: &Scan) -> Graph {
         }
     }
 
-    // Roles, who may assume them, and the policies they hold.
-    for role in &model.roles {
-        let rid = g.node(
-            format!("role:{}", role.address),
-            NodeKind::Role,
-            role.name.clone().map_or_else(
-                || role.address.clone(),
-                |n| format!("{} ({n})", role.address),
-            ),
-            Some(role.decl),
-        );
-        let holds = |refs: &[EntityRef]| {
-            Tri::any(refs.iter().map(|r| r.is(&role.key, role.name.as_deref())))
+    // Roles, users, groups, instance profiles, compute and identity providers.
+    let mut entity_ids: BTreeMap<(EntityKind, &str, &str), String> = BTreeMap::new();
+    for e in model.entities() {
+        let kind = node_kind(e.kind);
+        let label = match e.name {
+            Some(n) if !e.address.contains(n) => format!("{} ({n})", e.address),
+            _ => e.address.to_string(),
         };
-        for p in model
-            .identity_policies
-            .iter()
-            .filter(|p| p.scope == role.scope)
-        {
-            let attached = holds(&p.roles);
-            if attached != Tri::No {
-                g.edge(
-                    rid.clone(),
-                    policy_ids[&p.address].clone(),
-                    EdgeKind::AttachedTo,
-                    None,
-                    attached == Tri::Unknown,
-                );
+        let id = g.declared(kind, (e.scope, e.address), label, e.decl);
+        entity_ids.insert((e.kind, e.scope, e.address), id);
+    }
+    // The nodes a reference designates: entities of the scan, else one named as
+    // written (declared elsewhere), else one known only at apply.
+    let designated = |g: &mut Builder<'_>, scope: &str, h: &(EntityKind, EntityRef)| {
+        let found: Vec<(String, Tri)> = model
+            .designated(scope, h)
+            .filter(|_| h.1 != EntityRef::Unknown)
+            .map(|(e, t)| (entity_ids[&(e.kind, e.scope, e.address)].clone(), t))
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        let kind = node_kind(h.0);
+        let id = match &h.1 {
+            EntityRef::Name(n) => g.node(
+                format!("{}:name:{n}", kind_name(kind)),
+                kind,
+                format!("{n} (declared elsewhere)"),
+                None,
+            ),
+            _ => g.node(
+                format!("unknown:{}", kind_name(kind)),
+                NodeKind::Unknown,
+                format!("a {} known only at apply", kind_name(kind)),
+                None,
+            ),
+        };
+        vec![(id, Tri::Unknown)]
+    };
+
+    // Who holds each policy.
+    for p in &model.identity_policies {
+        for h in &p.holders {
+            for (from, t) in designated(&mut g, &p.scope, h) {
+                let to = policy_ids[&(p.scope.as_str(), p.address.as_str())].clone();
+                g.edge(from, to, EdgeKind::AttachedTo, None, t == Tri::Unknown);
             }
         }
-        for a in model
-            .policy_attachments
-            .iter()
-            .filter(|a| a.scope == role.scope)
-        {
-            let attached = holds(&a.roles);
-            if attached == Tri::No {
-                continue;
-            }
-            let policy = match a.policy_arn.as_lit() {
-                Some(arn) if aws_managed_s3_policy(arn).is_some() => {
-                    let name = aws_managed_s3_policy(arn).unwrap_or(arn).to_string();
-                    let id = g.node(
-                        format!("policy:aws:{name}"),
-                        NodeKind::Policy,
-                        format!("AWS managed {name}"),
-                        None,
-                    );
-                    // Every bucket of the account.
-                    let read_only = name.contains("ReadOnly");
-                    for (bid, _) in &buckets {
-                        g.edges.push(Edge {
-                            from: id.clone(),
-                            to: bid.clone(),
-                            kind: EdgeKind::Grants,
-                            actions: vec![
-                                if read_only {
-                                    "s3:Get*, s3:List*"
-                                } else {
-                                    "s3:*"
-                                }
-                                .into(),
-                            ],
-                            conditions: Vec::new(),
-                            unknown: false,
-                        });
-                    }
-                    Some(id)
+    }
+    let mut unknown_policy_grants = false;
+    for a in &model.policy_attachments {
+        let policy = match a.policy_arn.as_lit() {
+            Some(arn) if aws_managed_s3_policy(arn).is_some() => {
+                let name = aws_managed_s3_policy(arn).unwrap_or(arn).to_string();
+                let id = g.node(
+                    format!("policy:aws:{name}"),
+                    NodeKind::Policy,
+                    format!("AWS managed {name}"),
+                    None,
+                );
+                // Every bucket of the account.
+                let read_only = name.contains("ReadOnly");
+                for (bid, _) in &buckets {
+                    g.edges.push(Edge {
+                        from: id.clone(),
+                        to: bid.clone(),
+                        kind: EdgeKind::Grants,
+                        actions: vec![
+                            if read_only {
+                                "s3:Get*, s3:List*"
+                            } else {
+                                "s3:*"
+                            }
+                            .into(),
+                        ],
+                        conditions: Vec::new(),
+                        unknown: false,
+                    });
                 }
-                Some(arn) if arn.contains(":iam::aws:policy/") => None,
-                _ => match EntityRef::from_text(&a.policy_arn) {
-                    EntityRef::Unknown => Some(g.node(
+                Some(id)
+            }
+            Some(arn) if arn.contains(":iam::aws:policy/") => None,
+            _ => match model.attached_policy(a) {
+                Some(p) => Some(policy_ids[&(p.scope.as_str(), p.address.as_str())].clone()),
+                None if EntityRef::from_text(&a.policy_arn) == EntityRef::Unknown => {
+                    let id = g.node(
                         "unknown:policy".into(),
                         NodeKind::Unknown,
                         "a policy known only at apply".into(),
                         None,
-                    )),
-                    target => model
-                        .identity_policies
-                        .iter()
-                        .find(|p| {
-                            p.scope == a.scope && target.is(&p.key, p.name.as_deref()) == Tri::Yes
-                        })
-                        .map(|p| policy_ids[&p.address].clone()),
-                },
-            };
-            if let Some(pid) = policy {
+                    );
+                    // It may grant anything, on any bucket.
+                    if !unknown_policy_grants {
+                        unknown_policy_grants = true;
+                        for (bid, _) in &buckets {
+                            g.edge(id.clone(), bid.clone(), EdgeKind::Grants, None, true);
+                        }
+                    }
+                    Some(id)
+                }
+                None => None,
+            },
+        };
+        let Some(pid) = policy else { continue };
+        for h in &a.holders {
+            for (from, t) in designated(&mut g, &a.scope, h) {
                 // Deduplicated below: a policy held twice is one edge.
                 g.edge(
-                    rid.clone(),
-                    pid,
+                    from,
+                    pid.clone(),
                     EdgeKind::AttachedTo,
                     None,
-                    attached == Tri::Unknown,
+                    t == Tri::Unknown,
                 );
             }
         }
+    }
+
+    // Group membership and what compute runs as.
+    for l in &model.links {
+        let kind = match l.kind {
+            LinkKind::MemberOf => EdgeKind::MemberOf,
+            LinkKind::RunsAs => EdgeKind::RunsAs,
+        };
+        for f in &l.from {
+            let froms = designated(&mut g, &l.scope, f);
+            for t in &l.to {
+                for (to, tt) in designated(&mut g, &l.scope, t) {
+                    for (from, ft) in &froms {
+                        let unknown = ft.and(tt) == Tri::Unknown;
+                        g.edge(from.clone(), to.clone(), kind, None, unknown);
+                    }
+                }
+            }
+        }
+    }
+
+    // Who may assume each role.
+    for role in &model.roles {
+        let rid =
+            entity_ids[&(EntityKind::Role, role.scope.as_str(), role.address.as_str())].clone();
         match &role.trust {
             None => {
                 let from = g.node(
@@ -450,7 +606,10 @@ pub fn build(scan: &Scan) -> Graph {
                         continue;
                     }
                     for e in st.principal.iter().flat_map(|p| &p.entries) {
-                        let from = g.principal(e);
+                        let from = match provider(model, &role.scope, e) {
+                            Some(p) => entity_ids[&(p.kind, p.scope, p.address)].clone(),
+                            None => g.principal(e),
+                        };
                         g.edge(
                             from,
                             rid.clone(),
@@ -475,11 +634,14 @@ pub fn build(scan: &Scan) -> Graph {
             e.conditions.clone(),
         ))
     });
+    // Who can reach a bucket: principals, roles and compute with no path to one
+    // are left out.
     Graph {
         version: 1,
         nodes: g.nodes.into_values().collect(),
         edges,
     }
+    .reaching_where(|_| true)
 }
 
 impl Graph {
@@ -487,6 +649,17 @@ impl Graph {
     /// name): those buckets and everything with a path to them.
     #[must_use]
     pub fn reaching(&self, name: &str) -> Graph {
+        let named = format!("({name})");
+        self.reaching_where(|n| {
+            n.id == format!("bucket:{name}")
+                || n.id.ends_with(&format!(":{name}"))
+                || n.label.ends_with(&named)
+                || n.label.contains(&format!("{named} in "))
+        })
+    }
+
+    /// The buckets `pick` keeps, and everything with a path to them.
+    fn reaching_where(&self, pick: impl Fn(&Node) -> bool) -> Graph {
         let mut incoming: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for e in &self.edges {
             incoming
@@ -498,10 +671,7 @@ impl Graph {
         let mut pending: Vec<&str> = self
             .nodes
             .iter()
-            .filter(|n| {
-                n.kind == NodeKind::Bucket
-                    && (n.id == format!("bucket:{name}") || n.label.ends_with(&format!("({name})")))
-            })
+            .filter(|n| n.kind == NodeKind::Bucket && pick(n))
             .map(|n| n.id.as_str())
             .collect();
         while let Some(id) = pending.pop() {

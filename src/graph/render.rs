@@ -29,6 +29,8 @@ fn edge_label(e: &Edge) -> String {
         }
         EdgeKind::AttachedTo => parts.push("holds".into()),
         EdgeKind::CanAssume => parts.push("can assume".into()),
+        EdgeKind::MemberOf => parts.push("member of".into()),
+        EdgeKind::RunsAs => parts.push("runs as".into()),
     }
     if !e.conditions.is_empty() {
         parts.push(format!("if {}", e.conditions.join(" and ")));
@@ -68,7 +70,9 @@ pub fn mermaid(g: &Graph) -> String {
         let label = mermaid_text(&format!("{}: {}", super::kind_name(n.kind), n.label));
         let (open, close) = match n.kind {
             NodeKind::Bucket => ("[(\"", "\")]"),
-            NodeKind::Role => ("([\"", "\"])"),
+            NodeKind::Role | NodeKind::InstanceProfile => ("([\"", "\"])"),
+            NodeKind::User | NodeKind::Group => ("[[\"", "\"]]"),
+            NodeKind::Function | NodeKind::Task | NodeKind::Instance => ("[\\\"", "\"/]"),
             NodeKind::Policy => ("[/\"", "\"/]"),
             NodeKind::Anyone | NodeKind::Unknown => ("{{\"", "\"}}"),
             _ => ("[\"", "\"]"),
@@ -128,7 +132,9 @@ pub fn dot(g: &Graph) -> String {
     for n in &g.nodes {
         let shape = match n.kind {
             NodeKind::Bucket => "cylinder",
-            NodeKind::Role => "ellipse",
+            NodeKind::Role | NodeKind::InstanceProfile => "ellipse",
+            NodeKind::User | NodeKind::Group => "box3d",
+            NodeKind::Function | NodeKind::Task | NodeKind::Instance => "component",
             NodeKind::Policy => "note",
             NodeKind::Anyone => "doubleoctagon",
             NodeKind::Unknown => "diamond",

@@ -1,11 +1,136 @@
 //! IAM identity policies, roles and their trust policies, and policy attachments:
-//! what principals of the account may do to S3, and who may become them.
+//! what principals of the account may do to S3, and who may become them. Also the
+//! other principals the access graph draws: users, groups, instance profiles,
+//! compute that runs as a role (Lambda functions, ECS tasks, EC2 instances) and
+//! identity providers, with the links between them (group membership, runs as).
 
 use super::bucket::Bucket;
 use super::policy::{Effect, PolicyDocument, Statement, allows_action, resource_matches};
 use super::value::{BucketRef, Hole, Text, Tri};
 use crate::source::Span;
 use std::collections::HashMap;
+
+/// The kinds of IAM entity and compute the model keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKind {
+    Role,
+    User,
+    Group,
+    InstanceProfile,
+    /// A Lambda function (`aws_lambda_function`, `AWS::Lambda::Function`,
+    /// `AWS::Serverless::Function`).
+    Function,
+    /// An ECS task definition's task role.
+    Task,
+    /// An EC2 instance or launch template, through its instance profile.
+    Instance,
+    OidcProvider,
+    SamlProvider,
+}
+
+/// IAM entities that code refers to by name or ARN: the kind in their ARN
+/// (`arn:aws:iam::ACCOUNT:KIND/NAME`), Terraform type and name attribute,
+/// CloudFormation type and name property, and whether `Ref` gives the ARN.
+pub const IAM_ENTITIES: [(&str, &str, &str, &str, &str, bool); 7] = [
+    (
+        "role",
+        "aws_iam_role",
+        "name",
+        "AWS::IAM::Role",
+        "RoleName",
+        false,
+    ),
+    (
+        "user",
+        "aws_iam_user",
+        "name",
+        "AWS::IAM::User",
+        "UserName",
+        false,
+    ),
+    (
+        "group",
+        "aws_iam_group",
+        "name",
+        "AWS::IAM::Group",
+        "GroupName",
+        false,
+    ),
+    (
+        "policy",
+        "aws_iam_policy",
+        "name",
+        "AWS::IAM::ManagedPolicy",
+        "ManagedPolicyName",
+        true,
+    ),
+    (
+        "instance-profile",
+        "aws_iam_instance_profile",
+        "name",
+        "AWS::IAM::InstanceProfile",
+        "InstanceProfileName",
+        false,
+    ),
+    (
+        "oidc-provider",
+        "aws_iam_openid_connect_provider",
+        "url",
+        "AWS::IAM::OIDCProvider",
+        "Url",
+        true,
+    ),
+    (
+        "saml-provider",
+        "aws_iam_saml_provider",
+        "name",
+        "AWS::IAM::SAMLProvider",
+        "Name",
+        true,
+    ),
+];
+
+/// An OIDC provider's name in its ARN is its URL without the scheme.
+pub fn entity_name(kind: &str, name: Text) -> Text {
+    match name.raw().strip_prefix("https://") {
+        Some(_) if kind == "oidc-provider" => name.slice(8..name.raw().len()),
+        _ => name,
+    }
+}
+
+/// A user, group, instance profile, compute resource or identity provider (roles
+/// are [`Role`]s, with their trust policy).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub kind: EntityKind,
+    pub scope: String,
+    pub address: String,
+    pub key: BucketRef,
+    /// The literal name (an OIDC provider's URL without the scheme).
+    pub name: Option<String>,
+    pub decl: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LinkKind {
+    /// Users are members of groups (and hold the groups' policies).
+    MemberOf,
+    /// Compute runs as a role, or as an instance profile that holds one.
+    RunsAs,
+}
+
+/// Each entity of `from` is linked to each entity of `to`: group memberships
+/// (`aws_iam_group_membership`, a user's `Groups`) and what compute runs as
+/// (a function's role, an instance's profile, a profile's roles).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub scope: String,
+    pub address: String,
+    pub span: Span,
+    pub from: Vec<(EntityKind, EntityRef)>,
+    pub to: Vec<(EntityKind, EntityRef)>,
+}
 
 /// A role, user or group as policies and attachments refer to it: the literal name,
 /// or the resource a name hole stands for.
@@ -26,13 +151,9 @@ impl EntityRef {
         }
         // An ARN whose only unknowns are the partition and account
         // (`aws_iam_policy.p.arn` of a named policy): its name is literal.
-        if t.holes()
-            .iter()
-            .all(|h| matches!(h, Hole::AccountId | Hole::Partition))
-        {
-            let raw = t.raw();
-            let name = raw.rsplit(['/', ':']).next().unwrap_or(raw);
-            if !name.is_empty() && !name.contains(super::value::HOLE_CHAR) {
+        if let Some(tail) = t.lit_after_account() {
+            let name = tail.rsplit(['/', ':']).next().unwrap_or(tail);
+            if !name.is_empty() && tail.contains(['/', ':']) {
                 return EntityRef::Name(name.to_string());
             }
         }
@@ -78,8 +199,9 @@ pub struct IdentityPolicy {
     pub document: Option<PolicyDocument>,
     /// Where the policy document is written.
     pub span: Span,
-    /// The roles it applies to, as written (inline role policies, `Roles` lists).
-    pub roles: Vec<EntityRef>,
+    /// The roles, users and groups it applies to, as written (inline policies,
+    /// `Roles`, `Users`, `Groups` lists).
+    pub holders: Vec<(EntityKind, EntityRef)>,
 }
 
 /// A managed policy ARN attached to roles (`aws_iam_role_policy_attachment`,
@@ -90,7 +212,7 @@ pub struct PolicyAttachment {
     pub address: String,
     pub policy_arn: Text,
     pub span: Span,
-    pub roles: Vec<EntityRef>,
+    pub holders: Vec<(EntityKind, EntityRef)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,14 +269,18 @@ impl super::Model {
     /// Does any policy attached to the role (inline, attached managed policy, AWS
     /// managed S3 policy) allow S3 actions?
     pub fn role_grants_s3(&self, role: &Role) -> Tri {
-        let applies = |refs: &[EntityRef]| {
-            Tri::any(refs.iter().map(|r| r.is(&role.key, role.name.as_deref())))
+        let applies = |refs: &[(EntityKind, EntityRef)]| {
+            Tri::any(
+                refs.iter()
+                    .filter(|(k, _)| *k == EntityKind::Role)
+                    .map(|(_, r)| r.is(&role.key, role.name.as_deref())),
+            )
         };
         let inline = self
             .identity_policies
             .iter()
             .filter(|p| p.scope == role.scope)
-            .map(|p| applies(&p.roles).and(p.grants_s3()));
+            .map(|p| applies(&p.holders).and(p.grants_s3()));
         let attached = self
             .policy_attachments
             .iter()
@@ -163,24 +289,15 @@ impl super::Model {
                 let grants = match a.policy_arn.as_lit() {
                     Some(arn) if aws_managed_s3_policy(arn).is_some() => Tri::Yes,
                     Some(arn) if arn.contains(":iam::aws:policy/") => Tri::No,
-                    _ => match EntityRef::from_text(&a.policy_arn) {
-                        EntityRef::Unknown => Tri::Unknown,
-                        target => Tri::any(
-                            self.identity_policies
-                                .iter()
-                                .filter(|p| {
-                                    p.scope == a.scope
-                                        && target.is(&p.key, p.name.as_deref()) == Tri::Yes
-                                        && a.policy_arn
-                                            .holes()
-                                            .iter()
-                                            .all(|h| !matches!(h, Hole::Unknown))
-                                })
-                                .map(IdentityPolicy::grants_s3),
-                        ),
+                    _ => match self.attached_policy(a) {
+                        Some(p) => p.grants_s3(),
+                        None if EntityRef::from_text(&a.policy_arn) == EntityRef::Unknown => {
+                            Tri::Unknown
+                        }
+                        None => Tri::No,
                     },
                 };
-                applies(&a.roles).and(grants)
+                applies(&a.holders).and(grants)
             });
         Tri::any(inline.chain(attached))
     }
@@ -329,6 +446,123 @@ impl<'m> Reach<'m> {
             .filter(|(_, t)| *t != Tri::No)
             .collect();
         out.sort_unstable_by_key(|(i, _)| *i);
+        out
+    }
+}
+
+/// A role or a [`Principal`], as the graph and rules resolve references to them.
+#[derive(Debug, Clone, Copy)]
+pub struct Entity<'m> {
+    pub kind: EntityKind,
+    pub scope: &'m str,
+    pub address: &'m str,
+    pub key: &'m BucketRef,
+    pub name: Option<&'m str>,
+    pub decl: Span,
+}
+
+impl super::Model {
+    /// Every role and principal.
+    pub fn entities(&self) -> impl Iterator<Item = Entity<'_>> {
+        let roles = self.roles.iter().map(|r| Entity {
+            kind: EntityKind::Role,
+            scope: &r.scope,
+            address: &r.address,
+            key: &r.key,
+            name: r.name.as_deref(),
+            decl: r.decl,
+        });
+        roles.chain(self.principals.iter().map(|p| Entity {
+            kind: p.kind,
+            scope: &p.scope,
+            address: &p.address,
+            key: &p.key,
+            name: p.name.as_deref(),
+            decl: p.decl,
+        }))
+    }
+
+    /// The entities of `scope` a reference may designate, with the answer (a name
+    /// known only at apply may be any of its kind).
+    pub fn designated<'m>(
+        &'m self,
+        scope: &'m str,
+        (kind, r): &'m (EntityKind, EntityRef),
+    ) -> impl Iterator<Item = (Entity<'m>, Tri)> + 'm {
+        self.entities().filter_map(move |e| {
+            if e.kind != *kind || e.scope != scope {
+                return None;
+            }
+            let t = r.is(e.key, e.name);
+            (t != Tri::No).then_some((e, t))
+        })
+    }
+
+    /// The customer managed policy of the scan an attachment's ARN names, if
+    /// resolved.
+    pub fn attached_policy(&self, a: &PolicyAttachment) -> Option<&IdentityPolicy> {
+        if a.policy_arn
+            .holes()
+            .iter()
+            .any(|h| matches!(h, Hole::Unknown))
+        {
+            return None;
+        }
+        let target = EntityRef::from_text(&a.policy_arn);
+        self.identity_policies
+            .iter()
+            .find(|p| p.scope == a.scope && target.is(&p.key, p.name.as_deref()) == Tri::Yes)
+    }
+
+    /// The roles, users and groups that surely hold a policy: named by it (inline,
+    /// `Roles`), or attached to it as a customer managed policy.
+    pub fn holders_of<'m>(&'m self, p: &'m IdentityPolicy) -> Vec<Entity<'m>> {
+        let attached = self
+            .policy_attachments
+            .iter()
+            .filter(|a| self.attached_policy(a).is_some_and(|q| std::ptr::eq(q, p)))
+            .flat_map(|a| &a.holders);
+        let mut out: Vec<Entity<'m>> = p
+            .holders
+            .iter()
+            .chain(attached)
+            .flat_map(|h| self.designated(&p.scope, h))
+            .filter(|(_, t)| *t == Tri::Yes)
+            .map(|(e, _)| e)
+            .collect();
+        out.sort_by_key(|e| e.address);
+        out.dedup_by_key(|e| e.address);
+        out
+    }
+
+    /// The compute that surely runs as a role (directly, or through an instance
+    /// profile that holds it).
+    pub fn runs_as<'m>(&'m self, role: &Entity<'m>) -> Vec<&'m str> {
+        let runs = |target: &Entity<'m>| -> Vec<Entity<'m>> {
+            self.links
+                .iter()
+                .filter(|l| l.kind == LinkKind::RunsAs && l.scope == target.scope)
+                .filter(|l| {
+                    l.to.iter().any(|(k, r)| {
+                        *k == target.kind && r.is(target.key, target.name) == Tri::Yes
+                    })
+                })
+                .flat_map(|l| &l.from)
+                .flat_map(|h| self.designated(target.scope, h))
+                .filter(|(_, t)| *t == Tri::Yes)
+                .map(|(e, _)| e)
+                .collect()
+        };
+        let mut out = Vec::new();
+        for e in runs(role) {
+            if e.kind == EntityKind::InstanceProfile {
+                out.extend(runs(&e).into_iter().map(|i| i.address));
+            } else {
+                out.push(e.address);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
         out
     }
 }

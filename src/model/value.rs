@@ -385,6 +385,20 @@ impl Text {
         self.holes.is_empty().then_some(self.raw.as_str())
     }
 
+    /// The text after its last hole, when its only holes are the partition and the
+    /// account: what an ARN of the deploying account names (`role/NAME`,
+    /// `oidc-provider/HOST`) is literal. The whole text if it has no holes.
+    pub fn lit_after_account(&self) -> Option<&str> {
+        if !self
+            .holes
+            .iter()
+            .all(|h| matches!(h, Hole::AccountId | Hole::Partition))
+        {
+            return None;
+        }
+        Some(self.raw.rsplit(HOLE_CHAR).next().unwrap_or(&self.raw))
+    }
+
     pub fn is_lit(&self) -> bool {
         self.holes.is_empty()
     }

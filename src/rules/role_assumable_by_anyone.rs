@@ -14,12 +14,14 @@ pub const RULE: Rule = Rule {
 };
 
 /// The OIDC provider a `Federated` principal names (`token.actions.githubusercontent.com`,
-/// `cognito-identity.amazonaws.com`, `oidc.eks...`): not a SAML provider.
+/// `cognito-identity.amazonaws.com`, `oidc.eks...`): not a SAML provider. The ARN
+/// may leave the account and partition to apply (`${AWS::AccountId}`, a provider
+/// resource's `arn`): the provider is still known.
 fn oidc_provider(e: &PrincipalEntry) -> Option<String> {
     if e.kind != "Federated" {
         return None;
     }
-    let v = e.value.as_lit()?;
+    let v = e.value.lit_after_account()?;
     if v == "cognito-identity.amazonaws.com" {
         return Some(v.to_string());
     }

@@ -1,9 +1,10 @@
-//! BL505: a bucket classified sensitive that a role can reach with every S3 action
-//! (`s3:*` or `*` on it, or an AWS managed full-access policy).
+//! BL505: a bucket classified sensitive that a role, user or group can reach with
+//! every S3 action (`s3:*` or `*` on it, or an AWS managed full-access policy),
+//! naming the compute (functions, tasks, instances) that runs as the role.
 
 use super::{Classification, Context, Rule, severity};
 use crate::finding::Finding;
-use crate::model::iam::{EntityRef, IdentityPolicy, aws_managed_s3_policy, statement_reaches};
+use crate::model::iam::{Entity, EntityKind, aws_managed_s3_policy, statement_reaches};
 use crate::model::policy::{Effect, Items};
 use crate::model::value::Tri;
 
@@ -20,31 +21,25 @@ fn all_s3(a: &Items) -> bool {
             .any(|(t, _)| matches!(t.as_lit(), Some("*" | "s3:*")))
 }
 
-/// The roles of `scope` that `refs` designate.
-fn holders(cx: &Context<'_>, scope: &str, refs: &[&EntityRef]) -> Vec<String> {
-    cx.model
-        .roles
+/// The holders (roles, users, groups), each with the compute that runs as it:
+/// `role aws_iam_role.app (run by aws_lambda_function.f)`.
+fn describe(cx: &Context<'_>, holders: &[Entity<'_>]) -> Vec<String> {
+    holders
         .iter()
-        .filter(|r| r.scope == scope)
-        .filter(|r| Tri::any(refs.iter().map(|e| e.is(&r.key, r.name.as_deref()))) == Tri::Yes)
-        .map(|r| r.address.clone())
-        .collect()
-}
-
-/// The roles holding an identity policy: named by it (inline, `Roles`), or attached
-/// to it as a customer managed policy.
-fn policy_holders(cx: &Context<'_>, p: &IdentityPolicy) -> Vec<String> {
-    let attached = cx
-        .model
-        .policy_attachments
-        .iter()
-        .filter(|a| {
-            a.scope == p.scope
-                && EntityRef::from_text(&a.policy_arn).is(&p.key, p.name.as_deref()) == Tri::Yes
+        .map(|e| {
+            let kind = match e.kind {
+                EntityKind::User => "user",
+                EntityKind::Group => "group",
+                _ => "role",
+            };
+            let runs = cx.model.runs_as(e);
+            if runs.is_empty() {
+                format!("{kind} {}", e.address)
+            } else {
+                format!("{kind} {} (run by {})", e.address, runs.join(", "))
+            }
         })
-        .flat_map(|a| &a.roles);
-    let refs: Vec<&EntityRef> = p.roles.iter().chain(attached).collect();
-    holders(cx, &p.scope, &refs)
+        .collect()
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -79,10 +74,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 if statement_reaches(st, b) != Tri::Yes {
                     continue;
                 }
-                let roles = policy_holders(cx, p);
-                if roles.is_empty() {
+                let holders = cx.model.holders_of(p);
+                if holders.is_empty() {
                     continue;
                 }
+                let roles = describe(cx, &holders);
                 report(
                     actions.span.or(st.span).unwrap_or(p.span),
                     format!("policy {}", p.address),
@@ -101,10 +97,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ) {
                 continue;
             }
-            let refs: Vec<&EntityRef> = a.roles.iter().collect();
-            let roles = holders(cx, &a.scope, &refs);
-            if !roles.is_empty() {
-                report(a.span, format!("the AWS managed policy {arn}"), roles);
+            let holders: Vec<Entity<'_>> = a
+                .holders
+                .iter()
+                .flat_map(|h| cx.model.designated(&a.scope, h))
+                .filter(|(_, t)| *t == Tri::Yes)
+                .map(|(e, _)| e)
+                .collect();
+            if !holders.is_empty() {
+                report(
+                    a.span,
+                    format!("the AWS managed policy {arn}"),
+                    describe(cx, &holders),
+                );
             }
         }
     }

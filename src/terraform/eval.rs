@@ -13,6 +13,7 @@ use super::functions;
 use super::module::{MAX_MODULE_DEPTH, META_ARGUMENTS, Module, ModuleCall, Registry, Resource};
 use super::policy_document;
 use super::types;
+use crate::model::iam::{IAM_ENTITIES, entity_name};
 use crate::model::value::{BucketRef, Hole, Key, Node, NodeKind, Text, Tri, format_number};
 use crate::source::Span;
 use std::borrow::Cow;
@@ -1286,17 +1287,21 @@ impl<'r> Evaluator<'r> {
                 _ => {}
             }
         }
-        if let Some(kind) = iam_kind(res.ty()) {
+        if let Some(&(kind, _, name_attr, _, _, id_is_arn)) =
+            IAM_ENTITIES.iter().find(|e| e.1 == res.ty())
+        {
             let s = Some(span);
-            let name = match self.configured_attr(res, inst, "name", span, true)? {
-                n if n.as_str().is_some() => n.to_text().unwrap_or_default(),
+            let name = match self.configured_attr(res, inst, name_attr, span, true)? {
+                n if n.as_str().is_some() => entity_name(kind, n.to_text().unwrap_or_default()),
                 _ => Text::hole_at(Hole::Name(self.bucket_ref(res, &inst.key)), span),
             };
-            match (attr, kind) {
-                ("name", _) | ("id", "role" | "user" | "group") => {
+            match attr {
+                "arn" => return Ok(Node::str(iam_arn(kind, &name), s)),
+                "id" if id_is_arn => return Ok(Node::str(iam_arn(kind, &name), s)),
+                "id" => return Ok(Node::str(name, s)),
+                _ if attr == name_attr && kind != "oidc-provider" => {
                     return Ok(Node::str(name, s));
                 }
-                ("arn", _) | ("id", "policy") => return Ok(Node::str(iam_arn(kind, &name), s)),
                 _ => {}
             }
         }
@@ -1669,16 +1674,6 @@ fn iteration(coll: &Node) -> Option<Vec<(Node, Node)>> {
 
 /// `arn:${partition}:s3:::NAME`.
 /// The IAM entity kind of a resource type whose name and ARN identify it.
-fn iam_kind(ty: &str) -> Option<&'static str> {
-    match ty {
-        "aws_iam_role" => Some("role"),
-        "aws_iam_policy" => Some("policy"),
-        "aws_iam_user" => Some("user"),
-        "aws_iam_group" => Some("group"),
-        _ => None,
-    }
-}
-
 /// `arn:${partition}:iam::${account}:KIND/NAME` (paths are not modelled).
 pub fn iam_arn(kind: &str, name: &Text) -> Text {
     let mut t = Text::lit("arn:");

@@ -12,7 +12,9 @@ use crate::model::bucket::{
     EncryptionRule, Grant, Lifecycle, LifecycleRule, Logging, ObjectLock, Origin, Ownership, Part,
     PartKind, PublicAccessBlock, Replication, RuleStatus, Versioning, VersioningStatus, Via,
 };
-use crate::model::iam::{EntityRef, IdentityPolicy, PolicyAttachment, Role};
+use crate::model::iam::{
+    EntityKind, EntityRef, IdentityPolicy, Link, LinkKind, PolicyAttachment, Principal, Role,
+};
 use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::object::{AccessPoint, S3Object};
 use crate::model::policy::PolicyDocument;
@@ -49,7 +51,16 @@ pub fn relevant(ty: &str) -> bool {
             | "aws_s3_access_point"
     ) || ty.starts_with("aws_s3_bucket_")
         || ty.starts_with("aws_iam_")
+        || COMPUTE.contains(&ty)
 }
+
+/// Compute whose role the access graph follows.
+const COMPUTE: [&str; 4] = [
+    "aws_lambda_function",
+    "aws_ecs_task_definition",
+    "aws_instance",
+    "aws_launch_template",
+];
 
 fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
     let scope = ev.place.root.clone();
@@ -94,7 +105,7 @@ fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
                     }
                 }
                 "aws_s3_access_point" => out.access_points.push(r.access_point()),
-                ty if ty.starts_with("aws_iam_") => r.iam(ty, out),
+                ty if ty.starts_with("aws_iam_") || COMPUTE.contains(&ty) => r.iam(ty, out),
                 "aws_cloudfront_distribution" => {
                     for (l, cx) in &r.blocks(&at, "logging_config").items {
                         if let Some(bucket) = r.text_value(&At { body: &l.body, cx }, "bucket")
@@ -992,29 +1003,36 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// IAM policies, roles and attachments.
+    /// IAM policies, roles, users, groups, instance profiles, identity providers,
+    /// attachments and memberships; compute and the role it runs as.
     fn iam(&self, ty: &str, out: &mut Fragment) {
+        use EntityKind as K;
         let at = self.at();
         let scope = self.ev.place.root.clone();
         let key = self.ev.bucket_ref(self.res, &self.inst.key);
         let this = EntityRef::Resource(key.clone());
-        let refs = |name: &str| -> Vec<EntityRef> {
-            match self.eval(&at, name) {
+        let refs_at = |at: &At<'_>, kind: K, name: &str| -> Vec<(K, EntityRef)> {
+            match self.eval(at, name) {
                 Some((n, _)) => match n.as_text() {
-                    Some(t) => vec![EntityRef::from_text(t)],
+                    Some(t) => vec![(kind, EntityRef::from_text(t))],
+                    None if n.is_unknown() => vec![(kind, EntityRef::Unknown)],
                     None => n
                         .items()
                         .iter()
-                        .map(|i| i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text))
+                        .map(|i| {
+                            let r = i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text);
+                            (kind, r)
+                        })
                         .collect(),
                 },
                 None => Vec::new(),
             }
         };
+        let refs = |kind: K, name: &str| refs_at(&at, kind, name);
         let name = self
             .string_value(&at, "name")
             .and_then(|v| v.get().cloned());
-        let policy = |at: &At<'_>, address: String, name: Option<String>, roles: Vec<EntityRef>| {
+        let policy = |at: &At<'_>, address: String, name: Option<String>, holders| {
             let (node, span) = self.eval(at, "policy")?;
             let document = PolicyDocument::from_value(&node);
             Some(IdentityPolicy {
@@ -1025,10 +1043,10 @@ impl Reader<'_, '_> {
                 decl: self.header(),
                 span: document.as_ref().and_then(|d| d.span).unwrap_or(span),
                 document,
-                roles,
+                holders,
             })
         };
-        let attachment = |arn: Node, span: Span, roles: Vec<EntityRef>| PolicyAttachment {
+        let attachment = |arn: Node, span: Span, holders| PolicyAttachment {
             scope: scope.clone(),
             address: self.address(),
             policy_arn: arn
@@ -1036,17 +1054,73 @@ impl Reader<'_, '_> {
                 .cloned()
                 .unwrap_or_else(|| Text::hole(value::Hole::Unknown)),
             span: arn.span.unwrap_or(span),
-            roles,
+            holders,
         };
+        let principal = |kind: K, name: Option<String>| Principal {
+            kind,
+            scope: scope.clone(),
+            address: self.address(),
+            key: key.clone(),
+            name,
+            decl: self.header(),
+        };
+        let link = |kind: LinkKind, from: Vec<(K, EntityRef)>, to: Vec<(K, EntityRef)>| Link {
+            kind,
+            scope: scope.clone(),
+            address: self.address(),
+            span: self.header(),
+            from,
+            to,
+        };
+        let me = |kind: K| vec![(kind, this.clone())];
         match ty {
-            "aws_iam_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+            "aws_iam_policy" => {
                 out.identity_policies
                     .extend(policy(&at, self.address(), name, Vec::new()));
             }
-            "aws_iam_role_policy" => {
+            "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+                let holder = match ty {
+                    "aws_iam_role_policy" => refs(K::Role, "role"),
+                    "aws_iam_user_policy" => refs(K::User, "user"),
+                    _ => refs(K::Group, "group"),
+                };
                 out.identity_policies
-                    .extend(policy(&at, self.address(), name, refs("role")));
+                    .extend(policy(&at, self.address(), name, holder));
             }
+            "aws_iam_user" | "aws_iam_group" => {
+                let kind = if ty == "aws_iam_user" {
+                    K::User
+                } else {
+                    K::Group
+                };
+                out.principals.push(principal(kind, name));
+            }
+            "aws_iam_instance_profile" => {
+                out.principals.push(principal(K::InstanceProfile, name));
+                let roles = [refs(K::Role, "role"), refs(K::Role, "roles")].concat();
+                out.links
+                    .push(link(LinkKind::RunsAs, me(K::InstanceProfile), roles));
+            }
+            "aws_iam_openid_connect_provider" | "aws_iam_saml_provider" => {
+                let (kind, name) = if ty == "aws_iam_saml_provider" {
+                    (K::SamlProvider, name)
+                } else {
+                    let url = self.string_value(&at, "url").and_then(|v| v.get().cloned());
+                    let host = url.map(|u| u.strip_prefix("https://").unwrap_or(&u).to_string());
+                    (K::OidcProvider, host)
+                };
+                out.principals.push(principal(kind, name));
+            }
+            "aws_iam_group_membership" => out.links.push(link(
+                LinkKind::MemberOf,
+                refs(K::User, "users"),
+                refs(K::Group, "group"),
+            )),
+            "aws_iam_user_group_membership" => out.links.push(link(
+                LinkKind::MemberOf,
+                refs(K::User, "user"),
+                refs(K::Group, "groups"),
+            )),
             "aws_iam_role" => {
                 let trust = self.eval(&at, "assume_role_policy");
                 out.roles.push(Role {
@@ -1074,15 +1148,12 @@ impl Reader<'_, '_> {
                         inline.as_deref().unwrap_or("?")
                     );
                     out.identity_policies
-                        .extend(policy(&bat, address, inline, vec![this.clone()]));
+                        .extend(policy(&bat, address, inline, me(K::Role)));
                 }
                 if let Some((arns, span)) = self.eval(&at, "managed_policy_arns") {
                     for arn in arns.items() {
-                        out.policy_attachments.push(attachment(
-                            arn.clone(),
-                            span,
-                            vec![this.clone()],
-                        ));
+                        out.policy_attachments
+                            .push(attachment(arn.clone(), span, me(K::Role)));
                     }
                 }
             }
@@ -1091,13 +1162,61 @@ impl Reader<'_, '_> {
             | "aws_iam_user_policy_attachment"
             | "aws_iam_group_policy_attachment" => {
                 if let Some((arn, span)) = self.eval(&at, "policy_arn") {
-                    let roles = match ty {
-                        "aws_iam_role_policy_attachment" => refs("role"),
-                        "aws_iam_policy_attachment" => refs("roles"),
-                        _ => Vec::new(),
+                    let holders = match ty {
+                        "aws_iam_role_policy_attachment" => refs(K::Role, "role"),
+                        "aws_iam_user_policy_attachment" => refs(K::User, "user"),
+                        "aws_iam_group_policy_attachment" => refs(K::Group, "group"),
+                        _ => [
+                            refs(K::Role, "roles"),
+                            refs(K::User, "users"),
+                            refs(K::Group, "groups"),
+                        ]
+                        .concat(),
                     };
-                    out.policy_attachments.push(attachment(arn, span, roles));
+                    out.policy_attachments.push(attachment(arn, span, holders));
                 }
+            }
+            // Compute, and the role it runs as.
+            "aws_lambda_function" | "aws_ecs_task_definition" => {
+                let (kind, role) = if ty == "aws_lambda_function" {
+                    (K::Function, "role")
+                } else {
+                    (K::Task, "task_role_arn")
+                };
+                let name = self
+                    .string_value(
+                        &at,
+                        if kind == K::Function {
+                            "function_name"
+                        } else {
+                            "family"
+                        },
+                    )
+                    .and_then(|v| v.get().cloned());
+                out.principals.push(principal(kind, name));
+                out.links
+                    .push(link(LinkKind::RunsAs, me(kind), refs(K::Role, role)));
+            }
+            "aws_instance" | "aws_launch_template" => {
+                out.principals.push(principal(K::Instance, None));
+                let profile = if ty == "aws_instance" {
+                    refs(K::InstanceProfile, "iam_instance_profile")
+                } else {
+                    self.blocks(&at, "iam_instance_profile")
+                        .items
+                        .iter()
+                        .flat_map(|(b, cx)| {
+                            let bat = At { body: &b.body, cx };
+                            [
+                                refs_at(&bat, K::InstanceProfile, "name"),
+                                refs_at(&bat, K::InstanceProfile, "arn"),
+                            ]
+                            .concat()
+                        })
+                        .collect()
+                };
+                out.links
+                    .push(link(LinkKind::RunsAs, me(K::Instance), profile));
             }
             _ => {}
         }
