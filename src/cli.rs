@@ -283,7 +283,8 @@ pub struct GraphArgs {
     #[arg(long, value_name = "NAME")]
     pub bucket: Option<String>,
 
-    /// `mermaid` (default), `dot` or `json`.
+    /// `mermaid` (default), `dot`, `json`, or `html` (a self-contained page to open
+    /// in a browser; nothing is fetched).
     #[arg(long, short = 'f', default_value = "mermaid")]
     pub format: GraphFormat,
 
@@ -297,6 +298,7 @@ pub enum GraphFormat {
     Mermaid,
     Dot,
     Json,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -741,6 +743,7 @@ fn graph(args: &GraphArgs) -> u8 {
             GraphFormat::Mermaid => crate::graph::render::mermaid(&g),
             GraphFormat::Dot => crate::graph::render::dot(&g),
             GraphFormat::Json => crate::graph::render::json(&g),
+            GraphFormat::Html => crate::graph::html::html(&g),
         })
     };
     match run().and_then(|text| emit(args.output.as_deref(), &text)) {

@@ -9,6 +9,7 @@
 //! the policy `attached-to` it (the edge goes from the role to the policy), a policy
 //! or a bucket policy's principal `grants` actions on a bucket.
 
+pub mod html;
 pub mod render;
 
 use crate::Scan;

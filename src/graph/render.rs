@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 /// At most this many actions on an edge label; the rest are counted.
 const MAX_ACTIONS: usize = 3;
 
-fn edge_label(e: &Edge) -> String {
+pub(super) fn edge_label(e: &Edge) -> String {
     let mut parts = Vec::new();
     match e.kind {
         EdgeKind::Grants => {

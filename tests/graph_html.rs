@@ -1,0 +1,202 @@
+//! `bucketlint graph --format html` in a real browser: headless Chromium (Debian's
+//! `chromium`, which `.ci/run` installs) runs the page's script, and the test reads
+//! the DOM it leaves, the console and a screenshot. Skips, saying so, where
+//! Chromium is not installed.
+
+mod common;
+
+use common::{bucketlint_in, project, root};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("which").arg(name).output().ok()?;
+            out.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        })
+}
+
+fn write_page(dir: &Path, scan: &Path, args: &[&str]) -> PathBuf {
+    let page = dir.join("graph.html");
+    let out = bucketlint_in(root())
+        .arg("graph")
+        .arg(scan)
+        .args(["--format", "html", "-o"])
+        .arg(&page)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    page
+}
+
+/// Runs Chromium headless on `url` with a fresh profile and no background network,
+/// returning (DOM after the script ran, what it logged).
+fn render(browser: &Path, url: &str, extra: &[&str]) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Console messages and page errors in Chromium's log.
+fn console_errors(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| {
+            l.contains("CONSOLE")
+                || l.contains("Uncaught")
+                || l.contains("Content Security Policy")
+                || l.contains("Refused to")
+        })
+        .collect()
+}
+
+#[test]
+fn the_page_shows_each_bucket_and_who_reaches_it_in_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed; `.ci/run` installs Debian's chromium");
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let page = write_page(out.path(), &root().join("testdata/graph"), &[]);
+    let url = format!("file://{}", page.display());
+
+    // The DOM once the script has run: ready, no error, and the content.
+    let (dom, log) = render(&browser, &url, &["--dump-dom"]);
+    assert!(dom.contains("data-ready=\"true\""), "{dom}\n{log}");
+    assert!(!dom.contains("data-errors"), "{dom}");
+    assert!(
+        console_errors(&log).is_empty(),
+        "{:#?}",
+        console_errors(&log)
+    );
+    for text in [
+        "aws_s3_bucket.data (acme-graph-data)",
+        "Assets (acme-graph-assets)",
+        "anyone (*)",
+        "arn:aws:iam::444455556666:root",
+        "aws_lambda_function.thumbnails (graph-thumbnails)",
+        "aws_iam_user.analyst (graph-analyst)",
+    ] {
+        assert!(dom.contains(text), "{text} not on the page");
+    }
+    // The table says who reaches the public bucket: anyone, directly.
+    assert!(
+        dom.contains("class=\"anyone\">anyone: anyone (*)</td><td>directly (bucket policy)"),
+        "{dom}"
+    );
+    // A user reaches the data bucket through their group and its policy.
+    assert!(
+        dom.contains(
+            "user: aws_iam_user.analyst (graph-analyst)</td><td>group aws_iam_group.analysts"
+        ),
+        "{dom}"
+    );
+
+    // Picking a bucket (from the URL's fragment) hides the other buckets' rows
+    // and dims what does not reach it.
+    let (dom, log) = render(
+        &browser,
+        &format!("{url}#bucket:aws_s3_bucket.public"),
+        &["--dump-dom"],
+    );
+    assert!(dom.contains("data-ready=\"true\""), "{log}");
+    assert!(dom.contains("<b id=\"shown\">aws_s3_bucket.public (acme-graph-public)</b>"));
+    assert!(dom.contains("<tr data-bucket=\"bucket:aws_s3_bucket.data\" hidden=\"\">"));
+    assert!(!dom.contains("<tr data-bucket=\"bucket:aws_s3_bucket.public\" hidden"));
+    assert!(dom.contains("class=\"node k-bucket dim\" data-id=\"bucket:Assets\""));
+    assert!(dom.contains("class=\"node k-anyone\" data-id=\"anyone:anyone (*)\""));
+
+    // A screenshot: a real PNG of a drawn page (not blank: the file of an
+    // all-white page compresses to a few kilobytes).
+    let shot = out.path().join("graph.png");
+    let (_, log) = render(
+        &browser,
+        &url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1680,1000",
+        ],
+    );
+    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 40_000, "{} bytes", png.len());
+    if let Ok(dest) = std::env::var("BUCKETLINT_SCREENSHOT") {
+        std::fs::copy(&shot, dest).unwrap();
+    }
+}
+
+/// Names from the code cannot break out of the page: the label of a role named
+/// like markup is text, and the page's policy lets nothing else run or load.
+#[test]
+fn hostile_labels_stay_text_in_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed; `.ci/run` installs Debian's chromium");
+        return;
+    };
+    let dir = project(&[(
+        "main.tf",
+        r#"
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-b"
+}
+resource "aws_iam_role" "r" {
+  name = "</title></svg><script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  inline_policy {
+    name   = "p</script><script>alert(2)</script>"
+    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+  }
+}
+"#,
+    )]);
+    let out = tempfile::tempdir().unwrap();
+    let page = write_page(out.path(), dir.path(), &[]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(!html.contains("<script>document.title"));
+    assert!(!html.contains("<img"));
+    let (dom, log) = render(
+        &browser,
+        &format!("file://{}", page.display()),
+        &["--dump-dom"],
+    );
+    assert!(dom.contains("data-ready=\"true\""), "{log}");
+    assert!(dom.contains("<title>bucketlint: who can reach each bucket</title>"));
+    assert!(!dom.contains("pwned</title>"));
+    assert!(
+        console_errors(&log).is_empty(),
+        "{:#?}",
+        console_errors(&log)
+    );
+}
