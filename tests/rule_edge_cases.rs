@@ -492,3 +492,181 @@ resource "aws_iam_policy" "p" {{
         );
     }
 }
+
+#[test]
+fn bl107_judges_the_organization_policies_of_the_whole_scan() {
+    let block = r#"
+resource "aws_s3_account_public_access_block" "this" {
+  block_public_acls       = true
+  ignore_public_acls      = true
+  block_public_policy     = true
+  restrict_public_buckets = true
+}
+"#;
+    let scp = |statement: &str| {
+        format!(
+            r#"
+resource "aws_organizations_policy" "p" {{
+  name    = "p"
+  content = jsonencode({{ Statement = [{statement}] }})
+}}
+"#
+        )
+    };
+    let with = |policy: &str| format!("{block}{policy}");
+    // No organization policy in the scan: the organization is managed elsewhere.
+    assert!(terraform("BL107", block).is_empty());
+    // Only a tag policy: not a guard, not judged.
+    let tag = r#"
+resource "aws_organizations_policy" "tags" {
+  name    = "tags"
+  type    = "TAG_POLICY"
+  content = jsonencode({ tags = {} })
+}
+"#;
+    assert!(terraform("BL107", &with(tag)).is_empty());
+    // A Deny on `s3:*` covers the action; an Allow does not, nor a Deny limited to
+    // a bucket's ARN (the account-level operation's resource is `*`).
+    let deny = |action: &str, resource: &str| {
+        scp(&format!(
+            r#"{{ Effect = "Deny", Action = "{action}", Resource = "{resource}" }}"#
+        ))
+    };
+    assert!(terraform("BL107", &with(&deny("s3:*", "*"))).is_empty());
+    assert!(terraform("BL107", &with(&deny("s3:PutAccount*", "*"))).is_empty());
+    assert_eq!(
+        terraform(
+            "BL107",
+            &with(&deny("s3:PutAccountPublicAccessBlock", "arn:aws:s3:::b"))
+        ),
+        ["BL107"]
+    );
+    let allow = scp(r#"{ Effect = "Allow", Action = "*", Resource = "*" }"#);
+    assert_eq!(terraform("BL107", &with(&allow)), ["BL107"]);
+    // A policy whose content or type is known only at apply: unknown never finds.
+    let unknown = r#"
+variable "content" {}
+variable "type" {}
+resource "aws_organizations_policy" "p" {
+  name    = "p"
+  content = var.content
+}
+resource "aws_organizations_policy" "q" {
+  name    = "q"
+  type    = var.type
+  content = "{}"
+}
+"#;
+    assert!(terraform("BL107", &with(unknown)).is_empty());
+    // An S3 policy: `all` protects, `none` does not.
+    let s3 = |assign: &str| {
+        format!(
+            r#"
+resource "aws_organizations_policy" "s3" {{
+  name    = "s3"
+  type    = "S3_POLICY"
+  content = jsonencode({{ s3_attributes = {{ public_access_block_configuration = {{ "@@assign" = "{assign}" }} }} }})
+}}
+"#
+        )
+    };
+    assert!(terraform("BL107", &with(&s3("all"))).is_empty());
+    assert_eq!(terraform("BL107", &with(&s3("none"))), ["BL107"]);
+
+    // The block in Terraform, the organization in a CloudFormation template of the
+    // same scan.
+    let template = |action: &str| {
+        format!(
+            r#"
+Resources:
+  Guardrails:
+    Type: AWS::Organizations::Policy
+    Properties:
+      Name: guardrails
+      Type: SERVICE_CONTROL_POLICY
+      Content:
+        Statement:
+          - Effect: Deny
+            Action: {action}
+            Resource: "*"
+"#
+        )
+    };
+    let mixed = |action: &str| {
+        let inputs = [
+            ("main.tf", FileKind::Terraform, block.to_string()),
+            ("org/template.yaml", FileKind::Yaml, template(action)),
+        ];
+        let scan = analyze(
+            inputs
+                .into_iter()
+                .map(|(name, kind, content)| Input {
+                    path: PathBuf::from(name),
+                    display: name.to_string(),
+                    kind,
+                    content: Ok(content),
+                })
+                .collect(),
+            &Options {
+                selection: Selection::new(&["BL107".to_string()], &[]).unwrap(),
+                ..Options::default()
+            },
+        );
+        scan.findings.iter().map(|f| f.code).collect::<Vec<_>>()
+    };
+    assert_eq!(mixed("organizations:LeaveOrganization"), ["BL107"]);
+    assert!(mixed("s3:PutAccountPublicAccessBlock").is_empty());
+}
+
+#[test]
+fn bl505_names_users_groups_and_the_compute_that_runs_as_the_role() {
+    let source = r#"
+resource "aws_s3_bucket" "b" {
+  bucket = "example-records"
+  tags   = { DataClassification = "pii" }
+}
+resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+resource "aws_lambda_function" "export" {
+  function_name = "export"
+  role          = aws_iam_role.app.arn
+}
+resource "aws_iam_group" "ops" {
+  name = "ops"
+}
+resource "aws_iam_policy" "all" {
+  name   = "all"
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::example-records/*" }] })
+}
+resource "aws_iam_policy_attachment" "all" {
+  name       = "all"
+  policy_arn = aws_iam_policy.all.arn
+  roles      = [aws_iam_role.app.name]
+  groups     = [aws_iam_group.ops.name]
+}
+"#;
+    let scan = analyze(
+        vec![Input {
+            path: PathBuf::from("main.tf"),
+            display: "main.tf".into(),
+            kind: FileKind::Terraform,
+            content: Ok(source.to_string()),
+        }],
+        &Options {
+            selection: Selection::new(&["BL505".to_string()], &[]).unwrap(),
+            ..Options::default()
+        },
+    );
+    let messages: Vec<&str> = scan.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].ends_with(
+            "to group aws_iam_group.ops, role aws_iam_role.app (run by aws_lambda_function.export)"
+        ),
+        "{messages:?}"
+    );
+}

@@ -15,6 +15,7 @@ use crate::model::iam::{
 };
 use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::object::AccessPoint;
+use crate::model::organizations::OrgPolicy;
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::validate::Invalid;
@@ -33,6 +34,7 @@ fn modelled(ty: &str) -> bool {
                 | "AWS::CloudWatch::Alarm"
                 | "AWS::Backup::BackupSelection"
                 | "AWS::CloudFront::Distribution"
+                | "AWS::Organizations::Policy"
         )
         || COMPUTE.contains(&ty)
 }
@@ -85,6 +87,14 @@ pub fn fragment(r: &Resolver<'_>) -> Fragment {
                 });
             }
             "AWS::Backup::BackupSelection" => out.backups.push(reader.backup_selection()),
+            "AWS::Organizations::Policy" => {
+                let props = reader.properties();
+                out.org_policies.push(OrgPolicy::read(
+                    (r.t.scope.clone(), res.id.name.clone(), reader.decl()),
+                    props.get("Type").map_or(Some("?"), Node::as_str),
+                    props.get("Content"),
+                ));
+            }
             ty if ty.starts_with("AWS::IAM::") || COMPUTE.contains(&ty) => {
                 reader.iam(ty, &mut out);
             }

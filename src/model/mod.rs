@@ -5,6 +5,7 @@ pub mod bucket;
 pub mod iam;
 pub mod monitoring;
 pub mod object;
+pub mod organizations;
 pub mod policy;
 pub mod trail;
 pub mod validate;
@@ -111,6 +112,7 @@ pub struct Fragment {
     pub roles: Vec<Role>,
     pub principals: Vec<iam::Principal>,
     pub links: Vec<iam::Link>,
+    pub org_policies: Vec<organizations::OrgPolicy>,
     /// Buckets CloudFront distributions deliver standard logs to.
     pub cloudfront_logs: Vec<(String, Target)>,
     pub objects: Vec<S3Object>,
@@ -136,6 +138,7 @@ macro_rules! each_field {
             roles,
             principals,
             links,
+            org_policies,
             cloudfront_logs,
             objects,
             access_points,
@@ -194,6 +197,8 @@ pub struct Model {
     /// Users, groups, instance profiles, compute and identity providers.
     pub principals: Vec<iam::Principal>,
     pub links: Vec<iam::Link>,
+    /// AWS Organizations service control and S3 policies.
+    pub org_policies: Vec<organizations::OrgPolicy>,
     pub objects: Vec<S3Object>,
     pub access_points: Vec<AccessPoint>,
     pub invalid: Vec<validate::Invalid>,
@@ -219,6 +224,7 @@ impl Model {
             roles,
             principals,
             links,
+            org_policies,
             cloudfront_logs,
             mut objects,
             access_points,
@@ -380,6 +386,7 @@ impl Model {
             roles,
             principals,
             links,
+            org_policies,
             objects,
             access_points,
             invalid,

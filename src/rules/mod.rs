@@ -52,6 +52,7 @@ mod public_grant_blocked;
 mod replication_missing;
 mod restrict_public_buckets_disabled;
 mod role_assumable_by_anyone;
+mod scp_public_access_block_unprotected;
 mod sensitive_bucket_broad_access;
 mod tls_not_enforced;
 mod trust;
@@ -189,6 +190,7 @@ const RULES: &[Rule] = &[
     restrict_public_buckets_disabled::RULE,
     account_public_access_block_weak::RULE,
     public_grant_blocked::RULE,
+    scp_public_access_block_unprotected::RULE,
     public_acl::RULE,
     acl_grants_write_acp::RULE,
     acls_enabled::RULE,

@@ -17,6 +17,7 @@ use crate::model::iam::{
 };
 use crate::model::monitoring::{Alarm, MetricFilter};
 use crate::model::object::{AccessPoint, S3Object};
+use crate::model::organizations::OrgPolicy;
 use crate::model::policy::PolicyDocument;
 use crate::model::trail::{self, FieldSelector, Trail};
 use crate::model::validate::Invalid;
@@ -49,6 +50,7 @@ pub fn relevant(ty: &str) -> bool {
             | "aws_s3_object"
             | "aws_s3_object_copy"
             | "aws_s3_access_point"
+            | "aws_organizations_policy"
     ) || ty.starts_with("aws_s3_bucket_")
         || ty.starts_with("aws_iam_")
         || COMPUTE.contains(&ty)
@@ -105,6 +107,18 @@ fn load_units(ev: &Evaluator<'_>, units: Range<usize>, out: &mut Fragment) {
                     }
                 }
                 "aws_s3_access_point" => out.access_points.push(r.access_point()),
+                "aws_organizations_policy" => {
+                    let kind = match r.eval(&at, "type") {
+                        None => Some("SERVICE_CONTROL_POLICY".to_string()),
+                        Some((n, _)) => n.as_str().map(str::to_string),
+                    };
+                    let content = r.eval(&at, "content").map(|(n, _)| n);
+                    out.org_policies.push(OrgPolicy::read(
+                        (scope.clone(), r.address(), res.block.header),
+                        kind.as_deref(),
+                        content.as_ref(),
+                    ));
+                }
                 ty if ty.starts_with("aws_iam_") || COMPUTE.contains(&ty) => r.iam(ty, out),
                 "aws_cloudfront_distribution" => {
                     for (l, cx) in &r.blocks(&at, "logging_config").items {
