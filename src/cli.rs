@@ -68,11 +68,18 @@ pub enum Command {
     /// Who can reach each bucket: bucket policies' principals, identity policies,
     /// the roles that hold them and who may assume those roles.
     Graph(Box<GraphArgs>),
+    /// A compliance report of the scanned code, control by control, for one
+    /// framework (`--profile`): the resources that pass and fail each control,
+    /// the findings accepted and why, and what was scanned.
+    Report(Box<ReportArgs>),
     /// List the rules.
     Rules {
         /// `text` (a table) or `json` (every field of every rule but its examples).
         #[arg(long, short = 'f', default_value = "text")]
         format: RulesFormat,
+        /// Only the rules mapped to this compliance framework, with its controls.
+        #[arg(long, value_name = "PROFILE")]
+        profile: Option<String>,
     },
 }
 
@@ -196,8 +203,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RULES")]
     pub ignore: Vec<String>,
 
-    /// Run the rules mapped to a compliance framework: fsbp, cis, nist, pci, hipaa
-    /// or soc2 (comma-separated or repeated). Replaces the default set; `--select`
+    /// Run the rules mapped to a compliance framework: fsbp, cis, nist, pci, hipaa,
+    /// soc2, gdpr or iso27001 (comma-separated or repeated). Replaces the default set; `--select`
     /// adds rules, `--ignore` removes them.
     #[arg(long, value_name = "PROFILE")]
     pub profile: Vec<String>,
@@ -293,6 +300,33 @@ pub struct GraphArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+
+    /// `markdown` (default), `json`, `html` (a self-contained page) or `csv`.
+    #[arg(long, short = 'f', default_value = "markdown")]
+    pub format: ReportFormat,
+
+    /// Findings recorded in this baseline are listed as accepted. Default: the
+    /// configuration's `baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+    Html,
+    Csv,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Mermaid,
@@ -359,6 +393,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Baseline(args) => record_baseline(&args),
         Command::Drift(args) => drift(&args),
         Command::Graph(args) => graph(&args),
+        Command::Report(args) => compliance_report(&args),
         Command::Rule { rule } => {
             if let Some(entry) = rules::find(&rule) {
                 print(&rule_doc(&entry.doc));
@@ -384,10 +419,17 @@ pub fn run(cli: Cli) -> u8 {
                 EXIT_ERROR
             }
         },
-        Command::Rules { format } => {
+        Command::Rules { format, profile } => {
+            let profile = profile.map(|p| p.to_ascii_lowercase());
+            if let Some(p) = &profile
+                && crate::compliance::framework(p).is_none()
+            {
+                eprintln!("error: {}", crate::selection::UnknownProfile(p.clone()));
+                return EXIT_ERROR;
+            }
             print(&match format {
-                RulesFormat::Text => rules_table(),
-                RulesFormat::Json => rules_json(),
+                RulesFormat::Text => rules_table(profile.as_deref()),
+                RulesFormat::Json => rules_json(profile.as_deref()),
             });
             EXIT_CLEAN
         }
@@ -744,6 +786,61 @@ fn graph(args: &GraphArgs) -> u8 {
             GraphFormat::Dot => crate::graph::render::dot(&g),
             GraphFormat::Json => crate::graph::render::json(&g),
             GraphFormat::Html => crate::graph::html::html(&g),
+        })
+    };
+    match run().and_then(|text| emit(args.output.as_deref(), &text)) {
+        Ok(()) => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// `bucketlint report --profile NAME`: the compliance report of the scanned code.
+fn compliance_report(args: &ReportArgs) -> u8 {
+    let run = || -> Result<String, String> {
+        let loaded = load_config(args.scan.config.as_ref(), &args.scan.paths)?;
+        let (mut options, _) = options(&args.scan, None, &loaded)?;
+        let framework = match options.selection.profiles.as_slice() {
+            [one] => crate::compliance::framework(one)
+                .ok_or_else(|| format!("unknown profile {one:?}"))?,
+            [] => {
+                return Err(format!(
+                    "a report is for one framework: give --profile NAME ({})",
+                    crate::selection::PROFILES.join(", ")
+                ));
+            }
+            more => {
+                return Err(format!(
+                    "a report is for one framework, got {}: run one report per profile",
+                    more.join(", ")
+                ));
+            }
+        };
+        let file = baseline_file(args.baseline.as_ref(), &loaded)?;
+        let entries = file.as_deref().map(baseline::load).transpose()?;
+        options.keep_model = true;
+        let mut scan = scan_named(&args.scan.paths, &options)?;
+        if let (Some(file), Some(entries)) = (&file, &entries) {
+            baseline::compare(&mut scan, entries, file);
+        }
+        let ran: Vec<&rules::Entry> = rules::catalog()
+            .iter()
+            .filter(|e| options.selection.enabled(&e.doc))
+            .collect();
+        let evidence = crate::compliance::build::evidence(
+            &args.scan.paths,
+            loaded.path.as_deref(),
+            file.as_deref(),
+            &ran,
+        );
+        let report = crate::compliance::build(&scan, framework, evidence, &ran);
+        Ok(match args.format {
+            ReportFormat::Markdown => crate::compliance::render::markdown(&report),
+            ReportFormat::Json => crate::compliance::render::json(&report),
+            ReportFormat::Csv => crate::compliance::render::csv(&report),
+            ReportFormat::Html => crate::compliance::html::html(&report),
         })
     };
     match run().and_then(|text| emit(args.output.as_deref(), &text)) {
@@ -1296,9 +1393,15 @@ pub fn rule_doc(doc: &RuleDoc) -> String {
 
 /// The catalog as JSON: what tools need to map codes to names, severities and
 /// controls.
-fn rules_json() -> String {
-    let rules: Vec<serde_json::Value> = rules::catalog()
+/// The catalog, or the rules mapped to the framework `profile`.
+fn listed(profile: Option<&str>) -> impl Iterator<Item = &'static rules::Entry> + '_ {
+    rules::catalog()
         .iter()
+        .filter(move |e| profile.is_none_or(|p| e.doc.compliance.contains_key(p)))
+}
+
+fn rules_json(profile: Option<&str>) -> String {
+    let rules: Vec<serde_json::Value> = listed(profile)
         .map(|e| {
             let d = &e.doc;
             serde_json::json!({
@@ -1311,6 +1414,8 @@ fn rules_json() -> String {
                 "explanation": d.explanation.trim(),
                 "remediation": d.remediation.trim(),
                 "compliance": d.compliance,
+                "compliance_sources": d.compliance_sources,
+                "applies_to": d.applies_to,
                 "not_expressible": d.not_expressible,
                 "fix": d.fix,
                 "fix_detail": d.fix_detail,
@@ -1324,23 +1429,42 @@ fn rules_json() -> String {
     s
 }
 
-fn rules_table() -> String {
+fn rules_table(profile: Option<&str>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<6} {:<34} {:<9} {:<7} summary",
-        "code", "name", "severity", "default"
+        "{:<6} {:<34} {:<9} {:<7} {}",
+        "code",
+        "name",
+        "severity",
+        "default",
+        if profile.is_some() {
+            "controls: summary"
+        } else {
+            "summary"
+        }
     );
-    for e in rules::catalog() {
+    for e in listed(profile) {
         let d = &e.doc;
+        let controls = profile
+            .and_then(|p| d.compliance.get(p))
+            .map(|c| format!("{}: ", c.join(", ")))
+            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "{:<6} {:<34} {:<9} {:<7} {}",
+            "{:<6} {:<34} {:<9} {:<7} {controls}{}",
             d.code,
             d.name,
             d.severity.as_str(),
             if d.is_default() { "on" } else { "opt-in" },
             d.summary
+        );
+    }
+    if let Some(f) = profile.and_then(crate::compliance::framework) {
+        let _ = writeln!(
+            s,
+            "\nMappings from {}; each rule's source: `bucketlint rules --profile {} --format json`.",
+            f.source, f.id
         );
     }
     s

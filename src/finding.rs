@@ -142,6 +142,8 @@ pub struct Edit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppressed {
     pub justification: String,
+    /// The suppression's expiry date (`YYYY-MM-DD`), if it has one.
+    pub expires: Option<String>,
     /// The suppression comment or metadata entry.
     pub span: Span,
 }

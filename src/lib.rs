@@ -8,6 +8,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod cloudformation;
+pub mod compliance;
 pub mod config;
 pub mod drift;
 pub mod edit;

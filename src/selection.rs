@@ -14,11 +14,15 @@ pub struct Selection {
 }
 
 /// The compliance frameworks rules map to, as `--profile` names them.
-pub const PROFILES: [&str; 6] = ["fsbp", "cis", "nist", "pci", "hipaa", "soc2"];
+pub const PROFILES: [&str; 8] = [
+    "fsbp", "cis", "nist", "pci", "hipaa", "soc2", "gdpr", "iso27001",
+];
 
 /// A `--profile` that names no framework.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown profile {0:?} (expected one of: fsbp, cis, nist, pci, hipaa, soc2)")]
+#[error(
+    "unknown profile {0:?} (expected one of: fsbp, cis, nist, pci, hipaa, soc2, gdpr, iso27001)"
+)]
 pub struct UnknownProfile(pub String);
 
 /// A selector that names no rule.
@@ -185,7 +189,7 @@ mod tests {
         assert!(s.enabled(doc("BL401")) && !s.enabled(doc("BL210")));
         assert!(
             Selection::default()
-                .with_profiles(&["iso27001".into()])
+                .with_profiles(&["iso9001".into()])
                 .is_err()
         );
     }

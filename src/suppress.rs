@@ -95,7 +95,7 @@ pub fn today() -> (i32, u32, u32) {
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -349,6 +349,9 @@ pub fn apply(
                 if f.suppressed.is_none() && d.covers(f, sources) {
                     f.suppressed = Some(Suppressed {
                         justification: d.reason.clone(),
+                        expires: d
+                            .expires
+                            .map(|(y, m, day)| format!("{y:04}-{m:02}-{day:02}")),
                         span: d.span,
                     });
                     used = true;

@@ -5,20 +5,10 @@
 
 mod common;
 
-use common::{bucketlint_in, project, root};
+use common::{
+    bucketlint_in, chromium, console_errors, project, render_in_chromium as render, root,
+};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            let out = Command::new("which").arg(name).output().ok()?;
-            out.status
-                .success()
-                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        })
-}
 
 fn write_page(dir: &Path, scan: &Path, args: &[&str]) -> PathBuf {
     let page = dir.join("graph.html");
@@ -37,47 +27,6 @@ fn write_page(dir: &Path, scan: &Path, args: &[&str]) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     page
-}
-
-/// Runs Chromium headless on `url` with a fresh profile and no background network,
-/// returning (DOM after the script ran, what it logged).
-fn render(browser: &Path, url: &str, extra: &[&str]) -> (String, String) {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Console messages and page errors in Chromium's log.
-fn console_errors(log: &str) -> Vec<&str> {
-    log.lines()
-        .filter(|l| {
-            l.contains("CONSOLE")
-                || l.contains("Uncaught")
-                || l.contains("Content Security Policy")
-                || l.contains("Refused to")
-        })
-        .collect()
 }
 
 #[test]

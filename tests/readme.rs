@@ -71,3 +71,57 @@ fn readme_examples_are_valid() {
     assert_eq!(config.per_path_ignores.len(), 2);
     assert!(config.classification.is_some());
 }
+
+const COMPLIANCE_START: &str = "<!-- compliance:start -->";
+const COMPLIANCE_END: &str = "<!-- compliance:end -->";
+
+/// One report per framework on `testdata/compliance`: its summary line and its
+/// control table, as `bucketlint report` writes them.
+fn compliance() -> String {
+    let mut out = String::from("\n");
+    for profile in bucketlint::selection::PROFILES {
+        let run = common::bucketlint_in(common::root())
+            .args(["report", "--profile", profile, "testdata/compliance"])
+            .output()
+            .unwrap();
+        let md = String::from_utf8_lossy(&run.stdout);
+        let title = md.lines().next().unwrap().trim_start_matches("# ");
+        let summary = md
+            .split("## Summary\n\n")
+            .nth(1)
+            .and_then(|s| s.split("\n## Controls").next())
+            .unwrap()
+            .trim_end();
+        let _ = write!(
+            out,
+            "<details><summary><code>bucketlint report --profile {profile} testdata/compliance</code>: {title}</summary>\n\n{summary}\n\n</details>\n"
+        );
+    }
+    out
+}
+
+#[test]
+fn readme_compliance_reports_are_up_to_date() {
+    let path = common::root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = (
+        readme.find(COMPLIANCE_START).expect("start marker"),
+        readme.find(COMPLIANCE_END).expect("end marker"),
+    );
+    let current = &readme[start + COMPLIANCE_START.len()..end];
+    let expected = compliance();
+    if current != expected {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!(
+                "{}{COMPLIANCE_START}{expected}{}",
+                &readme[..start],
+                &readme[end..]
+            );
+            std::fs::write(&path, updated).unwrap();
+            return;
+        }
+        panic!(
+            "README compliance reports are out of date; run `UPDATE_README=1 cargo test --test readme`.\nExpected:\n{expected}"
+        );
+    }
+}

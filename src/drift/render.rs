@@ -3,6 +3,7 @@
 //! files, deployed ones in the state.
 
 use super::{Drift, JsonBroken, JsonChange, JsonDrift, JsonLone, REMEDIATION};
+use crate::report::markdown::{cell, code};
 use crate::source::{Sources, Span};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -173,13 +174,6 @@ pub fn json(d: &Drift, s: &Sides<'_>) -> String {
     text
 }
 
-/// A Markdown table cell: pipes and line breaks escaped, code spans kept closed.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-        .replace('`', "'")
-}
-
 pub fn markdown(d: &Drift, s: &Sides<'_>) -> String {
     let mut out = String::from("## bucketlint drift\n\n");
     if !d.any() {
@@ -193,19 +187,19 @@ pub fn markdown(d: &Drift, s: &Sides<'_>) -> String {
     }
     let _ = writeln!(out, "{}.\n", summary(d));
     for address in drifted(d) {
-        let _ = writeln!(out, "### `{}`\n", cell(address));
+        let _ = writeln!(out, "### {}\n", code(address));
         let changes: Vec<_> = d.changes.iter().filter(|c| c.address == address).collect();
         if !changes.is_empty() {
             out.push_str("| Setting | Declared | Deployed |\n|---|---|---|\n");
             for c in changes {
                 let _ = writeln!(
                     out,
-                    "| {} | `{}` (`{}`) | `{}` (`{}`) |",
+                    "| {} | {} ({}) | {} ({}) |",
                     c.setting,
-                    cell(&c.declared),
-                    cell(&at(s.code, c.declared_at)),
-                    cell(&c.deployed),
-                    cell(&at(s.state, c.deployed_at)),
+                    code(&c.declared),
+                    code(&at(s.code, c.declared_at)),
+                    code(&c.deployed),
+                    code(&at(s.state, c.deployed_at)),
                 );
             }
             out.push('\n');
@@ -229,24 +223,14 @@ pub fn markdown(d: &Drift, s: &Sides<'_>) -> String {
     if !d.undeclared.is_empty() {
         out.push_str("### Deployed, no longer declared\n\n");
         for l in &d.undeclared {
-            let _ = writeln!(
-                out,
-                "- `{}` (`{}`)",
-                cell(&l.address),
-                cell(&at(s.state, l.at))
-            );
+            let _ = writeln!(out, "- {} ({})", code(&l.address), code(&at(s.state, l.at)));
         }
         out.push('\n');
     }
     if !d.undeployed.is_empty() {
         out.push_str("### Declared, not deployed\n\n");
         for l in &d.undeployed {
-            let _ = writeln!(
-                out,
-                "- `{}` (`{}`)",
-                cell(&l.address),
-                cell(&at(s.code, l.at))
-            );
+            let _ = writeln!(out, "- {} ({})", code(&l.address), code(&at(s.code, l.at)));
         }
     }
     out

@@ -3,9 +3,11 @@
 //! the right), a table of who reaches each bucket through what and with which
 //! actions, and a bucket picker that dims the rest. Nothing is fetched. A
 //! Content-Security-Policy with a per-page nonce lets only the page's own style
-//! and script run, so even a label that escaped its quoting could load nothing.
+//! and script run (`report::html`), so even a label that escaped its quoting
+//! could load nothing.
 
 use super::{EdgeKind, Graph, NodeKind, kind_name};
+use crate::report::html::{esc, page, script_json};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 
@@ -20,23 +22,6 @@ const LABEL_GAP: usize = 150;
 const MAX_ROWS: usize = 5000;
 /// Characters of a label drawn in a node (the whole label is its tooltip).
 const LABEL_CHARS: usize = 34;
-
-/// Text for HTML content and quoted attributes.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -295,17 +280,6 @@ fn rows(g: &Graph, index: &BTreeMap<&str, usize>) -> (Vec<Row>, usize) {
     (out, more)
 }
 
-/// A random nonce for this page's policy: the standard library's per-process
-/// random hash keys, so nothing the scanned code controls can predict it.
-fn nonce() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(std::process::id().into());
-    let a = h.finish();
-    h.write_u64(a);
-    format!("{a:016x}{:016x}", h.finish())
-}
-
 pub fn html(g: &Graph) -> String {
     let index: BTreeMap<&str, usize> = g
         .nodes
@@ -318,19 +292,10 @@ pub fn html(g: &Graph) -> String {
     let gap = if last > 0 { LABEL_GAP } else { 0 };
     let x = |i: usize| PAD + at.column[i] * COLUMN + if at.column[i] == last { gap } else { 0 };
     let width = PAD * 2 + last * COLUMN + gap + NODE_W;
-    let nonce = nonce();
     let buckets: Vec<usize> = (0..g.nodes.len())
         .filter(|&i| g.nodes[i].kind == NodeKind::Bucket)
         .collect();
     let mut out = String::with_capacity(4096 + g.nodes.len() * 400 + g.edges.len() * 300);
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>bucketlint: who can reach each bucket</title>\n<style nonce=\"{nonce}\">{STYLE}</style>\n</head>\n<body>\n"
-    );
     let principals = g
         .nodes
         .iter()
@@ -477,16 +442,16 @@ pub fn html(g: &Graph) -> String {
         .iter()
         .map(|e| [e.from.as_str(), e.to.as_str()])
         .collect();
-    let data = serde_json::json!({ "edges": edges })
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026");
-    let _ = write!(
-        out,
-        "<script type=\"application/json\" id=\"graph-data\" nonce=\"{nonce}\">{data}</script>\n<script nonce=\"{nonce}\">{SCRIPT}</script>\n</body>\n</html>\n"
-    );
-    out
+    let data = script_json(&serde_json::json!({ "edges": edges }));
+    page(
+        "bucketlint: who can reach each bucket",
+        STYLE,
+        &out,
+        &[
+            ("type=\"application/json\" id=\"graph-data\"", &data),
+            ("", SCRIPT),
+        ],
+    )
 }
 
 fn kind_class(k: EdgeKind) -> &'static str {

@@ -16,7 +16,7 @@ pub const MAX_ROWS: usize = 50;
 const MAX_MESSAGE: usize = 300;
 
 /// Text safe in a table cell: no pipes or line breaks, no HTML, bounded.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
         if i == MAX_MESSAGE {
@@ -37,7 +37,7 @@ fn cell(s: &str) -> String {
 
 /// Code spans cannot hold their own delimiter; paths and addresses never need
 /// more than a double backtick.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     if s.contains('`') {
         format!("`` {} ``", cell(s))
     } else {

@@ -226,6 +226,31 @@ const RULES: &[Rule] = &[
     sensitive_bucket_broad_access::RULE,
 ];
 
+/// The kind of resource a rule judges.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    serde::Serialize,
+    std::default::Default,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppliesTo {
+    #[default]
+    Bucket,
+    AccountBlock,
+    Object,
+    AccessPoint,
+    Trail,
+    IdentityPolicy,
+    Role,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Default {
@@ -312,6 +337,15 @@ pub struct RuleDoc {
     pub remediation: String,
     #[serde(default)]
     pub compliance: BTreeMap<String, Vec<String>>,
+    /// Where a framework's mapping comes from, per framework: the framework's own
+    /// text or a published mapping (required for `gdpr` and `iso27001`).
+    #[serde(default)]
+    pub compliance_sources: BTreeMap<String, String>,
+    /// What the rule judges, for compliance reports to list what passes: `bucket`
+    /// (default), `account-block`, `object`, `access-point`, `trail`,
+    /// `identity-policy` or `role`.
+    #[serde(default)]
+    pub applies_to: AppliesTo,
     /// Front ends (`terraform`, `cloudformation`) that cannot express the bad state,
     /// with the reason: no bad example is required there.
     #[serde(default)]
@@ -370,6 +404,20 @@ impl RuleDoc {
 pub struct Entry {
     pub doc: RuleDoc,
     pub check: fn(&Context<'_>, &mut Vec<Finding>),
+}
+
+/// The catalog's identity for evidence: the version and a digest (64-bit FNV-1a)
+/// of every rule file as built in, so two reports name the same rules only when
+/// they were judged by the same rules.
+pub fn catalog_digest() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for r in RULES {
+        for b in r.doc.0.bytes().chain(r.doc.1.bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{}+{h:016x}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The parsed catalog (parsed once, on first use).
@@ -558,10 +606,43 @@ mod tests {
                 e.doc.name
             );
             assert!(!e.doc.summary.is_empty() && !e.doc.remediation.is_empty());
-            for framework in e.doc.compliance.keys() {
+            for (framework, controls) in &e.doc.compliance {
                 assert!(
                     crate::selection::PROFILES.contains(&framework.as_str()),
                     "{}: unknown framework {framework}",
+                    e.doc.code
+                );
+                // Every control a rule names is one of its framework's catalog,
+                // which gives it a title (a typo fails here).
+                let catalog = crate::compliance::framework(framework).unwrap();
+                for c in controls {
+                    let control = catalog.controls.iter().find(|k| &k.id == c);
+                    assert!(
+                        control.is_some(),
+                        "{}: {framework} {c} is not in frameworks/{framework}.toml",
+                        e.doc.code
+                    );
+                    assert!(
+                        control.unwrap().not_assessed.is_none(),
+                        "{}: {framework} {c} is marked not assessed",
+                        e.doc.code
+                    );
+                }
+                if matches!(framework.as_str(), "gdpr" | "iso27001") {
+                    assert!(
+                        e.doc
+                            .compliance_sources
+                            .get(framework)
+                            .is_some_and(|s| !s.is_empty()),
+                        "{}: the {framework} mapping cites no source",
+                        e.doc.code
+                    );
+                }
+            }
+            for framework in e.doc.compliance_sources.keys() {
+                assert!(
+                    e.doc.compliance.contains_key(framework),
+                    "{}: a source for an unmapped {framework}",
                     e.doc.code
                 );
             }
