@@ -152,8 +152,9 @@ resource "aws_s3_bucket_policy" "{n}" {{
     files * per_file
 }
 
-/// An organisation of `n` buckets and `n` roles (a Lambda function's each), every
-/// role with an inline policy on two buckets' objects, written under `dir`.
+/// An organisation of `n` each of buckets, roles (a Lambda function runs as each,
+/// with an inline policy on two buckets' objects) and users (an inline policy on
+/// another bucket by reference), written under `dir`.
 pub fn organisation(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
     let mut s = String::new();
@@ -177,6 +178,22 @@ resource "aws_iam_role_policy" "r{i}" {{
   role = aws_iam_role.r{i}.id
   policy = jsonencode({{
     Statement = [{{ Effect = "Allow", Action = ["s3:GetObject"], Resource = ["arn:aws:s3:::org-bucket-{i}/*", "arn:aws:s3:::org-bucket-{other}/*"] }}]
+  }})
+}}
+
+resource "aws_lambda_function" "f{i}" {{
+  function_name = "function-{i}"
+  role          = aws_iam_role.r{i}.arn
+}}
+
+resource "aws_iam_user" "u{i}" {{
+  name = "user-{i}"
+}}
+
+resource "aws_iam_user_policy" "u{i}" {{
+  user = aws_iam_user.u{i}.name
+  policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = "s3:PutObject", Resource = "${{aws_s3_bucket.b{other}.arn}}/*" }}]
   }})
 }}
 "#
