@@ -222,18 +222,7 @@ fn evidence_names_the_commit_the_configuration_and_the_baseline() {
     ]);
     git(dir.path(), &["init", "-q"]);
     git(dir.path(), &["add", "."]);
-    git(
-        dir.path(),
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-qm",
-            "one",
-        ],
-    );
+    git(dir.path(), &["commit", "-qm", "one"]);
     let head = git(dir.path(), &["rev-parse", "HEAD"]);
     // Record today's findings, then report: they are accepted, from the baseline.
     let out = bucketlint_in(dir.path())
@@ -273,18 +262,7 @@ fn evidence_names_the_commit_the_configuration_and_the_baseline() {
     assert!(accepted.iter().all(|a| a["how"] == "baseline"));
     // Committed: no uncommitted changes.
     git(dir.path(), &["add", "."]);
-    git(
-        dir.path(),
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-qm",
-            "two",
-        ],
-    );
+    git(dir.path(), &["commit", "-qm", "two"]);
     let (_, json, _) = report(dir.path(), &["--profile", "fsbp", ".", "-f", "json"]);
     let r: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(r["evidence"]["uncommitted_changes"], false);
