@@ -136,6 +136,29 @@ fn cases() -> Vec<Case> {
         c.args.push(format);
         cases.push(c);
     }
+    // The surfaces that draw the whole scan: a compliance report lists every
+    // bucket under every control, the graph page every bucket.
+    for (label, args) in [
+        (
+            "compliance report (nist, markdown)",
+            &["report", ".", "--profile", "nist"][..],
+        ),
+        (
+            "compliance report (iso27001, csv)",
+            &["report", ".", "--profile", "iso27001", "-f", "csv"][..],
+        ),
+        (
+            "access graph page (html)",
+            &["graph", ".", "-f", "html"][..],
+        ),
+    ] {
+        cases.push(case(
+            format!("10,000 buckets on one JSON line, {label}"),
+            &[("t.json", &one_line)],
+            args,
+            exit(0),
+        ));
+    }
     let nested = format!(
         "AWSTemplateFormatVersion: '2010-09-09'\nMetadata:\n  X: {}{}{}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n",
         (0..100).fold(String::new(), |mut s, i| {

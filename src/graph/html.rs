@@ -8,7 +8,7 @@
 
 use super::{EdgeKind, Graph, NodeKind, kind_name};
 use crate::report::html::{esc, page, script_json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt::Write as _;
 
 const COLUMN: usize = 290;
@@ -233,17 +233,15 @@ fn rows(g: &Graph, index: &BTreeMap<&str, usize>) -> (Vec<Row>, usize) {
     let mut out = Vec::new();
     let mut more = 0;
     for b in (0..n).filter(|&i| g.nodes[i].kind == NodeKind::Bucket) {
-        // Breadth first against the edges: `via[u]` is the edge u takes toward b.
-        let mut via: Vec<Option<usize>> = vec![None; n];
-        let mut seen = vec![false; n];
-        seen[b] = true;
+        // Breadth first against the edges: `via[u]` is the edge u takes toward b
+        // (a map: each bucket's search touches only what reaches it).
+        let mut via: HashMap<usize, Option<usize>> = HashMap::from([(b, None)]);
         let mut queue = VecDeque::from([b]);
         while let Some(v) = queue.pop_front() {
             for &k in &incoming[v] {
                 let u = index[g.edges[k].from.as_str()];
-                if !seen[u] {
-                    seen[u] = true;
-                    via[u] = Some(k);
+                if let std::collections::hash_map::Entry::Vacant(e) = via.entry(u) {
+                    e.insert(Some(k));
                     queue.push_back(u);
                 }
             }
@@ -256,7 +254,7 @@ fn rows(g: &Graph, index: &BTreeMap<&str, usize>) -> (Vec<Row>, usize) {
                 let mut unknown = false;
                 let mut last = None;
                 let mut at = v;
-                while let Some(k) = via[at] {
+                while let Some(&Some(k)) = via.get(&at) {
                     let e = &g.edges[k];
                     unknown |= e.unknown;
                     last = Some(e);
