@@ -510,3 +510,142 @@ Resources:
         "{text}"
     );
 }
+
+/// A SAM function without `Role` runs as the role the transform creates
+/// (`{LogicalId}Role`), which holds its `Policies`: S3 policy templates expanded
+/// as SAM defines them, inline statements, and AWS managed policies by name.
+#[test]
+fn sam_functions_run_as_the_role_the_transform_creates() {
+    let dir = project(&[(
+        "template.yaml",
+        r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+  Thumbnails:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Policies:
+        - S3ReadPolicy:
+            BucketName: !Ref Uploads
+        - S3CrudPolicy:
+            BucketName: acme-elsewhere
+        - AWSLambdaBasicExecutionRole
+        - Statement:
+            - Effect: Allow
+              Action: s3:*
+              Resource: "*"
+  Reports:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Policies: AmazonS3ReadOnlyAccess
+  Given:
+    Type: AWS::Serverless::Function
+    Properties:
+      Role: !GetAtt Existing.Arn
+      Policies:
+        - S3CrudPolicy:
+            BucketName: !Ref Uploads
+  Existing:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: lambda.amazonaws.com }
+            Action: sts:AssumeRole
+"#,
+    )]);
+    let (code, text, err) = graph(dir.path(), &[".", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let g: Value = serde_json::from_str(&text).unwrap();
+    let edges: BTreeSet<(String, String, String)> = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |from: &str, kind: &str, to: &str| {
+        assert!(
+            edges.contains(&(from.into(), kind.into(), to.into())),
+            "{from} -{kind}-> {to} not in {edges:#?}"
+        );
+    };
+    has("function:Thumbnails", "runs-as", "role:ThumbnailsRole");
+    has(
+        "service:lambda.amazonaws.com",
+        "can-assume",
+        "role:ThumbnailsRole",
+    );
+    // S3ReadPolicy on the template's bucket, by reference.
+    has(
+        "role:ThumbnailsRole",
+        "attached-to",
+        "policy:ThumbnailsRole (policy 1)",
+    );
+    has(
+        "policy:ThumbnailsRole (policy 1)",
+        "grants",
+        "bucket:Uploads",
+    );
+    let read = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "policy:ThumbnailsRole (policy 1)")
+        .unwrap();
+    assert_eq!(read["actions"][0], "s3:GetObject");
+    assert!(
+        !read["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "s3:PutObject")
+    );
+    // S3CrudPolicy on another bucket does not reach this one.
+    assert!(
+        !edges
+            .iter()
+            .any(|(f, _, _)| f == "policy:ThumbnailsRole (policy 2)")
+    );
+    // The inline statement.
+    has(
+        "policy:ThumbnailsRole (policy 4)",
+        "grants",
+        "bucket:Uploads",
+    );
+    // An AWS managed policy by its short name.
+    has("function:Reports", "runs-as", "role:ReportsRole");
+    has(
+        "role:ReportsRole",
+        "attached-to",
+        "policy:aws:AmazonS3ReadOnlyAccess",
+    );
+    // With `Role`, SAM ignores `Policies` and creates no role: the function runs
+    // as a role with no S3 permission, so nothing of it reaches the bucket.
+    assert!(!text.contains("GivenRole"), "{text}");
+    assert!(!text.contains("function:Given"), "{text}");
+    // The rules read the created role's policies too.
+    let out = bucketlint_in(dir.path())
+        .args(["check", ".", "--select", "BL501", "--format", "concise"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("template.yaml:20:23: BL501")
+            && report.contains("ThumbnailsRole (policy 4)"),
+        "{report}"
+    );
+}

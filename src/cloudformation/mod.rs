@@ -4,6 +4,7 @@
 pub mod intrinsics;
 pub mod parse;
 pub mod s3;
+pub mod sam;
 pub mod template;
 mod yaml_compat;
 

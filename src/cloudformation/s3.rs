@@ -2,6 +2,7 @@
 //! `AWS::S3::BucketPolicy` joined to its bucket, and `AWS::CloudTrail::Trail`.
 
 use super::intrinsics::Resolver;
+use super::sam;
 use super::template::Resource;
 use crate::model::backup::BackupSelection;
 use crate::model::bucket::{
@@ -726,11 +727,15 @@ impl Reader<'_, '_> {
             "AWS::Lambda::Function" | "AWS::Serverless::Function" => {
                 out.principals
                     .push(principal(K::Function, literal(&props, "FunctionName")));
-                out.links.push(link(
-                    LinkKind::RunsAs,
-                    me(K::Function),
-                    refs(K::Role, "Role"),
-                ));
+                if ty == "AWS::Serverless::Function" && props.get("Role").is_none() {
+                    self.sam_role(out);
+                } else {
+                    out.links.push(link(
+                        LinkKind::RunsAs,
+                        me(K::Function),
+                        refs(K::Role, "Role"),
+                    ));
+                }
             }
             "AWS::ECS::TaskDefinition" => {
                 out.principals
@@ -762,6 +767,68 @@ impl Reader<'_, '_> {
                     .push(link(LinkKind::RunsAs, me(K::Instance), profile));
             }
             _ => {}
+        }
+    }
+
+    /// The execution role the SAM transform creates for a function without `Role`
+    /// (`{LogicalId}Role`), with the function's `Policies`.
+    fn sam_role(&self, out: &mut Fragment) {
+        use EntityKind as K;
+        let props = self.properties();
+        let scope = self.r.t.scope.clone();
+        let id = &self.res.id.name;
+        let role_id = format!("{id}Role");
+        let role_key = self.r.bucket_ref(&role_id);
+        let role = vec![(K::Role, EntityRef::Resource(role_key.clone()))];
+        out.roles.push(Role {
+            scope: scope.clone(),
+            address: role_id.clone(),
+            key: role_key.clone(),
+            name: None,
+            decl: self.decl(),
+            trust: PolicyDocument::from_value(&sam::trust(self.decl())),
+            trust_span: self.decl(),
+        });
+        out.links.push(Link {
+            kind: LinkKind::RunsAs,
+            scope: scope.clone(),
+            address: id.clone(),
+            span: self.decl(),
+            from: vec![(K::Function, EntityRef::Resource(self.r.bucket_ref(id)))],
+            to: role.clone(),
+        });
+        let Some((policies, key)) = prop(&props, "Policies") else {
+            return;
+        };
+        let span = policies.span.or(key).unwrap_or_else(|| self.decl());
+        for (n, p) in sam::policies(policies).into_iter().enumerate() {
+            match p {
+                sam::SamPolicy::Managed(arn) => {
+                    out.policy_attachments.push(PolicyAttachment {
+                        scope: scope.clone(),
+                        address: role_id.clone(),
+                        policy_arn: arn,
+                        span,
+                        holders: role.clone(),
+                    });
+                }
+                doc => {
+                    let document = match &doc {
+                        sam::SamPolicy::Document(node) => PolicyDocument::from_value(node),
+                        _ => None,
+                    };
+                    out.identity_policies.push(IdentityPolicy {
+                        scope: scope.clone(),
+                        address: format!("{role_id} (policy {})", n + 1),
+                        key: self.r.bucket_ref(&format!("{role_id}#{n}")),
+                        name: None,
+                        decl: self.decl(),
+                        span: document.as_ref().and_then(|d| d.span).unwrap_or(span),
+                        document,
+                        holders: role.clone(),
+                    });
+                }
+            }
         }
     }
 
