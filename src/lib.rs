@@ -643,7 +643,23 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     // After suppression: a comment above one module call covers its instances only.
     // A plan's findings move to the code that declared them, when it is on disk;
     // then instances of one block merge as in the code.
-    terraform::plan_code::relocate(&mut findings, &mut sources, &plans);
+    let code = terraform::plan_code::relocate(&mut findings, &mut sources, &plans);
+    // The suppression comments of that code cover the findings moved to it (they
+    // are not judged unused: the plan judged only what it planned).
+    let directives: Vec<suppress::Directive> = code
+        .iter()
+        .filter(|(id, _)| sources.get(*id).text.contains("bucketlint:ignore"))
+        .flat_map(|(id, blocks)| suppress::comments(sources.get(*id), blocks))
+        .collect();
+    if !directives.is_empty() {
+        suppress::apply(
+            &mut findings,
+            &directives,
+            &sources,
+            suppress::today(),
+            &|_: &str, _: FileId| false,
+        );
+    }
     let mut findings = merge_instances(findings);
     trace::stage("merged instances");
     // The configuration's per-path ignores and severity overrides.

@@ -283,3 +283,74 @@ fn json_named_on_the_command_line_that_is_not_a_plan_is_read_as_before() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("BL110"), "{text}");
 }
+
+/// A suppression comment in the code a plan came from covers the plan's findings
+/// moved there, as it covers the code's own: above a resource block, at the end of
+/// a line, and in a module's file.
+#[test]
+fn suppression_comments_in_the_code_cover_the_plan_findings() {
+    let src = root().join("testdata/plans/v4-modules");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        for entry in walk(from) {
+            let rel = entry.strip_prefix(from).unwrap();
+            let dest = to.join(rel);
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, dest).unwrap();
+        }
+    };
+    copy(&src, dir.path());
+    let main = dir.path().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let text = text
+        .replace(
+            "resource \"aws_s3_bucket\" \"scratch\" {",
+            "# bucketlint:ignore BL100,BL201 scratch space, reviewed\nresource \"aws_s3_bucket\" \"scratch\" {",
+        )
+        .replace(
+            "status = \"Suspended\"",
+            "status = \"Suspended\" # bucketlint:ignore BL401 scratch space",
+        );
+    std::fs::write(&main, text).unwrap();
+    let out = bucketlint_in(dir.path())
+        .args(["check", "plan.json", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scratch: Vec<(&str, bool)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"] == "aws_s3_bucket.scratch")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap(),
+                f.get("suppressed").is_some_and(|s| !s.is_null()),
+            )
+        })
+        .collect();
+    for code in ["BL100", "BL201", "BL401"] {
+        assert!(scratch.contains(&(code, true)), "{code}: {scratch:?}");
+    }
+    // Not suppressed: what the comments do not name.
+    assert!(scratch.contains(&("BL301", false)), "{scratch:?}");
+    // The other buckets' findings stay.
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| {
+        f["code"] == "BL100"
+            && f["resource"] == "module.logs[0].aws_s3_bucket.this"
+            && f.get("suppressed").is_none_or(Value::is_null)
+    }));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -36,15 +36,24 @@ struct Planned<'a> {
 }
 
 /// Moves the findings on `plans` (plan files of this scan) to the code that
-/// declared their resources, where that code is on disk.
-pub fn relocate(findings: &mut [Finding], sources: &mut Sources, plans: &[FileId]) {
+/// declared their resources, where that code is on disk. Returns the code files
+/// read, with their resource, data and module blocks: their suppression comments
+/// apply to the findings moved there.
+pub fn relocate(
+    findings: &mut [Finding],
+    sources: &mut Sources,
+    plans: &[FileId],
+) -> Vec<(FileId, Vec<crate::suppress::Block>)> {
+    let mut read = Vec::new();
     for &plan in plans {
         if !findings.iter().any(|f| f.span.file == plan) {
             continue;
         }
         let file = sources.get(plan);
-        let Some(root) = file.path.parent().map(Path::to_path_buf) else {
-            continue;
+        // `plan.json` named in the current directory has an empty parent.
+        let root = match file.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
         };
         let Ok(parsed) = json::parse(&file.text, json::Origin::File(plan)) else {
             continue;
@@ -93,7 +102,21 @@ pub fn relocate(findings: &mut [Finding], sources: &mut Sources, plans: &[FileId
                 message: format!("the planned value ({what})"),
             });
         }
+        for body in code.dirs.values().flatten() {
+            let blocks = body
+                .blocks
+                .iter()
+                .filter(|b| matches!(&*b.ident, "resource" | "data" | "module"))
+                .map(|b| crate::suppress::Block {
+                    header: b.header,
+                    span: b.span,
+                    module_call: &*b.ident == "module",
+                })
+                .collect();
+            read.push((body.span.file, blocks));
+        }
     }
+    read
 }
 
 fn collect<'a>(module: &'a Node, out: &mut Vec<Planned<'a>>) {
