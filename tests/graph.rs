@@ -649,3 +649,97 @@ Resources:
         "{report}"
     );
 }
+
+/// A bucket policy that grants a role or user of the scan, by reference or by an
+/// ARN of the deploying account, is an edge from that role or user, so what runs
+/// as it reaches the bucket too; a literal ARN of some account stays an account.
+#[test]
+fn a_bucket_policy_principal_of_the_scan_is_its_role_or_user() {
+    let dir = project(&[
+        (
+            "main.tf",
+            r#"
+data "aws_caller_identity" "current" {}
+resource "aws_s3_bucket" "b" {
+  bucket = "acme-b"
+}
+resource "aws_iam_role" "app" {
+  name = "app"
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+resource "aws_iam_user" "ops" {
+  name = "ops"
+}
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = aws_iam_role.app.arn
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({
+    Statement = [
+      { Effect = "Allow", Principal = { AWS = aws_iam_role.app.arn }, Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" },
+      { Effect = "Allow", Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:user/ops" }, Action = "s3:PutObject", Resource = "${aws_s3_bucket.b.arn}/*" },
+      { Effect = "Allow", Principal = { AWS = "arn:aws:iam::444455556666:role/app" }, Action = "s3:ListBucket", Resource = aws_s3_bucket.b.arn },
+    ]
+  })
+}
+"#,
+        ),
+        (
+            "cfn/template.yaml",
+            r#"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+  Reader:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: ecs-tasks.amazonaws.com }
+            Action: sts:AssumeRole
+  DataPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Data
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: !GetAtt Reader.Arn }
+            Action: s3:GetObject
+            Resource: !Sub "${Data.Arn}/*"
+"#,
+        ),
+    ]);
+    let (code, text, err) = graph(dir.path(), &[".", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let g: Value = serde_json::from_str(&text).unwrap();
+    let has = |from: &str, kind: &str, to: &str| {
+        assert!(
+            g["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["from"] == from && e["kind"] == kind && e["to"] == to),
+            "{from} -{kind}-> {to} not in {text}"
+        );
+    };
+    has("role:aws_iam_role.app", "grants", "bucket:aws_s3_bucket.b");
+    has(
+        "function:aws_lambda_function.f",
+        "runs-as",
+        "role:aws_iam_role.app",
+    );
+    has("user:aws_iam_user.ops", "grants", "bucket:aws_s3_bucket.b");
+    has(
+        "account:arn:aws:iam::444455556666:role/app",
+        "grants",
+        "bucket:aws_s3_bucket.b",
+    );
+    has("role:Reader", "grants", "bucket:Data");
+    assert!(!text.contains("unknown:principal"), "{text}");
+}

@@ -255,6 +255,29 @@ fn provider<'m>(model: &'m Model, scope: &str, e: &PrincipalEntry) -> Option<Ent
     })
 }
 
+/// The role or user of the scan an `AWS` principal names: by reference
+/// (`aws_iam_role.app.arn`, `!GetAtt App.Arn`), or by an ARN of the deploying
+/// account (`arn:aws:iam::${AWS::AccountId}:role/app`). A literal ARN names a
+/// principal of whatever account it writes, which may not be this one: not
+/// resolved.
+fn principal_entity<'m>(model: &'m Model, scope: &str, e: &PrincipalEntry) -> Option<Entity<'m>> {
+    if e.kind != "AWS" || e.value.is_lit() {
+        return None;
+    }
+    let kind = if e.value.raw().contains(":user/") {
+        EntityKind::User
+    } else {
+        EntityKind::Role
+    };
+    let target = EntityRef::from_text(&e.value);
+    if target == EntityRef::Unknown {
+        return None;
+    }
+    model
+        .entities()
+        .find(|x| x.kind == kind && x.scope == scope && target.is(x.key, x.name) == Tri::Yes)
+}
+
 fn items(i: &Items) -> Vec<String> {
     let mut v: Vec<String> = i
         .values
@@ -352,6 +375,17 @@ pub fn build(scan: &Scan) -> Graph {
         })
         .collect();
 
+    // Roles, users, groups, instance profiles, compute and identity providers.
+    let mut entity_ids: BTreeMap<(EntityKind, &str, &str), String> = BTreeMap::new();
+    for e in model.entities() {
+        let kind = node_kind(e.kind);
+        let label = match e.name {
+            Some(n) if !e.address.contains(n) => format!("{} ({n})", e.address),
+            _ => e.address.to_string(),
+        };
+        let id = g.declared(kind, (e.scope, e.address), label, e.decl);
+        entity_ids.insert((e.kind, e.scope, e.address), id);
+    }
     // Bucket policies: their principals reach the bucket directly.
     for (id, b) in &buckets {
         for p in &b.policies {
@@ -373,7 +407,10 @@ pub fn build(scan: &Scan) -> Graph {
                 match &st.principal {
                     Some(pr) if !pr.not => {
                         for e in &pr.entries {
-                            let from = g.principal(e);
+                            let from = match principal_entity(model, b.key.scope(), e) {
+                                Some(x) => entity_ids[&(x.kind, x.scope, x.address)].clone(),
+                                None => g.principal(e),
+                            };
                             g.edge(
                                 from,
                                 id.clone(),
@@ -442,17 +479,6 @@ pub fn build(scan: &Scan) -> Graph {
         }
     }
 
-    // Roles, users, groups, instance profiles, compute and identity providers.
-    let mut entity_ids: BTreeMap<(EntityKind, &str, &str), String> = BTreeMap::new();
-    for e in model.entities() {
-        let kind = node_kind(e.kind);
-        let label = match e.name {
-            Some(n) if !e.address.contains(n) => format!("{} ({n})", e.address),
-            _ => e.address.to_string(),
-        };
-        let id = g.declared(kind, (e.scope, e.address), label, e.decl);
-        entity_ids.insert((e.kind, e.scope, e.address), id);
-    }
     // The nodes a reference designates: entities of the scan, else one named as
     // written (declared elsewhere), else one known only at apply.
     let designated = |g: &mut Builder<'_>, scope: &str, h: &(EntityKind, EntityRef)| {
@@ -607,7 +633,9 @@ pub fn build(scan: &Scan) -> Graph {
                         continue;
                     }
                     for e in st.principal.iter().flat_map(|p| &p.entries) {
-                        let from = match provider(model, &role.scope, e) {
+                        let from = match provider(model, &role.scope, e)
+                            .or_else(|| principal_entity(model, &role.scope, e))
+                        {
                             Some(p) => entity_ids[&(p.kind, p.scope, p.address)].clone(),
                             None => g.principal(e),
                         };
