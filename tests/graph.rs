@@ -560,6 +560,16 @@ Resources:
           - Effect: Allow
             Principal: { Service: lambda.amazonaws.com }
             Action: sts:AssumeRole
+  UploadsPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Uploads
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: !GetAtt ReportsRole.Arn }
+            Action: s3:PutObject
+            Resource: !Sub "${Uploads.Arn}/reports/*"
 "#,
     )]);
     let (code, text, err) = graph(dir.path(), &[".", "--format", "json"]);
@@ -633,6 +643,8 @@ Resources:
         "attached-to",
         "policy:aws:AmazonS3ReadOnlyAccess",
     );
+    // The created role, named in a bucket policy (`!GetAtt ReportsRole.Arn`).
+    has("role:ReportsRole", "grants", "bucket:Uploads");
     // With `Role`, SAM ignores `Policies` and creates no role: the function runs
     // as a role with no S3 permission, so nothing of it reaches the bucket.
     assert!(!text.contains("GivenRole"), "{text}");

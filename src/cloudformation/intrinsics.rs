@@ -286,7 +286,17 @@ impl<'t> Resolver<'t> {
     /// The IAM entity `res` is, if it is one: its ARN kind, name property and
     /// whether `Ref` gives its ARN.
     fn iam_entity(&self, res: &str) -> Option<(&'static str, &'static str, bool)> {
-        let ty = self.t.resource_type(res)?;
+        let Some(ty) = self.t.resource_type(res) else {
+            // `{Function}Role`: the role the SAM transform creates for a function
+            // without `Role` (see `sam`).
+            let function = res.strip_suffix("Role")?;
+            let sam = self.t.resources.iter().any(|r| {
+                r.id.name == function
+                    && self.t.resource_type(function) == Some("AWS::Serverless::Function")
+                    && r.properties().is_none_or(|p| p.get("Role").is_none())
+            });
+            return sam.then_some(("role", "RoleName", false));
+        };
         IAM_ENTITIES
             .iter()
             .find(|e| e.3 == ty)
