@@ -74,7 +74,7 @@ pub fn markdown(r: &Report) -> String {
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "\n## Summary\n\n{} controls evidenced by the scan: **{} pass**, **{} partial**, **{} fail**, {} with nothing in scope. {} more are not assessed by a static scan (listed at the end). {} findings count; {} accepted (suppressed or in the baseline).\n",
+        "\n## Summary\n\n{} controls evidenced by the scan: **{} pass**, **{} partial**, **{} fail**, {} with nothing in scope. Not assessed by a static scan: {} more (listed at the end). Findings: {} counted, {} accepted (suppressed or in the baseline).\n",
         s.controls,
         s.passing,
         s.partial,
