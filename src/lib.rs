@@ -614,10 +614,7 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     });
     // Inline suppressions: comments in every file read, and template metadata.
     for id in &scanned {
-        let file = sources.get(*id);
-        if file.text.contains("bucketlint:ignore") {
-            directives.extend(suppress::comments(file, &blocks));
-        }
+        directives.extend(suppress::comments(sources.get(*id), &blocks));
     }
     if !directives.is_empty() {
         let ran = |code: &str| rules::find(code).is_some_and(|e| enabled(&e.doc));
@@ -648,7 +645,6 @@ pub fn analyze(mut inputs: Vec<Input>, options: &Options) -> Scan {
     // are not judged unused: the plan judged only what it planned).
     let directives: Vec<suppress::Directive> = code
         .iter()
-        .filter(|(id, _)| sources.get(*id).text.contains("bucketlint:ignore"))
         .flat_map(|(id, blocks)| suppress::comments(sources.get(*id), blocks))
         .collect();
     if !directives.is_empty() {

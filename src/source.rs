@@ -457,6 +457,13 @@ pub struct Location {
     pub column: u32,
 }
 
+/// `path:line:column`.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path, self.line, self.column)
+    }
+}
+
 impl Sources {
     pub fn location(&self, span: Span) -> Location {
         let file = self.get(span.file);

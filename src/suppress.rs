@@ -86,6 +86,11 @@ pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     (1..=days).contains(&d).then_some((y, m, d))
 }
 
+/// `YYYY-MM-DD`.
+fn date((y, m, d): (i32, u32, u32)) -> String {
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Today's date (UTC), from the system clock.
 pub fn today() -> (i32, u32, u32) {
     let days = std::time::SystemTime::now()
@@ -114,6 +119,10 @@ pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
 
 /// The suppression comments of a file. `blocks` are the blocks of the scan.
 pub fn comments(file: &SourceFile, blocks: &[Block]) -> Vec<Directive> {
+    // Most files have none: one search of the text, not one per line.
+    if !file.text.contains(MARKER) {
+        return Vec::new();
+    }
     let id = file.id;
     let line_no = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
     let mut out = Vec::new();
@@ -314,12 +323,12 @@ pub fn apply(
         if let Some(exp) = d.expires
             && exp < today
         {
-            let (y, m, day) = exp;
             let message = if exp == UNREADABLE_DATE {
                 "this suppression's expiry date is not a date (write `exp:YYYY-MM-DD`), so it is treated as expired and the findings it covered are reported".to_string()
             } else {
                 format!(
-                    "this suppression expired on {y:04}-{m:02}-{day:02}: the findings it covered are reported again"
+                    "this suppression expired on {}: the findings it covered are reported again",
+                    date(exp)
                 )
             };
             unused.push(rules::unused_suppression::finding(d.span, &message));
@@ -349,9 +358,7 @@ pub fn apply(
                 if f.suppressed.is_none() && d.covers(f, sources) {
                     f.suppressed = Some(Suppressed {
                         justification: d.reason.clone(),
-                        expires: d
-                            .expires
-                            .map(|(y, m, day)| format!("{y:04}-{m:02}-{day:02}")),
+                        expires: d.expires.map(date),
                         span: d.span,
                     });
                     used = true;

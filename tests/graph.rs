@@ -17,6 +17,29 @@ fn graph(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `(from, kind, to)` of every edge of a graph in JSON.
+fn edges(g: &Value) -> BTreeSet<(String, String, String)> {
+    g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn assert_edge(edges: &BTreeSet<(String, String, String)>, from: &str, kind: &str, to: &str) {
+    assert!(
+        edges.contains(&(from.into(), kind.into(), to.into())),
+        "{from} -{kind}-> {to} not in {edges:#?}"
+    );
+}
+
 #[test]
 fn mermaid_and_dot_snapshots() {
     let (code, mermaid, err) = graph(&root(), &["testdata/graph"]);
@@ -31,24 +54,8 @@ fn every_edge_kind_resolved_across_terraform_and_cloudformation() {
     let (_, text, _) = graph(&root(), &["testdata/graph", "--format", "json"]);
     let g: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(g["version"], 1);
-    let edges: BTreeSet<(String, String, String)> = g["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["from"].as_str().unwrap().to_string(),
-                e["kind"].as_str().unwrap().to_string(),
-                e["to"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let has = |from: &str, kind: &str, to: &str| {
-        assert!(
-            edges.contains(&(from.into(), kind.into(), to.into())),
-            "{from} -{kind}-> {to} not in {edges:#?}"
-        );
-    };
+    let edges = edges(&g);
+    let has = |from: &str, kind: &str, to: &str| assert_edge(&edges, from, kind, to);
     // Bucket policies: anyone, another account, a service (with its condition).
     has("anyone:anyone (*)", "grants", "bucket:aws_s3_bucket.public");
     has(
@@ -575,24 +582,8 @@ Resources:
     let (code, text, err) = graph(dir.path(), &[".", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let g: Value = serde_json::from_str(&text).unwrap();
-    let edges: BTreeSet<(String, String, String)> = g["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["from"].as_str().unwrap().to_string(),
-                e["kind"].as_str().unwrap().to_string(),
-                e["to"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let has = |from: &str, kind: &str, to: &str| {
-        assert!(
-            edges.contains(&(from.into(), kind.into(), to.into())),
-            "{from} -{kind}-> {to} not in {edges:#?}"
-        );
-    };
+    let edges = edges(&g);
+    let has = |from: &str, kind: &str, to: &str| assert_edge(&edges, from, kind, to);
     has("function:Thumbnails", "runs-as", "role:ThumbnailsRole");
     has(
         "service:lambda.amazonaws.com",
@@ -730,16 +721,8 @@ Resources:
     let (code, text, err) = graph(dir.path(), &[".", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let g: Value = serde_json::from_str(&text).unwrap();
-    let has = |from: &str, kind: &str, to: &str| {
-        assert!(
-            g["edges"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["from"] == from && e["kind"] == kind && e["to"] == to),
-            "{from} -{kind}-> {to} not in {text}"
-        );
-    };
+    let edges = edges(&g);
+    let has = |from: &str, kind: &str, to: &str| assert_edge(&edges, from, kind, to);
     has("role:aws_iam_role.app", "grants", "bucket:aws_s3_bucket.b");
     has(
         "function:aws_lambda_function.f",

@@ -7,6 +7,7 @@ mod common;
 
 use common::{
     bucketlint_in, chromium, console_errors, project, render_in_chromium as render, root,
+    screenshot,
 };
 use std::path::{Path, PathBuf};
 
@@ -85,23 +86,9 @@ fn the_page_shows_each_bucket_and_who_reaches_it_in_chromium() {
     assert!(dom.contains("class=\"node k-bucket dim\" data-id=\"bucket:Assets\""));
     assert!(dom.contains("class=\"node k-anyone\" data-id=\"anyone:anyone (*)\""));
 
-    // A screenshot: a real PNG of a drawn page (not blank: the file of an
-    // all-white page compresses to a few kilobytes).
-    let shot = out.path().join("graph.png");
-    let (_, log) = render(
-        &browser,
-        &url,
-        &[
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1680,1000",
-        ],
-    );
-    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{e}\n{log}"));
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    assert!(png.len() > 40_000, "{} bytes", png.len());
-    if let Ok(dest) = std::env::var("BUCKETLINT_SCREENSHOT") {
-        std::fs::copy(&shot, dest).unwrap();
-    }
+    // A real PNG of a drawn page (not blank: an all-white page compresses to a
+    // few kilobytes).
+    screenshot(&browser, &url, "1680,1000", &out.path().join("graph.png"));
 }
 
 /// Names from the code cannot break out of the page: the label of a role named

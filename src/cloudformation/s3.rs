@@ -559,21 +559,9 @@ impl Reader<'_, '_> {
         let key = self.r.bucket_ref(id);
         let this = EntityRef::Resource(key.clone());
         let refs_in = |node: &Node, kind: K, name: &str| -> Vec<(K, EntityRef)> {
-            let Some(v) = node.get(name) else {
-                return Vec::new();
-            };
-            match v.as_text() {
-                Some(t) => vec![(kind, EntityRef::from_text(t))],
-                None if v.is_unknown() => vec![(kind, EntityRef::Unknown)],
-                None => v
-                    .items()
-                    .iter()
-                    .map(|i| {
-                        let r = i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text);
-                        (kind, r)
-                    })
-                    .collect(),
-            }
+            node.get(name)
+                .map(|v| EntityRef::all_in(kind, v))
+                .unwrap_or_default()
         };
         let refs = |kind: K, name: &str| refs_in(&props, kind, name);
         let policy = |node: &Node, address: String, name: Option<String>, holders| {

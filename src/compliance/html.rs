@@ -4,7 +4,7 @@
 //! fetched (`report::html`'s policy).
 
 use super::build::{ControlReport, Report, Status};
-use crate::report::html::{esc, page};
+use crate::report::html::{esc, page, truncate};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -42,7 +42,7 @@ fn badge(s: Status) -> String {
 }
 
 fn at(l: &crate::source::Location) -> String {
-    esc(&format!("{}:{}:{}", l.path, l.line, l.column))
+    esc(&l.to_string())
 }
 
 /// Per family, the number of controls of each status: a horizontal stacked bar
@@ -111,16 +111,6 @@ fn chart(r: &Report) -> String {
     }
     out.push_str("</svg>\n");
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 fn control(out: &mut String, c: &ControlReport) {

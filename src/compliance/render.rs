@@ -18,10 +18,6 @@ fn icon(s: Status) -> &'static str {
     }
 }
 
-fn at(l: &crate::source::Location) -> String {
-    format!("{}:{}:{}", l.path, l.line, l.column)
-}
-
 /// The distinct sources of a control's rule mappings, in rule order.
 pub(super) fn sources(c: &super::build::ControlReport) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
@@ -127,7 +123,7 @@ pub fn markdown(r: &Report) -> String {
             for f in c.failing.iter().take(MAX_LISTED) {
                 let _ = write!(out, "- {}", code(&f.resource));
                 if let Some(l) = &f.location {
-                    let _ = write!(out, " ({})", code(&at(l)));
+                    let _ = write!(out, " ({})", code(&l.to_string()));
                 }
                 out.push('\n');
                 for x in &f.findings {
@@ -135,7 +131,7 @@ pub fn markdown(r: &Report) -> String {
                         out,
                         "  - {} at {}: {}",
                         x.code,
-                        code(&at(&x.location)),
+                        code(&x.location.to_string()),
                         cell(&x.message)
                     );
                 }
@@ -153,7 +149,7 @@ pub fn markdown(r: &Report) -> String {
             for p in c.passing.iter().take(MAX_LISTED) {
                 let _ = write!(out, "- {}", code(&p.resource));
                 if let Some(l) = &p.location {
-                    let _ = write!(out, " ({})", code(&at(l)));
+                    let _ = write!(out, " ({})", code(&l.to_string()));
                 }
                 out.push('\n');
             }
@@ -173,7 +169,7 @@ pub fn markdown(r: &Report) -> String {
                     "- {} {} at {}: {}",
                     code(&a.resource),
                     a.code,
-                    code(&at(&a.location)),
+                    code(&a.location.to_string()),
                     a.how
                 );
                 if let Some(reason) = &a.reason {
@@ -257,7 +253,7 @@ pub fn csv(r: &Report) -> String {
                     c,
                     &f.resource,
                     "fail",
-                    &at(&x.location),
+                    &x.location.to_string(),
                     &format!("{}: {}", x.code, x.message),
                 );
             }
@@ -267,7 +263,10 @@ pub fn csv(r: &Report) -> String {
                 c,
                 &p.resource,
                 "pass",
-                &p.location.as_ref().map(at).unwrap_or_default(),
+                &p.location
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 "",
             );
         }
@@ -285,7 +284,7 @@ pub fn csv(r: &Report) -> String {
                     .map(|x| format!(" (expires {x})"))
                     .unwrap_or_default()
             );
-            row(c, &a.resource, "accepted", &at(&a.location), &detail);
+            row(c, &a.resource, "accepted", &a.location.to_string(), &detail);
         }
         if c.failing.is_empty() && c.passing.is_empty() && c.accepted.is_empty() {
             row(c, "", "no resources", "", "");

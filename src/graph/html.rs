@@ -7,7 +7,7 @@
 //! could load nothing.
 
 use super::{EdgeKind, Graph, NodeKind, kind_name};
-use crate::report::html::{esc, page, script_json};
+use crate::report::html::{esc, page, script_json, truncate};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt::Write as _;
 
@@ -22,16 +22,6 @@ const LABEL_GAP: usize = 150;
 const MAX_ROWS: usize = 5000;
 /// Characters of a label drawn in a node (the whole label is its tooltip).
 const LABEL_CHARS: usize = 34;
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
 
 /// Each node's column and row: buckets in the last column, everything else as far
 /// left as its longest path to a bucket, rows ordered to keep edges short.
@@ -370,7 +360,7 @@ pub fn html(g: &Graph) -> String {
         let place = n
             .location
             .as_ref()
-            .map(|l| format!("\n{}:{}:{}", l.path, l.line, l.column))
+            .map(|l| format!("\n{l}"))
             .unwrap_or_default();
         let _ = writeln!(
             out,

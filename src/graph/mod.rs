@@ -15,7 +15,7 @@ pub mod render;
 use crate::Scan;
 use crate::model::Model;
 use crate::model::bucket::Bucket;
-use crate::model::iam::{Entity, EntityKind, EntityRef, LinkKind, Reach, aws_managed_s3_policy};
+use crate::model::iam::{Attached, Entity, EntityKind, EntityRef, LinkKind, Reach};
 use crate::model::policy::{Effect, Items, PrincipalEntry, Statement, allows_action};
 use crate::model::value::Tri;
 use crate::source::{Location, Sources, Span};
@@ -519,9 +519,8 @@ pub fn build(scan: &Scan) -> Graph {
     }
     let mut unknown_policy_grants = false;
     for a in &model.policy_attachments {
-        let policy = match a.policy_arn.as_lit() {
-            Some(arn) if aws_managed_s3_policy(arn).is_some() => {
-                let name = aws_managed_s3_policy(arn).unwrap_or(arn).to_string();
+        let policy = match model.attached(a) {
+            Attached::AwsS3(name) => {
                 let id = g.node(
                     format!("policy:aws:{name}"),
                     NodeKind::Policy,
@@ -549,27 +548,24 @@ pub fn build(scan: &Scan) -> Graph {
                 }
                 Some(id)
             }
-            Some(arn) if arn.contains(":iam::aws:policy/") => None,
-            _ => match model.attached_policy(a) {
-                Some(p) => Some(policy_ids[&(p.scope.as_str(), p.address.as_str())].clone()),
-                None if EntityRef::from_text(&a.policy_arn) == EntityRef::Unknown => {
-                    let id = g.node(
-                        "unknown:policy".into(),
-                        NodeKind::Unknown,
-                        "a policy known only at apply".into(),
-                        None,
-                    );
-                    // It may grant anything, on any bucket.
-                    if !unknown_policy_grants {
-                        unknown_policy_grants = true;
-                        for (bid, _) in &buckets {
-                            g.edge(id.clone(), bid.clone(), EdgeKind::Grants, None, true);
-                        }
+            Attached::Scan(p) => Some(policy_ids[&(p.scope.as_str(), p.address.as_str())].clone()),
+            Attached::Unknown => {
+                let id = g.node(
+                    "unknown:policy".into(),
+                    NodeKind::Unknown,
+                    "a policy known only at apply".into(),
+                    None,
+                );
+                // It may grant anything, on any bucket.
+                if !unknown_policy_grants {
+                    unknown_policy_grants = true;
+                    for (bid, _) in &buckets {
+                        g.edge(id.clone(), bid.clone(), EdgeKind::Grants, None, true);
                     }
-                    Some(id)
                 }
-                None => None,
-            },
+                Some(id)
+            }
+            Attached::AwsOther | Attached::Elsewhere => None,
         };
         let Some(pid) = policy else { continue };
         for h in &a.holders {

@@ -6,7 +6,7 @@
 
 use super::bucket::Bucket;
 use super::policy::{Effect, PolicyDocument, Statement, allows_action, resource_matches};
-use super::value::{BucketRef, Hole, Text, Tri};
+use super::value::{BucketRef, Hole, Node, Text, Tri};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -170,6 +170,23 @@ impl EntityRef {
         }
     }
 
+    /// The references of `kind` a value holds: one text, or a list of them; a value
+    /// known only at apply is one unknown reference.
+    pub fn all_in(kind: EntityKind, node: &Node) -> Vec<(EntityKind, EntityRef)> {
+        match node.as_text() {
+            Some(t) => vec![(kind, EntityRef::from_text(t))],
+            None if node.is_unknown() => vec![(kind, EntityRef::Unknown)],
+            None => node
+                .items()
+                .iter()
+                .map(|i| {
+                    let r = i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text);
+                    (kind, r)
+                })
+                .collect(),
+        }
+    }
+
     /// Does this reference designate the entity `key` named `name`?
     pub fn is(&self, key: &BucketRef, name: Option<&str>) -> Tri {
         match self {
@@ -225,6 +242,21 @@ pub struct Role {
     /// The trust (assume role) policy; `None` when it cannot be determined.
     pub trust: Option<PolicyDocument>,
     pub trust_span: Span,
+}
+
+/// What a policy attachment's ARN names.
+#[derive(Debug, Clone, Copy)]
+pub enum Attached<'m> {
+    /// An AWS managed policy that grants S3 access (its name).
+    AwsS3(&'m str),
+    /// Another AWS managed policy: no S3 access.
+    AwsOther,
+    /// A customer managed policy of the scan.
+    Scan(&'m IdentityPolicy),
+    /// An ARN known only at apply.
+    Unknown,
+    /// A policy declared outside the scan.
+    Elsewhere,
 }
 
 /// AWS managed policies (by name) that grant S3 access.
@@ -286,16 +318,11 @@ impl super::Model {
             .iter()
             .filter(|a| a.scope == role.scope)
             .map(|a| {
-                let grants = match a.policy_arn.as_lit() {
-                    Some(arn) if aws_managed_s3_policy(arn).is_some() => Tri::Yes,
-                    Some(arn) if arn.contains(":iam::aws:policy/") => Tri::No,
-                    _ => match self.attached_policy(a) {
-                        Some(p) => p.grants_s3(),
-                        None if EntityRef::from_text(&a.policy_arn) == EntityRef::Unknown => {
-                            Tri::Unknown
-                        }
-                        None => Tri::No,
-                    },
+                let grants = match self.attached(a) {
+                    Attached::AwsS3(_) => Tri::Yes,
+                    Attached::Scan(p) => p.grants_s3(),
+                    Attached::Unknown => Tri::Unknown,
+                    Attached::AwsOther | Attached::Elsewhere => Tri::No,
                 };
                 applies(&a.holders).and(grants)
             });
@@ -498,20 +525,47 @@ impl super::Model {
         })
     }
 
-    /// The customer managed policy of the scan an attachment's ARN names, if
-    /// resolved.
-    pub fn attached_policy(&self, a: &PolicyAttachment) -> Option<&IdentityPolicy> {
-        if a.policy_arn
-            .holes()
-            .iter()
-            .any(|h| matches!(h, Hole::Unknown))
-        {
-            return None;
+    /// What an attachment's policy ARN names.
+    pub fn attached<'m>(&'m self, a: &'m PolicyAttachment) -> Attached<'m> {
+        if let Some(arn) = a.policy_arn.as_lit() {
+            if let Some(name) = aws_managed_s3_policy(arn) {
+                return Attached::AwsS3(name);
+            }
+            if arn.contains(":iam::aws:policy/") {
+                return Attached::AwsOther;
+            }
         }
         let target = EntityRef::from_text(&a.policy_arn);
-        self.identity_policies
+        let resolved = !a
+            .policy_arn
+            .holes()
             .iter()
-            .find(|p| p.scope == a.scope && target.is(&p.key, p.name.as_deref()) == Tri::Yes)
+            .any(|h| matches!(h, Hole::Unknown));
+        let found = resolved
+            .then(|| {
+                self.identity_policies.iter().find(|p| {
+                    p.scope == a.scope && target.is(&p.key, p.name.as_deref()) == Tri::Yes
+                })
+            })
+            .flatten();
+        match found {
+            Some(p) => Attached::Scan(p),
+            None if target == EntityRef::Unknown => Attached::Unknown,
+            None => Attached::Elsewhere,
+        }
+    }
+
+    /// The entities that `refs` (of `scope`) surely designate.
+    pub fn surely<'m>(
+        &'m self,
+        scope: &'m str,
+        refs: impl IntoIterator<Item = &'m (EntityKind, EntityRef)>,
+    ) -> Vec<Entity<'m>> {
+        refs.into_iter()
+            .flat_map(|h| self.designated(scope, h))
+            .filter(|(_, t)| *t == Tri::Yes)
+            .map(|(e, _)| e)
+            .collect()
     }
 
     /// The roles, users and groups that surely hold a policy: named by it (inline,
@@ -520,16 +574,9 @@ impl super::Model {
         let attached = self
             .policy_attachments
             .iter()
-            .filter(|a| self.attached_policy(a).is_some_and(|q| std::ptr::eq(q, p)))
+            .filter(|a| matches!(self.attached(a), Attached::Scan(q) if std::ptr::eq(q, p)))
             .flat_map(|a| &a.holders);
-        let mut out: Vec<Entity<'m>> = p
-            .holders
-            .iter()
-            .chain(attached)
-            .flat_map(|h| self.designated(&p.scope, h))
-            .filter(|(_, t)| *t == Tri::Yes)
-            .map(|(e, _)| e)
-            .collect();
+        let mut out = self.surely(&p.scope, p.holders.iter().chain(attached));
         out.sort_by_key(|e| e.address);
         out.dedup_by_key(|e| e.address);
         out
@@ -538,8 +585,9 @@ impl super::Model {
     /// The compute that surely runs as a role (directly, or through an instance
     /// profile that holds it).
     pub fn runs_as<'m>(&'m self, role: &Entity<'m>) -> Vec<&'m str> {
-        let runs = |target: &Entity<'m>| -> Vec<Entity<'m>> {
-            self.links
+        let runs = |target: &Entity<'m>| {
+            let from = self
+                .links
                 .iter()
                 .filter(|l| l.kind == LinkKind::RunsAs && l.scope == target.scope)
                 .filter(|l| {
@@ -547,11 +595,8 @@ impl super::Model {
                         *k == target.kind && r.is(target.key, target.name) == Tri::Yes
                     })
                 })
-                .flat_map(|l| &l.from)
-                .flat_map(|h| self.designated(target.scope, h))
-                .filter(|(_, t)| *t == Tri::Yes)
-                .map(|(e, _)| e)
-                .collect()
+                .flat_map(|l| &l.from);
+            self.surely(target.scope, from)
         };
         let mut out = Vec::new();
         for e in runs(role) {

@@ -22,6 +22,17 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// At most `n` characters, the last one `…` when some are cut.
+pub fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// A random nonce: the standard library's per-process random hash keys, so
 /// nothing the scanned code controls can predict it.
 fn nonce() -> String {

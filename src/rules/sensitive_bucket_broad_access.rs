@@ -4,7 +4,7 @@
 
 use super::{Classification, Context, Rule, severity};
 use crate::finding::Finding;
-use crate::model::iam::{Entity, EntityKind, aws_managed_s3_policy, statement_reaches};
+use crate::model::iam::{Attached, Entity, EntityKind, statement_reaches};
 use crate::model::policy::{Effect, Items};
 use crate::model::value::Tri;
 
@@ -88,26 +88,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         // AWS managed full access: every bucket of the account.
         for a in &cx.model.policy_attachments {
-            let Some(arn) = a.policy_arn.as_lit() else {
-                continue;
-            };
             if !matches!(
-                aws_managed_s3_policy(arn),
-                Some("AmazonS3FullAccess" | "AdministratorAccess")
+                cx.model.attached(a),
+                Attached::AwsS3("AmazonS3FullAccess" | "AdministratorAccess")
             ) {
                 continue;
             }
-            let holders: Vec<Entity<'_>> = a
-                .holders
-                .iter()
-                .flat_map(|h| cx.model.designated(&a.scope, h))
-                .filter(|(_, t)| *t == Tri::Yes)
-                .map(|(e, _)| e)
-                .collect();
+            let holders = cx.model.surely(&a.scope, &a.holders);
             if !holders.is_empty() {
                 report(
                     a.span,
-                    format!("the AWS managed policy {arn}"),
+                    format!("the AWS managed policy {}", a.policy_arn),
                     describe(cx, &holders),
                 );
             }

@@ -1026,21 +1026,9 @@ impl Reader<'_, '_> {
         let key = self.ev.bucket_ref(self.res, &self.inst.key);
         let this = EntityRef::Resource(key.clone());
         let refs_at = |at: &At<'_>, kind: K, name: &str| -> Vec<(K, EntityRef)> {
-            match self.eval(at, name) {
-                Some((n, _)) => match n.as_text() {
-                    Some(t) => vec![(kind, EntityRef::from_text(t))],
-                    None if n.is_unknown() => vec![(kind, EntityRef::Unknown)],
-                    None => n
-                        .items()
-                        .iter()
-                        .map(|i| {
-                            let r = i.as_text().map_or(EntityRef::Unknown, EntityRef::from_text);
-                            (kind, r)
-                        })
-                        .collect(),
-                },
-                None => Vec::new(),
-            }
+            self.eval(at, name)
+                .map(|(n, _)| EntityRef::all_in(kind, &n))
+                .unwrap_or_default()
         };
         let refs = |kind: K, name: &str| refs_at(&at, kind, name);
         let name = self

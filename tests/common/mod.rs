@@ -176,3 +176,23 @@ pub fn console_errors(log: &str) -> Vec<&str> {
         })
         .collect()
 }
+
+/// Renders `url` to a PNG at `shot` in a window of `size` (`W,H`) and checks that
+/// it is a PNG of a drawn page (over 40 KB; a blank one is a few). Copied to
+/// `$BUCKETLINT_SCREENSHOT` when set (the README's screenshots).
+pub fn screenshot(browser: &Path, url: &str, size: &str, shot: &Path) {
+    let (_, log) = render_in_chromium(
+        browser,
+        url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            &format!("--window-size={size}"),
+        ],
+    );
+    let png = std::fs::read(shot).unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 40_000, "{} bytes", png.len());
+    if let Ok(dest) = std::env::var("BUCKETLINT_SCREENSHOT") {
+        std::fs::copy(shot, dest).unwrap();
+    }
+}
